@@ -1,0 +1,45 @@
+/**
+ * Discover and validate every environment: each `envs/<name>.env.ts` exporting `env`. The file name must
+ * match `env.name`, so `fdl-<env>-*` stack names and files never disagree.
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError } from '../lambdas/core/errors';
+import { type EnvConfig, validateEnv } from './types';
+
+const ENV_DIR = fileURLToPath(new URL('.', import.meta.url));
+
+export function envFileNames(dir = ENV_DIR): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.env.ts'))
+    .sort();
+}
+
+export async function loadEnvs(dir = ENV_DIR): Promise<EnvConfig[]> {
+  const files = envFileNames(dir);
+  if (files.length === 0)
+    throw new ConfigError(`no environments found: add envs/<name>.env.ts (see envs/dev.env.ts)`);
+  const envs: EnvConfig[] = [];
+  for (const file of files) {
+    const where = `envs/${file}`;
+    const mod = (await import(pathToFileURL(`${dir}/${file}`).href)) as { env?: EnvConfig };
+    if (!mod.env)
+      throw new ConfigError(`${where}: must export \`env\` (export const env = { … } satisfies EnvConfig)`);
+    validateEnv(mod.env, where);
+    const expected = file.replace(/\.env\.ts$/, '');
+    if (mod.env.name !== expected)
+      throw new ConfigError(
+        `${where}: field "name" is "${mod.env.name}" but the file name says "${expected}"`,
+      );
+    envs.push(mod.env);
+  }
+  return envs;
+}
+
+export async function loadEnv(name: string, dir = ENV_DIR): Promise<EnvConfig> {
+  const envs = await loadEnvs(dir);
+  const env = envs.find((e) => e.name === name);
+  if (!env)
+    throw new ConfigError(`unknown env "${name}": known envs are ${envs.map((e) => e.name).join(', ')}`);
+  return env;
+}

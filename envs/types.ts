@@ -1,0 +1,197 @@
+/**
+ * Typed per-environment configuration. One file per environment (`envs/<name>.env.ts`, exporting
+ * `env` that `satisfies EnvConfig`); adding an environment is adding one file. Constructs never read
+ * process.env: everything environment-specific comes from here, validated at synth time.
+ */
+import { ConfigError } from '../lambdas/core/errors';
+
+/** Lambda functions of the pipeline; one container image, one command per function. */
+export const FUNCTION_NAMES = ['extract-coinlore', 'extract-reddit', 'transform'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export interface FunctionConfig {
+  /** 128 … 10240 MB. */
+  readonly memoryMb: number;
+  /** 1 … 900 seconds. */
+  readonly timeoutSeconds: number;
+}
+
+export interface EnvConfig {
+  /** Short lowercase name used in every physical name: `dev`, `prod`. */
+  readonly name: string;
+  /** AWS account id (12 digits) the env deploys to. */
+  readonly account: string;
+  /** AWS region of every resource of the env (the lake bucket and SNS topics must share it for Snowpipe). */
+  readonly region: string;
+  /** Lake bucket name. @default `finance-de-lab-<env>-<region>` (the naming helper) */
+  readonly lakeBucket?: string;
+  readonly schedule: {
+    /** false deploys the rule DISABLED (the pipeline can still be started by hand). */
+    readonly enabled: boolean;
+    /** Minutes between runs. The pipeline is designed for 10. */
+    readonly rateMinutes: number;
+  };
+  /** Subreddit names without the `r/` prefix. */
+  readonly subreddits: readonly string[];
+  readonly coinlore: {
+    /** Pages of 100 tickers per run: 1 … 200 (the whole universe is ~150 pages). */
+    readonly pages: number;
+  };
+  readonly reddit: {
+    /** How far back each run pages through /new and /comments (minutes); overlap with the previous run is deduplicated downstream. */
+    readonly lookbackMinutes: number;
+    /** Reddit's required format: `<platform>:<app ID>:<version> (by /u/<username>)`. */
+    readonly userAgent: string;
+  };
+  /** Receives failure alerts (SNS email subscription; the recipient must confirm it once). */
+  readonly alertEmail: string;
+  /** CloudWatch Logs retention; one of the values CloudWatch accepts. */
+  readonly logRetentionDays: number;
+  /** Lambda image tag in the env's ECR repository (CI passes the commit SHA; immutable tags). */
+  readonly imageTag: string;
+  readonly functions: Readonly<Record<FunctionName, FunctionConfig>>;
+  readonly lake: {
+    /** Days before raw/ envelopes move to infrequent-access storage. */
+    readonly rawInfrequentAccessDays: number;
+    /** Days before raw/ envelopes expire. */
+    readonly rawExpireDays: number;
+    /** Days before rejects/ files expire. */
+    readonly rejectsExpireDays: number;
+  };
+  /**
+   * Suffix of the per-dataset SNS topic names. AWS blocks a deleted topic's subscription endpoint for 72 h,
+   * so recreating a Snowpipe topic means bumping this (v1 → v2); see docs/runbook.md.
+   */
+  readonly topicSuffix: string;
+  /** Terraform state: S3 backend, one key per env and stack, S3-native locking. */
+  readonly state: { readonly bucket: string; readonly region: string };
+  readonly snowflake: {
+    /** Organization and account names (the account identifier `<org>-<account>`). */
+    readonly organizationName: string;
+    readonly accountName: string;
+    /** Database name. @default `FDL_<ENV>` */
+    readonly database?: string;
+    readonly warehouseSize: 'XSMALL' | 'SMALL' | 'MEDIUM';
+    readonly warehouseAutoSuspendSeconds: number;
+    /** Time travel on RAW/EXPOSED, days. */
+    readonly dataRetentionDays: number;
+  };
+}
+
+/** Values CloudWatch Logs accepts for retention_in_days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/**
+ * Check every field and throw once with all problems, each naming the field, what is wrong and what is
+ * expected. `where` names the file the config came from.
+ */
+export function validateEnv(env: EnvConfig, where: string): EnvConfig {
+  const problems: string[] = [];
+  const bad = (field: string, message: string) => problems.push(`  - ${field}: ${message}`);
+  const str = (v: unknown) => JSON.stringify(v);
+
+  if (!/^[a-z][a-z0-9]{1,11}$/.test(env.name ?? ''))
+    bad('name', `must be 2-12 lowercase letters/digits starting with a letter, got ${str(env.name)}`);
+  if (!/^\d{12}$/.test(env.account ?? ''))
+    bad('account', `must be a 12-digit AWS account id, got ${str(env.account)}`);
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(env.region ?? ''))
+    bad('region', `must be an AWS region like "eu-west-1", got ${str(env.region)}`);
+  if (env.lakeBucket !== undefined && !/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(env.lakeBucket))
+    bad(
+      'lakeBucket',
+      `must be a valid S3 bucket name (3-63 chars, lowercase, digits, -), got ${str(env.lakeBucket)}`,
+    );
+  if (typeof env.schedule?.enabled !== 'boolean') bad('schedule.enabled', 'must be true or false');
+  if (
+    !Number.isInteger(env.schedule?.rateMinutes) ||
+    env.schedule.rateMinutes < 1 ||
+    env.schedule.rateMinutes > 1440
+  )
+    bad('schedule.rateMinutes', `must be an integer 1-1440, got ${str(env.schedule?.rateMinutes)}`);
+  if (!Array.isArray(env.subreddits) || env.subreddits.length === 0)
+    bad('subreddits', 'must list at least one subreddit');
+  else
+    env.subreddits.forEach((s, i) => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9_]{1,20}$/.test(s))
+        bad(`subreddits[${i}]`, `must be a subreddit name without "r/" (letters, digits, _), got ${str(s)}`);
+    });
+  if (new Set(env.subreddits ?? []).size !== (env.subreddits ?? []).length)
+    bad('subreddits', 'has duplicates');
+  if (!Number.isInteger(env.coinlore?.pages) || env.coinlore.pages < 1 || env.coinlore.pages > 200)
+    bad('coinlore.pages', `must be an integer 1-200 (pages of 100 tickers), got ${str(env.coinlore?.pages)}`);
+  if (!Number.isInteger(env.reddit?.lookbackMinutes) || env.reddit.lookbackMinutes < 1)
+    bad('reddit.lookbackMinutes', `must be a positive integer, got ${str(env.reddit?.lookbackMinutes)}`);
+  if (!/^[^:\s]+:[^:\s]+:[^:\s]+ \(by \/u\/[A-Za-z0-9_-]+\)$/.test(env.reddit?.userAgent ?? ''))
+    bad(
+      'reddit.userAgent',
+      `must follow Reddit's format "<platform>:<app ID>:<version> (by /u/<username>)", got ${str(env.reddit?.userAgent)}`,
+    );
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(env.alertEmail ?? ''))
+    bad('alertEmail', `must be an email address, got ${str(env.alertEmail)}`);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(env.logRetentionDays))
+    bad(
+      'logRetentionDays',
+      `must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${str(env.logRetentionDays)}`,
+    );
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(env.imageTag ?? '') || env.imageTag === 'latest')
+    bad('imageTag', `must be an immutable ECR tag (not "latest"), got ${str(env.imageTag)}`);
+  for (const fn of FUNCTION_NAMES) {
+    const f = env.functions?.[fn];
+    if (!f) {
+      bad(`functions.${fn}`, 'is missing');
+      continue;
+    }
+    if (!Number.isInteger(f.memoryMb) || f.memoryMb < 128 || f.memoryMb > 10240)
+      bad(`functions.${fn}.memoryMb`, `must be an integer 128-10240, got ${str(f.memoryMb)}`);
+    if (!Number.isInteger(f.timeoutSeconds) || f.timeoutSeconds < 1 || f.timeoutSeconds > 900)
+      bad(`functions.${fn}.timeoutSeconds`, `must be an integer 1-900, got ${str(f.timeoutSeconds)}`);
+  }
+  const lake = env.lake;
+  if (!lake) bad('lake', 'is missing');
+  else {
+    for (const k of ['rawInfrequentAccessDays', 'rawExpireDays', 'rejectsExpireDays'] as const)
+      if (!Number.isInteger(lake[k]) || lake[k] < 1)
+        bad(`lake.${k}`, `must be a positive integer, got ${str(lake[k])}`);
+    // S3 requires at least 30 days in STANDARD before STANDARD_IA, and expiry after the transition.
+    if (lake.rawInfrequentAccessDays < 30)
+      bad('lake.rawInfrequentAccessDays', 'must be at least 30 (an S3 rule)');
+    if (lake.rawExpireDays <= lake.rawInfrequentAccessDays)
+      bad('lake.rawExpireDays', 'must be greater than lake.rawInfrequentAccessDays');
+  }
+  if (!/^[a-z0-9]{1,8}$/.test(env.topicSuffix ?? ''))
+    bad('topicSuffix', `must be 1-8 lowercase letters/digits (e.g. "v1"), got ${str(env.topicSuffix)}`);
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(env.state?.bucket ?? ''))
+    bad('state.bucket', `must be the S3 bucket holding Terraform state, got ${str(env.state?.bucket)}`);
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(env.state?.region ?? ''))
+    bad('state.region', `must be an AWS region, got ${str(env.state?.region)}`);
+  const sf = env.snowflake;
+  if (!sf) bad('snowflake', 'is missing');
+  else {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(sf.organizationName ?? ''))
+      bad(
+        'snowflake.organizationName',
+        `must be a Snowflake organization name, got ${str(sf.organizationName)}`,
+      );
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(sf.accountName ?? ''))
+      bad('snowflake.accountName', `must be a Snowflake account name, got ${str(sf.accountName)}`);
+    if (sf.database !== undefined && !/^[A-Z][A-Z0-9_]*$/.test(sf.database))
+      bad('snowflake.database', `must be UPPER_SNAKE_CASE, got ${str(sf.database)}`);
+    if (!['XSMALL', 'SMALL', 'MEDIUM'].includes(sf.warehouseSize))
+      bad('snowflake.warehouseSize', `must be XSMALL, SMALL or MEDIUM, got ${str(sf.warehouseSize)}`);
+    if (!Number.isInteger(sf.warehouseAutoSuspendSeconds) || sf.warehouseAutoSuspendSeconds < 60)
+      bad(
+        'snowflake.warehouseAutoSuspendSeconds',
+        `must be an integer >= 60, got ${str(sf.warehouseAutoSuspendSeconds)}`,
+      );
+    if (!Number.isInteger(sf.dataRetentionDays) || sf.dataRetentionDays < 0 || sf.dataRetentionDays > 90)
+      bad('snowflake.dataRetentionDays', `must be an integer 0-90, got ${str(sf.dataRetentionDays)}`);
+  }
+  if (problems.length) {
+    throw new ConfigError(
+      `Invalid environment config in ${where} (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`,
+    );
+  }
+  return env;
+}

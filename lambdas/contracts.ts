@@ -1,0 +1,51 @@
+/**
+ * Payloads between the state machine and the Lambda handlers. Kept small on purpose (S3 keys and counts,
+ * never data): Step Functions limits payloads and variables to 256 KiB.
+ */
+import type { DatasetName } from './core/datasets';
+
+/** Common fields the state machine's Init state computes once per execution. */
+export interface RunContext {
+  /** The execution name (cloud) or a generated id (local). */
+  readonly runId: string;
+  /** ISO-8601 UTC execution start truncated to the minute; every key of the run derives from it. */
+  readonly partitionTime: string;
+}
+
+/** A set of raw envelopes that one transform invocation turns into one dataset file. */
+export interface RawBatch {
+  readonly dataset: DatasetName;
+  readonly rawKeys: readonly string[];
+}
+
+export interface ExtractCoinloreInput extends RunContext {
+  /** Pages of 100 tickers to fetch (1 … ~150 for the whole universe). */
+  readonly pages: number;
+}
+
+export interface ExtractRedditInput extends RunContext {
+  readonly subreddit: string;
+  /** Page back with `after` until items are older than partitionTime minus this many minutes. */
+  readonly lookbackMinutes: number;
+}
+
+export interface ExtractOutput {
+  readonly source: 'coinlore' | 'reddit';
+  /** Subreddit for reddit extractions. */
+  readonly scope?: string;
+  readonly requests: number;
+  readonly batches: readonly RawBatch[];
+}
+
+export interface TransformInput extends RunContext, RawBatch {}
+
+export interface TransformOutput {
+  readonly dataset: DatasetName;
+  /** Lake key of the Parquet file written (absent when the batch produced no valid rows). */
+  readonly key?: string;
+  readonly rows: number;
+  readonly rejects: number;
+  readonly rejectsKey?: string;
+  /** Envelopes skipped (non-2xx or wrong shape), each with its reason. */
+  readonly skipped: readonly { readonly rawKey: string; readonly reason: string }[];
+}

@@ -1,0 +1,84 @@
+/**
+ * The one implementation of the naming conventions (DESIGN.md, "Environments and naming"). Every
+ * construct takes its physical names from here, never from literals.
+ *
+ * - Terraform/construct ids: snake_case, never repeating the resource type (`lake`, not `lake_bucket`).
+ * - S3 buckets: `finance-de-lab-<env>-<region>`.
+ * - IAM and EventBridge: PascalCase `Fdl<Env><Resource>`.
+ * - Other AWS objects: kebab-case `fdl-<env>-<resource>`.
+ * - Snowflake account-level objects: `FDL_<ENV>_<RESOURCE>`; the database is `FDL_<ENV>`.
+ */
+
+import type { EnvConfig } from '../envs/types';
+import type { DatasetName } from '../lambdas/core/datasets';
+
+const words = (s: string) =>
+  s
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+
+export const snake = (s: string) => words(s).join('_');
+export const kebab = (s: string) => words(s).join('-');
+export const pascal = (s: string) =>
+  words(s)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+export const upperSnake = (s: string) => snake(s).toUpperCase();
+
+export const PROJECT = 'finance-de-lab';
+export const SHORT = 'fdl';
+
+export class Naming {
+  constructor(
+    readonly env: Pick<EnvConfig, 'name' | 'region' | 'lakeBucket' | 'topicSuffix' | 'snowflake'>,
+  ) {}
+
+  /** Stack name, e.g. `fdl-dev-aws`. */
+  stack(kind: string): string {
+    return `${SHORT}-${this.env.name}-${kebab(kind)}`;
+  }
+
+  /** Construct/Terraform id: snake_case. */
+  id(name: string): string {
+    return snake(name);
+  }
+
+  /** Kebab-case AWS name: `fdl-dev-extract-coinlore`. */
+  resource(name: string): string {
+    return `${SHORT}-${this.env.name}-${kebab(name)}`;
+  }
+
+  /** PascalCase IAM/EventBridge name: `FdlDevExtractCoinlore`. IAM role names max 64 chars. */
+  iam(name: string): string {
+    const n = pascal(`${SHORT} ${this.env.name} ${name}`);
+    if (n.length > 64) throw new Error(`IAM name "${n}" is longer than 64 characters`);
+    return n;
+  }
+
+  /** The lake bucket: `finance-de-lab-dev-eu-west-1` unless the env overrides it. */
+  lakeBucket(): string {
+    return this.env.lakeBucket ?? `${PROJECT}-${this.env.name}-${this.env.region}`;
+  }
+
+  /** SNS topic for a dataset's Snowpipe; the suffix can change to dodge AWS's 72 h resubscribe block. */
+  datasetTopic(dataset: DatasetName): string {
+    return `${this.resource(dataset)}-${this.env.topicSuffix}`;
+  }
+
+  /** Snowflake database: `FDL_DEV` unless the env overrides it. */
+  snowflakeDatabase(): string {
+    return this.env.snowflake.database ?? upperSnake(`${SHORT} ${this.env.name}`);
+  }
+
+  /** Snowflake account-level object: `FDL_DEV_LOADER`. */
+  snowflake(name: string): string {
+    return upperSnake(`${SHORT} ${this.env.name} ${name}`);
+  }
+
+  /** Snowflake schema-level object (table, stage, pipe, view): `COINLORE_TICKERS`. */
+  snowflakeObject(name: string): string {
+    return upperSnake(name);
+  }
+}

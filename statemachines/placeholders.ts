@@ -1,0 +1,36 @@
+/**
+ * The `${Placeholder}` values statemachines/pipeline.asl.json expects. The AWS stack fills them with real
+ * ARNs; the local twin fills them with `local:` resource ids. Both go through `renderDefinition`, which
+ * fails when a placeholder in the file has no value or a value has no placeholder.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface PipelinePlaceholders {
+  readonly ExtractCoinloreFunctionArn: string;
+  readonly ExtractRedditFunctionArn: string;
+  readonly TransformFunctionArn: string;
+  readonly AlertsTopicArn: string;
+}
+
+export const PIPELINE_DEFINITION_PATH = fileURLToPath(new URL('./pipeline.asl.json', import.meta.url));
+
+/** Replace every `${Name}` in `template`; throws naming each unresolved or unused placeholder. */
+export function renderDefinition(template: string, values: Readonly<Record<string, string>>): string {
+  const found = new Set([...template.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!));
+  const missing = [...found].filter((name) => !(name in values));
+  const unused = Object.keys(values).filter((name) => !found.has(name));
+  if (missing.length || unused.length) {
+    const parts = [];
+    if (missing.length)
+      parts.push(`no value for placeholder(s) ${missing.map((n) => `\${${n}}`).join(', ')}`);
+    if (unused.length)
+      parts.push(`value(s) given for placeholder(s) not in the definition: ${unused.join(', ')}`);
+    throw new Error(`state machine definition: ${parts.join('; ')}`);
+  }
+  return template.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) => values[name]!);
+}
+
+export function loadPipelineDefinition(values: PipelinePlaceholders): string {
+  return renderDefinition(readFileSync(PIPELINE_DEFINITION_PATH, 'utf8'), { ...values });
+}
