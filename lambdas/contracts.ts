@@ -49,3 +49,27 @@ export interface TransformOutput {
   /** Envelopes skipped (non-2xx or wrong shape), each with its reason. */
   readonly skipped: readonly { readonly rawKey: string; readonly reason: string }[];
 }
+
+/**
+ * Input of one state machine execution. In the cloud the EventBridge rule's target input carries it
+ * (built from the env config); locally `fdl run` builds it from the same config.
+ */
+export interface PipelineInput {
+  readonly subreddits: readonly string[];
+  readonly coinlorePages: number;
+  readonly lookbackMinutes: number;
+}
+
+/** Environment variables the handlers read (set by the AWS stack; by the local twin in-process). */
+export const HANDLER_ENV = {
+  /** All functions: the lake bucket name (locally, see the lake adapter). */
+  lakeBucket: 'LAKE_BUCKET',
+  /** extract-reddit: Secrets Manager secret id holding {"client_id","client_secret"}. */
+  redditSecretArn: 'REDDIT_SECRET_ARN',
+  /** extract-reddit: User-Agent in Reddit's required format. */
+  redditUserAgent: 'REDDIT_USER_AGENT',
+  /** Optional base URL overrides (tests, replay). Unset in the cloud. */
+  coinloreBaseUrl: 'COINLORE_BASE_URL',
+  redditApiBaseUrl: 'REDDIT_API_BASE_URL',
+  redditAuthUrl: 'REDDIT_AUTH_URL',
+} as const;
