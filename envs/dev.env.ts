@@ -19,6 +19,7 @@ export const env = {
   },
   lake: { rawInfrequentAccessDays: 30, rawExpireDays: 90, rejectsExpireDays: 30 },
   topicSuffix: 'v1',
+  github: { repository: 'finance-de-lab/finance-de-lab', environment: 'dev' },
   state: { bucket: 'finance-de-lab-tfstate-111111111111', region: 'eu-west-1' },
   snowflake: {
     organizationName: 'FDLORG',

@@ -19,6 +19,7 @@ export const env = {
   },
   lake: { rawInfrequentAccessDays: 30, rawExpireDays: 365, rejectsExpireDays: 90 },
   topicSuffix: 'v1',
+  github: { repository: 'finance-de-lab/finance-de-lab', environment: 'prod' },
   state: { bucket: 'finance-de-lab-tfstate-222222222222', region: 'eu-west-1' },
   snowflake: {
     organizationName: 'FDLORG',

@@ -63,6 +63,13 @@ export interface EnvConfig {
    * so recreating a Snowpipe topic means bumping this (v1 → v2); see docs/runbook.md.
    */
   readonly topicSuffix: string;
+  /** The GitHub repository and environment allowed to deploy this env (OIDC trust of the deploy role). */
+  readonly github: {
+    /** `owner/name`. */
+    readonly repository: string;
+    /** GitHub environment the deploy job runs in (prod has required reviewers). */
+    readonly environment: string;
+  };
   /** Terraform state: S3 backend, one key per env and stack, S3-native locking. */
   readonly state: { readonly bucket: string; readonly region: string };
   readonly snowflake: {
@@ -162,6 +169,10 @@ export function validateEnv(env: EnvConfig, where: string): EnvConfig {
   }
   if (!/^[a-z0-9]{1,8}$/.test(env.topicSuffix ?? ''))
     bad('topicSuffix', `must be 1-8 lowercase letters/digits (e.g. "v1"), got ${str(env.topicSuffix)}`);
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(env.github?.repository ?? ''))
+    bad('github.repository', `must be "owner/name", got ${str(env.github?.repository)}`);
+  if (!/^[A-Za-z0-9_-]+$/.test(env.github?.environment ?? ''))
+    bad('github.environment', `must be a GitHub environment name, got ${str(env.github?.environment)}`);
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(env.state?.bucket ?? ''))
     bad('state.bucket', `must be the S3 bucket holding Terraform state, got ${str(env.state?.bucket)}`);
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(env.state?.region ?? ''))
