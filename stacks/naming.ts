@@ -67,6 +67,44 @@ export class Naming {
     return `${this.resource(dataset)}-${this.env.topicSuffix}`;
   }
 
+  /** Lambda function name: `fdl-dev-extract-coinlore`. */
+  functionName(fn: string): string {
+    return this.resource(fn);
+  }
+
+  /** Log group Lambda writes to for a function (the name Lambda uses by default, so none is auto-created). */
+  functionLogGroup(fn: string): string {
+    return `/aws/lambda/${this.functionName(fn)}`;
+  }
+
+  /** The pipeline's Step Functions state machine: `fdl-dev-pipeline`. */
+  stateMachine(): string {
+    return this.resource('pipeline');
+  }
+
+  /**
+   * The state machine's log group. AWS recommends the `/aws/vendedlogs/` prefix for vended logs: it keeps
+   * the account's CloudWatch Logs resource policy under its size limit.
+   */
+  stateMachineLogGroup(): string {
+    return `/aws/vendedlogs/states/${this.stateMachine()}`;
+  }
+
+  /** ECR repository holding the one Lambda image: `fdl-dev-lambdas`. */
+  ecrRepository(): string {
+    return this.resource('lambdas');
+  }
+
+  /** Secrets Manager secret with the Reddit client credentials: `fdl-dev-reddit-credentials`. */
+  redditSecret(): string {
+    return this.resource('reddit credentials');
+  }
+
+  /** The alerts SNS topic: `fdl-dev-alerts`. */
+  alertsTopic(): string {
+    return this.resource('alerts');
+  }
+
   /** Snowflake database: `FDL_DEV` unless the env overrides it. */
   snowflakeDatabase(): string {
     return this.env.snowflake.database ?? upperSnake(`${SHORT} ${this.env.name}`);

@@ -17,6 +17,11 @@ export interface Envelope {
   readonly source: Source;
   /** e.g. "tickers", "global", "new", "comments", "access_token". */
   readonly endpoint: string;
+  /**
+   * Set when no (usable) response arrived: timeout or connection error (then `response.status` is 0 and
+   * the body is null). Lets the archive record failed attempts too.
+   */
+  readonly error?: string;
 }
 
 /** Narrow an unknown JSON value to an Envelope; returns a reason string when it is not one. */

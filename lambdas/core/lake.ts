@@ -9,6 +9,14 @@ import type { DatasetName } from './datasets';
 export const RAW_PREFIX = 'raw/';
 export const REJECTS_PREFIX = 'rejects/';
 
+/** Suffix of every dataset file (the lake bucket notification filters on it). */
+export const DATASET_FILE_SUFFIX = '.parquet';
+
+/** `<dataset>/`: the key prefix of a dataset's files; the one S3 notification routes each to its topic. */
+export function datasetPrefix(dataset: DatasetName): string {
+  return `${dataset}/`;
+}
+
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** year=YYYY/month=MM/day=DD for a UTC time. */

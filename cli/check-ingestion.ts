@@ -1,0 +1,208 @@
+/**
+ * `fdl check-ingestion --env <name> [--hours 24] [--grace-minutes 10]`: on a real account, compare the
+ * Parquet files the lake holds for a window with what each Snowpipe loaded (COPY_HISTORY), show each
+ * pipe's SYSTEM$PIPE_STATUS, print one table, and exit 1 when a file is missing or a pipe is not RUNNING.
+ *
+ * Thin edge: the queries, parsing and reconciliation live in sql/ingestion-check.ts (unit-tested on
+ * recorded result shapes); this file only wires snowflake-sdk (key-pair auth) and S3 listing to them.
+ */
+import { parseArgs } from 'node:util';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { loadEnv } from '../envs/load';
+import type { EnvConfig } from '../envs/types';
+import {
+  CHECKED_DATASETS,
+  copyHistoryQuery,
+  type DatasetIngestion,
+  exitCodeFor,
+  formatReport,
+  type LakeFile,
+  lakePrefixesForWindow,
+  parseCopyHistory,
+  parsePipeStatus,
+  pipeFqn,
+  pipeStatusQuery,
+  reconcile,
+} from '../sql/ingestion-check';
+import { Naming } from '../stacks/naming';
+import type { Command } from './command';
+
+const USAGE = `fdl check-ingestion --env <name> [--hours <n>] [--grace-minutes <n>]
+
+Checks Snowpipe ingestion on the env's Snowflake account: SYSTEM$PIPE_STATUS of every pipe, and the
+lake's Parquet files of the last <hours> against INFORMATION_SCHEMA.COPY_HISTORY. Prints one row per
+dataset and exits 1 when a pipe is not RUNNING or a file was not loaded.
+
+Options:
+  --env <name>            environment (envs/<name>.env.ts), required
+  --hours <n>             window to check, 1-336 (COPY_HISTORY keeps 14 days)   [default: 24]
+  --grace-minutes <n>     files newer than this are "recent", not missing      [default: 10]
+  --help                  show this text
+
+Environment (key-pair auth; nothing is read from files in the repo):
+  SNOWFLAKE_ACCOUNT       account identifier <org>-<account>  [default: from the env config]
+  SNOWFLAKE_USER          user with the env's LOADER role (FDL_<ENV>_LOADER)
+  SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PRIVATE_KEY   PKCS#8 PEM private key (path or contents)
+  SNOWFLAKE_PRIVATE_KEY_PASSPHRASE                      when the key is encrypted
+  AWS credentials         the usual AWS SDK chain, allowed to list the lake bucket
+
+Example:
+  fdl check-ingestion --env dev --hours 6`;
+
+/** What the check needs from the outside world; the command wires the real clients. */
+export interface IngestionCheckDeps {
+  readonly now: Date;
+  /** Run one statement on Snowflake and return its rows (column names upper-case). */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  /** Every object under an S3 prefix of the lake bucket. */
+  listLake(prefix: string): Promise<LakeFile[]>;
+}
+
+/** Gather and reconcile every dataset; pure apart from the injected I/O. */
+export async function checkIngestion(
+  env: EnvConfig,
+  opts: { hours: number; graceMinutes: number },
+  deps: IngestionCheckDeps,
+): Promise<DatasetIngestion[]> {
+  const database = new Naming(env).snowflakeDatabase();
+  const window = {
+    start: new Date(deps.now.getTime() - opts.hours * 3_600_000),
+    end: deps.now,
+    graceMinutes: opts.graceMinutes,
+  };
+  const results: DatasetIngestion[] = [];
+  for (const dataset of CHECKED_DATASETS) {
+    const [statusRow] = await deps.query(pipeStatusQuery(database, dataset));
+    const pipe = parsePipeStatus(statusRow?.PIPE_STATUS, pipeFqn(database, dataset));
+    const history = parseCopyHistory(await deps.query(copyHistoryQuery(database, dataset, window.start)));
+    const lakeFiles: LakeFile[] = [];
+    for (const prefix of lakePrefixesForWindow(dataset, window.start, window.end))
+      lakeFiles.push(...(await deps.listLake(prefix)));
+    results.push(reconcile({ dataset, pipe, history, lakeFiles, window }));
+  }
+  return results;
+}
+
+function requireEnvVar(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set (see fdl check-ingestion --help)`);
+  return v;
+}
+
+/** snowflake-sdk connection with key-pair (SNOWFLAKE_JWT) auth, the LOADER role and the env's warehouse. */
+async function snowflakeQuery(env: EnvConfig): Promise<{
+  query: IngestionCheckDeps['query'];
+  close: () => Promise<void>;
+}> {
+  // Imported lazily: snowflake-sdk is large and only this command needs it.
+  const { default: snowflake } = await import('snowflake-sdk');
+  snowflake.configure({ logLevel: 'ERROR' });
+  const naming = new Naming(env);
+  const keyPath = process.env.SNOWFLAKE_PRIVATE_KEY_PATH;
+  const key = process.env.SNOWFLAKE_PRIVATE_KEY;
+  if (!keyPath && !key)
+    throw new Error(
+      'set SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PRIVATE_KEY (see fdl check-ingestion --help)',
+    );
+  const connection = snowflake.createConnection({
+    account:
+      process.env.SNOWFLAKE_ACCOUNT ?? `${env.snowflake.organizationName}-${env.snowflake.accountName}`,
+    username: requireEnvVar('SNOWFLAKE_USER'),
+    authenticator: 'SNOWFLAKE_JWT',
+    ...(keyPath ? { privateKeyPath: keyPath } : { privateKey: key }),
+    ...(process.env.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE
+      ? { privateKeyPass: process.env.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE }
+      : {}),
+    role: naming.snowflake('loader'),
+    warehouse: naming.snowflake('warehouse'),
+    database: naming.snowflakeDatabase(),
+  });
+  await connection.connectAsync();
+  return {
+    query: (sqlText) =>
+      new Promise((resolve, reject) => {
+        connection.execute({
+          sqlText,
+          complete: (err, _stmt, rows) =>
+            err ? reject(err) : resolve((rows ?? []) as Record<string, unknown>[]),
+        });
+      }),
+    close: () => new Promise((resolve) => connection.destroy(() => resolve())),
+  };
+}
+
+function s3Lister(env: EnvConfig): IngestionCheckDeps['listLake'] {
+  const s3 = new S3Client({ region: env.region });
+  const bucket = new Naming(env).lakeBucket();
+  return async (prefix) => {
+    const files: LakeFile[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? [])
+        if (o.Key && o.LastModified) files.push({ key: o.Key, lastModified: o.LastModified });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return files;
+  };
+}
+
+/** Parse and validate the flags; throws with the flag's name on a bad value. */
+export function parseCheckIngestionArgs(
+  argv: readonly string[],
+): { help: true } | { help: false; env: string; hours: number; graceMinutes: number } {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      env: { type: 'string' },
+      hours: { type: 'string', default: '24' },
+      'grace-minutes': { type: 'string', default: '10' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return { help: true };
+  if (!values.env) throw new Error('--env is required (e.g. --env dev)');
+  const hours = Number(values.hours);
+  if (!Number.isInteger(hours) || hours < 1 || hours > 336)
+    throw new Error(`--hours must be an integer 1-336 (COPY_HISTORY keeps 14 days), got "${values.hours}"`);
+  const graceMinutes = Number(values['grace-minutes']);
+  if (!Number.isInteger(graceMinutes) || graceMinutes < 0)
+    throw new Error(`--grace-minutes must be a non-negative integer, got "${values['grace-minutes']}"`);
+  return { help: false, env: values.env, hours, graceMinutes };
+}
+
+export const checkIngestionCommand: Command = {
+  name: 'check-ingestion',
+  summary: 'Check Snowpipe ingestion on Snowflake: pipe status and lake files vs COPY_HISTORY.',
+  usage: USAGE,
+  async run(argv) {
+    let args: ReturnType<typeof parseCheckIngestionArgs>;
+    try {
+      args = parseCheckIngestionArgs(argv);
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (args.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const env = await loadEnv(args.env);
+    const sf = await snowflakeQuery(env);
+    try {
+      const results = await checkIngestion(env, args, {
+        now: new Date(),
+        query: sf.query,
+        listLake: s3Lister(env),
+      });
+      process.stdout.write(`${formatReport(results)}\n`);
+      return exitCodeFor(results);
+    } finally {
+      await sf.close();
+    }
+  },
+};

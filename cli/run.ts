@@ -1,0 +1,199 @@
+/**
+ * `fdl run`: N ticks of the pipeline through the local twin (the deployed state machine definition, the
+ * real handlers in-process), then the local Snowpipe load and the dashboard. Prints progress per tick,
+ * where everything is, and a short summary table.
+ */
+import { resolve } from 'node:path';
+import { FsLakeStore } from '../lambdas/adapters/fs-lake-store';
+import type { PipelineInput, TransformOutput } from '../lambdas/contracts';
+import { DATASET_NAMES } from '../lambdas/core/datasets';
+import { loadEnv } from '../envs/load';
+import { DEFAULT_PATHS, fmtInt, parseFlags, runLog, table, UsageError } from '../local/cli-support';
+import { buildDashboardFrom } from '../local/dashboard';
+import { runTicks, type TickResult } from '../local/runner';
+import { loadNewFilesInto } from '../local/snowpipe';
+import { parseSource, resolveSource } from '../local/sources';
+import { openWarehouse } from '../local/warehouse';
+import { rawTableName } from '../sql/ddl';
+import type { Command } from './command';
+
+const FLAGS = {
+  ticks: { type: 'number' },
+  source: { type: 'string' },
+  env: { type: 'string' },
+  lake: { type: 'string' },
+  warehouse: { type: 'string' },
+  dashboard: { type: 'string' },
+  alerts: { type: 'string' },
+} as const;
+
+const USAGE = `Usage: fdl run [--ticks N] [--source live|replay:<dir>|auto] [--env dev] [paths…]
+
+Runs the pipeline N times (ticks, 10 minutes apart) through the local twin: the deployed state machine
+definition executed locally with the real Lambda handlers, writing the lake to a folder; then loads the
+new lake files into the local DuckDB warehouse (local Snowpipe) and builds the dashboard.
+
+Flags:
+  --source S      live (real APIs; Reddit needs REDDIT_CLIENT_ID/REDDIT_CLIENT_SECRET),
+                  replay:<dir> (serve recorded envelopes from <dir> on loopback, simulated clock),
+                  auto (live when reachable and configured, else the bundled sample)   [default: auto]
+  --ticks N       executions to run [default: replay → every snapshot of the recording, live → 1]
+  --env NAME      pipeline input (subreddits, Coinlore pages, lookback) from envs/NAME.env.ts [default: dev];
+                  replay uses the subreddits and pages the recording has
+  --lake DIR      lake folder                      [default: ${DEFAULT_PATHS.lake}]
+  --warehouse F   DuckDB warehouse file            [default: ${DEFAULT_PATHS.warehouse}]
+  --dashboard F   dashboard HTML file              [default: ${DEFAULT_PATHS.dashboard}]
+  --alerts F      alerts log (JSON lines)          [default: ${DEFAULT_PATHS.alerts}]
+
+Example:
+  fdl run --source replay:replay/sample --ticks 3`;
+
+export interface RunSummary {
+  readonly lake: string;
+  readonly warehouse: string;
+  readonly dashboard: string;
+  readonly ticks: readonly TickResult[];
+  readonly alerts: number;
+  readonly rawRows: Readonly<Record<string, number>>;
+  readonly filesLoaded: number;
+}
+
+/** Rows written per dataset by successful transforms of a tick (from the execution summary). */
+function tickRows(t: TickResult): Record<string, number> {
+  const datasets = (t.output as { datasets?: TransformOutput[] } | undefined)?.datasets ?? [];
+  return Object.fromEntries(datasets.map((d) => [d.dataset, d.rows]));
+}
+
+/** The whole `fdl run`, returning what it did (tests call this; the command prints around it). */
+export async function runPipeline(
+  argv: readonly string[],
+  print: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<RunSummary> {
+  const flags = parseFlags(argv, FLAGS);
+  const spec = (() => {
+    try {
+      return parseSource(flags.source ?? 'auto');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  })();
+  const log = runLog('run');
+  const paths = {
+    lake: resolve(flags.lake ?? DEFAULT_PATHS.lake),
+    warehouse: resolve(flags.warehouse ?? DEFAULT_PATHS.warehouse),
+    dashboard: resolve(flags.dashboard ?? DEFAULT_PATHS.dashboard),
+    alerts: resolve(flags.alerts ?? DEFAULT_PATHS.alerts),
+  };
+  const env = await loadEnv(flags.env ?? 'dev');
+  const source = await resolveSource(spec, { notice: (line) => print(line) });
+  try {
+    let input: PipelineInput = {
+      subreddits: env.subreddits,
+      coinlorePages: env.coinlore.pages,
+      lookbackMinutes: env.reddit.lookbackMinutes,
+    };
+    if (source.recorded) {
+      input = { ...input, subreddits: source.recorded.subreddits, coinlorePages: source.recorded.coinlorePages };
+      print(
+        `Replay: using what the recording has (r/${input.subreddits.join(', r/')}; ${input.coinlorePages} Coinlore page${input.coinlorePages > 1 ? 's' : ''}), not envs/${env.name}.env.ts.`,
+      );
+    }
+    const ticks = flags.ticks ?? source.snapshots ?? 1;
+    print(`Source: ${source.description}`);
+    print(`Running ${ticks} tick${ticks > 1 ? 's' : ''} (handler logs: ${log.path})`);
+    const started = Date.now();
+    const { results, alerts } = await runTicks({
+      source,
+      ticks,
+      input,
+      lake: new FsLakeStore(paths.lake),
+      userAgent: env.reddit.userAgent,
+      logger: log.logger,
+      alertsPath: paths.alerts,
+      delayScale: source.kind === 'replay' ? 0 : 1,
+      onAlert: (a) => print(`  ALERT ${a.subject}`),
+      onEvent: (e) => {
+        if (e.type === 'RetryScheduled') print(`  retry ${e.path} after ${e.error} (attempt ${e.retryCount})`);
+      },
+      onTick: (t) => {
+        const rows = Object.values(tickRows(t)).reduce((a, b) => a + b, 0);
+        const detail = t.status === 'SUCCEEDED' ? `${fmtInt(rows)} rows` : `${t.error}: ${t.cause}`;
+        print(`  tick ${t.tick}/${ticks}  ${t.runId}  ${t.status}  ${detail}`);
+      },
+    });
+
+    print('Loading new lake files into the warehouse (local Snowpipe)…');
+    const wh = await openWarehouse(paths.warehouse);
+    let summary: RunSummary;
+    try {
+      const report = await loadNewFilesInto(wh, { lakeRoot: paths.lake });
+      print(
+        `  ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows loaded; ${report.alreadyLoaded} already loaded before`,
+      );
+      const rawRows: Record<string, number> = {};
+      for (const d of DATASET_NAMES)
+        rawRows[d] = Number((await wh.query(`SELECT count(*) AS n FROM raw.${rawTableName(d)}`))[0]!.n);
+      const [files] = await wh.query('SELECT count(*) AS n FROM snowpipe.load_history');
+      await buildDashboardFrom(wh, { outPath: paths.dashboard, alerts: alerts.length });
+      summary = {
+        ...paths,
+        ticks: results,
+        alerts: alerts.length,
+        rawRows,
+        filesLoaded: Number(files!.n),
+      };
+    } finally {
+      wh.close();
+    }
+
+    const succeeded = results.filter((r) => r.status === 'SUCCEEDED').length;
+    const written: Record<string, number> = {};
+    for (const r of results)
+      for (const [d, n] of Object.entries(tickRows(r))) written[d] = (written[d] ?? 0) + n;
+    print('');
+    print(
+      table([
+        ['ticks', 'succeeded', 'failed', 'alerts', 'seconds'],
+        [
+          String(results.length),
+          String(succeeded),
+          String(results.length - succeeded),
+          String(alerts.length),
+          ((Date.now() - started) / 1000).toFixed(1),
+        ],
+      ]),
+    );
+    print('');
+    print(
+      table([
+        ['dataset', 'rows written this run', 'rows in warehouse RAW'],
+        ...DATASET_NAMES.map((d) => [d, fmtInt(written[d] ?? 0), fmtInt(summary.rawRows[d] ?? 0)]),
+      ]),
+    );
+    print('');
+    print(`Lake:       ${paths.lake}`);
+    print(`Warehouse:  ${paths.warehouse}`);
+    print(`Alerts:     ${paths.alerts}`);
+    print(`Dashboard:  ${paths.dashboard}`);
+    return summary;
+  } finally {
+    await source.close();
+  }
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run the pipeline locally (N ticks), load the warehouse and build the dashboard.',
+  usage: USAGE,
+  async run(argv) {
+    const summary = await runPipeline(argv);
+    const failed = summary.ticks.filter((t) => t.status === 'FAILED').length;
+    if (failed > 0) {
+      process.stderr.write(
+        `fdl run: ${failed} of ${summary.ticks.length} execution(s) FAILED (alerts above and in ${summary.alerts ? DEFAULT_PATHS.alerts : 'the log'}); the data that landed was loaded.\n`,
+      );
+      return 1;
+    }
+    return 0;
+  },
+};

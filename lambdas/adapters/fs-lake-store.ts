@@ -1,0 +1,84 @@
+/**
+ * The lake as a local folder with the S3 key layout (`<root>/raw/…`, `<root>/<dataset>/year=…/…`), used
+ * by the local twin and tests. Writes are atomic (temp file + rename in the same directory) so a reader
+ * never sees half a Parquet file, and a rerun replaces the object like an S3 PUT would.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { LakeStore } from './lake-store';
+
+export class FsLakeStore implements LakeStore {
+  readonly location: string;
+
+  constructor(readonly root: string) {
+    this.location = resolve(root);
+  }
+
+  /** Absolute path of a key; rejects keys that would escape the root (`..`, absolute paths). */
+  pathOf(key: string): string {
+    if (key === '' || key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.')) {
+      throw new Error(`invalid lake key "${key}": keys are relative S3-style paths without . or ..`);
+    }
+    return join(this.location, ...key.split('/'));
+  }
+
+  async put(key: string, body: Uint8Array | string, _contentType?: string): Promise<void> {
+    const target = this.pathOf(key);
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(tmp, body);
+      await rename(tmp, target);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await readFile(this.pathOf(key)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new Error(`lake object not found: ${key} (in ${this.location})`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** Every key starting with `prefix` (a plain string prefix, like S3), sorted; temp files excluded. */
+  async list(prefix: string): Promise<string[]> {
+    // Walk only the deepest directory the prefix fully names, then filter by the full prefix.
+    const slash = prefix.lastIndexOf('/');
+    const dirKey = slash >= 0 ? prefix.slice(0, slash) : '';
+    const start = dirKey === '' ? this.location : this.pathOf(dirKey);
+    const keys: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if (
+          (err as NodeJS.ErrnoException).code === 'ENOENT' ||
+          (err as NodeJS.ErrnoException).code === 'ENOTDIR'
+        )
+          return;
+        throw err;
+      }
+      for (const e of entries) {
+        const full = join(dir, e.name);
+        if (e.isDirectory()) await walk(full);
+        else if (e.isFile() && !e.name.endsWith('.tmp')) {
+          const key = full
+            .slice(this.location.length + 1)
+            .split(sep)
+            .join('/');
+          if (key.startsWith(prefix)) keys.push(key);
+        }
+      }
+    };
+    await walk(start);
+    return keys.sort();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Casting of source values to the lake's logical types (see ColumnType in datasets.ts).
+ *
+ * Coinlore sends most numbers as strings ("77146.66", "1.2e-7", "", "NaN", "-", or more digits than a
+ * double holds); Reddit sends floats, ints, booleans and strings. Every cast here returns a value or
+ * null, never NaN or ±Infinity (Snowflake rejects NaN in Parquet, and parquetjs-lite throws on it).
+ *
+ * Rules:
+ * - double: finite JS numbers pass; strings must be a plain decimal literal (optional sign, digits, one
+ *   optional dot, optional exponent; surrounding whitespace allowed). Hex, binary, "Infinity", "NaN",
+ *   "1,000", "-" and "" give null. Digits beyond double precision round to the nearest double (they are
+ *   not an error: "123456789012345678901234.123456789" is a valid number, just not an exact one);
+ *   a literal that overflows (1e400) gives null.
+ * - int: a double that is an integer and a safe integer (|n| < 2^53), else null: Parquet INT64 from JS
+ *   numbers is only exact up to 2^53, and a silently rounded rank is worse than a visible null.
+ * - The transform counts nulls that come from a non-blank input (see `isBlank`): those are data the
+ *   source sent and the lake lost, unlike "" / null / absent which mean "no value".
+ */
+
+/** A plain decimal literal: what `Number()` should accept, minus hex/binary/octal/Infinity/blank. */
+const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/** null, undefined, or a string of only whitespace: "the source sent no value". */
+export function isBlank(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
+}
+
+/** The reference rule for strings: DECIMAL, then Number(). castDouble must agree with it (tested). */
+export function castDecimalString(value: string): number | null {
+  if (!DECIMAL.test(value)) return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** A finite double, or null. */
+export function castDouble(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'string') return null;
+  // Fast path (reprocess casts millions of values): a string starting with a digit, sign or dot is a
+  // decimal literal exactly when Number() accepts it, except the 0x/0b/0o forms. Everything else
+  // (leading whitespace, words) takes the reference path.
+  const c = value.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
+    if (c === 48 && value.length > 1) {
+      const x = value.charCodeAt(1) | 0x20;
+      if (x === 120 || x === 98 || x === 111) return null; // x, b, o
+    }
+    const n = Number(value);
+    return Number.isFinite(n) ? n : null;
+  }
+  return castDecimalString(value);
+}
+
+/** A safe integer (|n| ≤ 2^53 − 1), or null ("1.0" and "1e3" are integers; "1.5" is not). */
+export function castInt(value: unknown): number | null {
+  const n = castDouble(value);
+  return n !== null && Number.isSafeInteger(n) ? n : null;
+}
+
+/** Strings pass (an empty string is "no value": null); finite numbers become their decimal text. */
+export function castString(value: unknown): string | null {
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+/** JSON booleans only: Reddit sends real booleans, so "true" or 1 are drift, not values. */
+export function castBoolean(value: unknown): boolean | null {
+  return typeof value === 'boolean' ? value : null;
+}
+
+/** Epoch seconds (Reddit `created_utc`, `edited`: floats) to a UTC Date at millisecond precision. */
+export function castEpochSeconds(value: unknown): Date | null {
+  const seconds = castDouble(value);
+  if (seconds === null) return null;
+  const ms = Math.round(seconds * 1000);
+  // Date's own range; beyond it getTime() is NaN.
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms) : null;
+}
+
+/** An ISO-8601 string (envelope `fetched_at`) to a Date, or null when it does not parse. */
+export function castIsoTimestamp(value: unknown): Date | null {
+  if (typeof value !== 'string') return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms);
+}

@@ -1,0 +1,19 @@
+/**
+ * `record_id`: sha256 (hex) of the source, the row's natural id and the extraction time, joined with
+ * a separator no part contains ("\u001f", the ASCII unit separator), so ("a|b", "c") and ("a", "b|c")
+ * can never collide. Deterministic: reprocessing the same envelope gives the same ids. Rows without a
+ * natural id (coinlore_global: one row per extraction) hash the source and extraction time only.
+ */
+import { createHash } from 'node:crypto';
+import type { Source } from './datasets';
+
+const SEP = '\u001f';
+
+/** `extractedAt` is the envelope's `fetched_at` normalised to ISO-8601 UTC (Date#toISOString). */
+export function recordId(source: Source, naturalId: string | undefined, extractedAt: string): string {
+  const input =
+    naturalId === undefined
+      ? `${source}${SEP}${extractedAt}`
+      : `${source}${SEP}${naturalId}${SEP}${extractedAt}`;
+  return createHash('sha256').update(input).digest('hex');
+}

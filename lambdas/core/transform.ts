@@ -1,0 +1,364 @@
+/**
+ * One transform per dataset: raw envelopes in, typed rows of exactly DATASETS[dataset].columns out.
+ *
+ * The column list, types and required flags come from the one schema (datasets.ts); this file only
+ * says, per dataset, where a column's raw value comes from when it is not the same-named source field,
+ * and which columns are computed (sentiment, mentions). Casting is cast.ts, by the column's type.
+ *
+ * Nothing is silently dropped:
+ * - an envelope that cannot be read (non-2xx, a string body, a body without the expected listing,
+ *   another dataset's endpoint) is `skipped` with the reason;
+ * - a record that fails a required check (missing or uncastable value) goes to `rejects` with the reason
+ *   and the record as received;
+ * - Reddit `kind: "more"` stubs (links to more comments, not comments) are counted in `moreSkipped`;
+ * - duplicates of a natural key within the batch (Coinlore pages shift while ranks move; Reddit pages
+ *   overlap) keep the latest extraction (ties: the later envelope) and are counted in `duplicates`;
+ * - values the source sent that did not cast (e.g. "NaN" in an optional column) become null and are
+ *   counted per column in `nullCounts`.
+ * Author names are never read into rows.
+ */
+import { castBoolean, castDouble, castEpochSeconds, castInt, castString, isBlank } from './cast';
+import { type CoinRef, DEFAULT_COIN_UNIVERSE } from './coin-universe';
+import { type ColumnType, DATASETS, type DatasetName, type DatasetSpec } from './datasets';
+import { type Envelope, envelopeProblem } from './envelope';
+import { mentionedSymbols } from './mentions';
+import { recordId } from './record-id';
+import { scoreSentiment } from './sentiment';
+
+/** One typed cell: timestamps are UTC Dates, ints are safe integers, doubles are finite. */
+export type Cell = string | number | boolean | Date | null;
+/** Keys are exactly the dataset's column names, in schema order. */
+export type Row = Record<string, Cell>;
+
+export interface KeyedEnvelope {
+  /** The raw lake key (or file path) the envelope was read from, for reasons and rejects. */
+  readonly key: string;
+  readonly envelope: Envelope;
+}
+
+export interface TransformContext {
+  readonly runId: string;
+  /**
+   * Coins to look for in Reddit text. Default: DEFAULT_COIN_UNIVERSE (the transform of a Reddit batch
+   * does not read the run's tickers: the datasets stay decoupled).
+   */
+  readonly universe?: readonly CoinRef[];
+}
+
+export interface Reject {
+  readonly rawKey: string;
+  readonly reason: string;
+  /** The record as received (a ticker object, a Reddit child's `data`, …). */
+  readonly record: unknown;
+}
+
+export interface Skipped {
+  readonly rawKey: string;
+  readonly reason: string;
+}
+
+export interface TransformResult {
+  readonly dataset: DatasetName;
+  readonly rows: Row[];
+  readonly rejects: Reject[];
+  readonly skipped: Skipped[];
+  /** Per column: values the source sent (non-blank) that did not cast and became null. */
+  readonly nullCounts: Record<string, number>;
+  /** Rows replaced by a later extraction of the same natural key within the batch. */
+  readonly duplicates: number;
+  /** Reddit `kind: "more"` children: not records, counted rather than rejected. */
+  readonly moreSkipped: number;
+}
+
+type Json = Record<string, unknown>;
+
+/** What a dataset's envelopes contain: the records, or why the envelope must be skipped. */
+type Extracted = { readonly records: unknown[]; readonly more: number } | string;
+
+interface DatasetMapping {
+  /** The records inside a 2xx body, or a skip reason when the body is not the expected shape. */
+  extract(body: unknown): Extracted;
+  /** Reddit listings wrap each record as {kind, data}: the kind each record must have. */
+  readonly childKind?: string;
+  /** Raw value of a column when it is not the same-named field of the record. */
+  readonly sources?: Readonly<Record<string, (record: Json) => unknown>>;
+  /** Columns filled after casting from other cells (sentiment, mentions). */
+  computed?(row: Row, ctx: ComputeContext): void;
+}
+
+interface ComputeContext {
+  readonly universe: readonly CoinRef[];
+}
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const DELETED_MARKERS = new Set(['[deleted]', '[removed]']);
+
+const stripPrefix = (value: unknown, prefix: string): unknown =>
+  typeof value === 'string' && value.startsWith(prefix) ? value.slice(prefix.length) : value;
+
+/** Reddit text that was deleted or removed carries a marker instead of the text: store null. */
+const redditText = (value: unknown): unknown =>
+  typeof value === 'string' && DELETED_MARKERS.has(value) ? null : value;
+
+const isDeleted = (record: Json, textField: string): boolean =>
+  DELETED_MARKERS.has(record.author as string) || DELETED_MARKERS.has(record[textField] as string);
+
+/** `edited` is false (never edited), true (old posts: edited, time unknown) or epoch seconds. */
+const editedSeconds = (record: Json): unknown => (typeof record.edited === 'boolean' ? null : record.edited);
+
+function redditListing(body: unknown): Extracted {
+  if (!isObject(body)) return 'body is not a JSON object';
+  const data = body.data;
+  if (!isObject(data) || !Array.isArray(data.children)) return 'body.data.children is not an array';
+  const records: unknown[] = [];
+  let more = 0;
+  for (const child of data.children as unknown[]) {
+    if (isObject(child) && child.kind === 'more') more++;
+    else records.push(child);
+  }
+  return { records, more };
+}
+
+function addSentiment(row: Row, text: string, ctx: ComputeContext): void {
+  const s = scoreSentiment(text);
+  row.sentiment_score = s.score;
+  row.sentiment_comparative = s.comparative;
+  row.sentiment_label = s.label;
+  const symbols = mentionedSymbols(text, ctx.universe);
+  row.mentioned_symbols = symbols.length > 0 ? symbols.join(',') : null;
+}
+
+const MAPPINGS: Readonly<Record<DatasetName, DatasetMapping>> = {
+  coinlore_tickers: {
+    extract: (body) =>
+      isObject(body) && Array.isArray(body.data)
+        ? { records: body.data as unknown[], more: 0 }
+        : 'body.data is not an array (expected {"data":[…],"info":{…}})',
+    sources: { coin_id: (r) => r.id },
+  },
+  coinlore_global: {
+    // An array with one object. More than one would break "one row per extraction" (same record_id):
+    // the first is the row, any other element is rejected with a reason.
+    extract: (body) =>
+      Array.isArray(body) && body.length > 0 ? { records: body, more: 0 } : 'body is not a non-empty array',
+  },
+  reddit_posts: {
+    extract: redditListing,
+    childKind: 't3',
+    sources: {
+      post_id: (r) => stripPrefix(r.id ?? r.name, 't3_'),
+      selftext: (r) => redditText(r.selftext),
+      is_over_18: (r) => r.over_18,
+      is_deleted: (r) => isDeleted(r, 'selftext'),
+      edited_at: editedSeconds,
+    },
+    computed: (row, ctx) => {
+      const title = (row.title as string | null) ?? '';
+      const text = row.selftext ? `${title}\n${row.selftext as string}` : title;
+      addSentiment(row, text, ctx);
+    },
+  },
+  reddit_comments: {
+    extract: redditListing,
+    childKind: 't1',
+    sources: {
+      comment_id: (r) => stripPrefix(r.id ?? r.name, 't1_'),
+      post_id: (r) => stripPrefix(r.link_id, 't3_'),
+      body: (r) => redditText(r.body),
+      is_deleted: (r) => isDeleted(r, 'body'),
+      edited_at: editedSeconds,
+    },
+    computed: (row, ctx) => addSentiment(row, (row.body as string | null) ?? '', ctx),
+  },
+};
+
+const CASTS: Readonly<Record<ColumnType, (value: unknown) => Cell>> = {
+  string: castString,
+  int: castInt,
+  double: castDouble,
+  timestamp: castEpochSeconds,
+  boolean: castBoolean,
+};
+
+/** Columns filled by the transform itself rather than from the record. */
+const COMMON = new Set(['record_id', 'run_id', 'extracted_at']);
+const COMPUTED = new Set([
+  'sentiment_score',
+  'sentiment_comparative',
+  'sentiment_label',
+  'mentioned_symbols',
+]);
+
+interface Plan {
+  readonly spec: DatasetSpec;
+  readonly mapping: DatasetMapping;
+  /** Record-sourced columns, in schema order, with their accessor and cast. */
+  readonly fields: readonly {
+    readonly name: string;
+    readonly required: boolean;
+    readonly read: (record: Json) => unknown;
+    readonly cast: (value: unknown) => Cell;
+  }[];
+  readonly required: readonly string[];
+  /** Every column set to null, in schema order. */
+  readonly template: Row;
+}
+
+function planFor(dataset: DatasetName): Plan {
+  const spec = DATASETS[dataset];
+  const mapping = MAPPINGS[dataset];
+  const fields = spec.columns
+    .filter((c) => !COMMON.has(c.name) && !COMPUTED.has(c.name))
+    .map((c) => ({
+      name: c.name,
+      required: c.required,
+      read: mapping.sources?.[c.name] ?? ((r: Json) => r[c.name]),
+      cast: CASTS[c.type],
+    }));
+  return {
+    spec,
+    mapping,
+    fields,
+    required: spec.columns.filter((c) => c.required).map((c) => c.name),
+    template: Object.fromEntries(spec.columns.map((c) => [c.name, null])),
+  };
+}
+
+const PLANS = new Map<DatasetName, Plan>();
+const plan = (dataset: DatasetName): Plan => {
+  let p = PLANS.get(dataset);
+  if (!p) {
+    p = planFor(dataset);
+    PLANS.set(dataset, p);
+  }
+  return p;
+};
+
+const preview = (value: unknown): string => {
+  const s = JSON.stringify(value) ?? String(value);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+};
+
+/** Why an envelope cannot feed `dataset`, or its records. */
+function envelopeRecords(spec: DatasetSpec, mapping: DatasetMapping, envelope: Envelope): Extracted {
+  const problem = envelopeProblem(envelope);
+  if (problem) return `not an envelope: ${problem}`;
+  if (envelope.source !== spec.source || envelope.endpoint !== spec.endpoint)
+    return `envelope is ${envelope.source}/${envelope.endpoint}, not ${spec.name} (${spec.source}/${spec.endpoint})`;
+  const { status, body } = envelope.response;
+  if (status < 200 || status > 299) return `HTTP ${status}`;
+  if (typeof body === 'string') return `body is not JSON (${body.length} characters of text)`;
+  return mapping.extract(body);
+}
+
+/** Transforms the envelopes of one batch into rows of `dataset` (see the module comment). */
+export function transformEnvelopes(
+  dataset: DatasetName,
+  envelopes: readonly KeyedEnvelope[],
+  ctx: TransformContext,
+): TransformResult {
+  const { spec, mapping, fields, template } = plan(dataset);
+  const compute: ComputeContext = { universe: ctx.universe ?? DEFAULT_COIN_UNIVERSE };
+  const naturalKey = spec.naturalKey;
+  const rows: Row[] = [];
+  const rejects: Reject[] = [];
+  const skipped: Skipped[] = [];
+  const nullCounts: Record<string, number> = {};
+  /** natural id → index in rows, for dedupe. */
+  const seen = new Map<string, number>();
+  let duplicates = 0;
+  let moreSkipped = 0;
+
+  for (const { key, envelope } of envelopes) {
+    const extracted = envelopeRecords(spec, mapping, envelope);
+    if (typeof extracted === 'string') {
+      skipped.push({ rawKey: key, reason: extracted });
+      continue;
+    }
+    moreSkipped += extracted.more;
+    const extractedAt = new Date(envelope.fetched_at);
+    const extractedIso = extractedAt.toISOString();
+
+    for (let i = 0; i < extracted.records.length; i++) {
+      const raw = extracted.records[i];
+      if (dataset === 'coinlore_global' && i > 0) {
+        rejects.push({
+          rawKey: key,
+          reason: 'extra element in the global array (one row per extraction)',
+          record: raw,
+        });
+        continue;
+      }
+      let record: unknown = raw;
+      if (mapping.childKind) {
+        if (!isObject(raw) || raw.kind !== mapping.childKind || !isObject(raw.data)) {
+          const kind = isObject(raw) ? preview(raw.kind) : typeof raw;
+          rejects.push({
+            rawKey: key,
+            reason: `expected a ${mapping.childKind} child, got kind ${kind}`,
+            record: raw,
+          });
+          continue;
+        }
+        record = raw.data;
+      }
+      if (!isObject(record)) {
+        rejects.push({ rawKey: key, reason: `record is not an object (${preview(record)})`, record: raw });
+        continue;
+      }
+
+      // Key order = schema order; record_id is filled once the natural id is known.
+      // A copy of a template with every column: all rows share one shape (fast properties in V8).
+      const row: Row = { ...template };
+      row.run_id = ctx.runId;
+      row.extracted_at = extractedAt;
+      let problems: string[] | undefined;
+      for (const f of fields) {
+        const value = f.read(record);
+        const cell = f.cast(value);
+        if (cell === null && !isBlank(value)) {
+          nullCounts[f.name] = (nullCounts[f.name] ?? 0) + 1;
+          if (f.required) {
+            problems ??= [];
+            problems.push(`invalid ${f.name}: ${preview(value)}`);
+          }
+        } else if (cell === null && f.required) {
+          problems ??= [];
+          problems.push(`missing ${f.name}`);
+        }
+        row[f.name] = cell;
+      }
+      if (problems) {
+        rejects.push({ rawKey: key, reason: problems.join('; '), record });
+        continue;
+      }
+      mapping.computed?.(row, compute);
+
+      const naturalId = naturalKey.length > 0 ? naturalKey.map((c) => String(row[c])).join('/') : undefined;
+      row.record_id = recordId(spec.source, naturalId, extractedIso);
+
+      if (naturalId === undefined) {
+        rows.push(row);
+        continue;
+      }
+      const previous = seen.get(naturalId);
+      if (previous === undefined) {
+        seen.set(naturalId, rows.length);
+        rows.push(row);
+      } else {
+        duplicates++;
+        const kept = rows[previous]!.extracted_at as Date;
+        if (extractedAt.getTime() >= kept.getTime()) rows[previous] = row;
+      }
+    }
+  }
+  return { dataset, rows, rejects, skipped, nullCounts, duplicates, moreSkipped };
+}
+
+/** A mention universe from ticker rows of this run (symbol + name), in rank order. */
+export function universeFromTickerRows(rows: readonly Row[]): CoinRef[] {
+  return [...rows]
+    .sort((a, b) => ((a.rank as number | null) ?? Infinity) - ((b.rank as number | null) ?? Infinity))
+    .map((r) => ({ symbol: r.symbol as string, name: r.name as string }));
+}

@@ -1,0 +1,115 @@
+/**
+ * transform: one raw batch (the envelopes of one dataset in one run) → one Parquet file at
+ * datasetKey(dataset, partitionTime), plus rejects JSONL at rejectsKey(…) when rows failed checks.
+ * Returns keys and counts, never data. Deterministic keys: a rerun overwrites the same objects.
+ *
+ * Reddit batches tag mentions against the bundled DEFAULT_COIN_UNIVERSE (core/coin-universe.ts): the
+ * transform of a Reddit batch does not wait for, or read, the run's Coinlore output.
+ */
+import { writeParquet } from '../adapters/parquet';
+import type { TransformInput, TransformOutput } from '../contracts';
+import { DATASETS } from '../core/datasets';
+import type { Envelope } from '../core/envelope';
+import { ConfigError } from '../core/errors';
+import { datasetKey, rejectsKey } from '../core/lake';
+import { type KeyedEnvelope, type Skipped, transformEnvelopes } from '../core/transform';
+import type { HandlerDeps } from '../deps';
+import { lambdaHandler } from './aws-deps';
+import { withRunContext } from './run-logger';
+
+/** Raw objects read at once: enough to hide S3 latency, few enough to stay polite and small. */
+const READ_CONCURRENCY = 16;
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Rejects as JSON Lines: one {rawKey, reason, record} per line. */
+export function rejectsJsonl(rejects: readonly unknown[]): string {
+  return rejects
+    .map((r) => JSON.stringify(r))
+    .join('\n')
+    .concat(rejects.length > 0 ? '\n' : '');
+}
+
+export function createTransform(deps: HandlerDeps): (input: TransformInput) => Promise<TransformOutput> {
+  return async (input) => {
+    if (!Object.hasOwn(DATASETS, input.dataset))
+      throw new ConfigError(
+        `unknown dataset "${input.dataset}"; expected one of ${Object.keys(DATASETS).join(', ')}`,
+      );
+    const partitionTime = new Date(input.partitionTime);
+    if (Number.isNaN(partitionTime.getTime()))
+      throw new ConfigError(`partitionTime "${input.partitionTime}" is not an ISO-8601 time`);
+    const logger = withRunContext(deps.logger, { run_id: input.runId, function: 'transform' });
+
+    // A missing raw object is an error (the extraction said it wrote it): it throws and the state
+    // machine retries. A raw object that is not an envelope is skipped with the reason.
+    const unreadable: Skipped[] = [];
+    const read = await mapLimit(input.rawKeys, READ_CONCURRENCY, async (key) => {
+      const bytes = await deps.lake.get(key);
+      try {
+        return { key, envelope: JSON.parse(Buffer.from(bytes).toString('utf8')) as Envelope };
+      } catch (err) {
+        unreadable.push({ rawKey: key, reason: `not JSON: ${(err as Error).message}` });
+        return undefined;
+      }
+    });
+    const envelopes = read.filter((e): e is KeyedEnvelope => e !== undefined);
+
+    const result = transformEnvelopes(input.dataset, envelopes, { runId: input.runId });
+    const skipped = [...unreadable, ...result.skipped];
+
+    let key: string | undefined;
+    if (result.rows.length > 0) {
+      key = datasetKey(input.dataset, partitionTime);
+      await deps.lake.put(
+        key,
+        await writeParquet(input.dataset, result.rows),
+        'application/vnd.apache.parquet',
+      );
+    }
+    let rejectKey: string | undefined;
+    if (result.rejects.length > 0) {
+      rejectKey = rejectsKey(input.dataset, partitionTime);
+      await deps.lake.put(rejectKey, rejectsJsonl(result.rejects), 'application/x-ndjson');
+    }
+
+    for (const s of skipped) logger.warn('envelope skipped', { raw_key: s.rawKey, reason: s.reason });
+    logger.info('transformed', {
+      dataset: input.dataset,
+      envelopes: input.rawKeys.length,
+      rows: result.rows.length,
+      rejects: result.rejects.length,
+      skipped: skipped.length,
+      duplicates: result.duplicates,
+      more_skipped: result.moreSkipped,
+      null_counts: result.nullCounts,
+      key,
+    });
+    return {
+      dataset: input.dataset,
+      ...(key ? { key } : {}),
+      rows: result.rows.length,
+      rejects: result.rejects.length,
+      ...(rejectKey ? { rejectsKey: rejectKey } : {}),
+      skipped,
+    };
+  };
+}
+
+/** The Lambda entry point (AWS deps built once per container). */
+export const handler = lambdaHandler('transform', createTransform, (out: TransformOutput) => ({
+  RowsWritten: out.rows,
+  RowsRejected: out.rejects,
+  EnvelopesSkipped: out.skipped.length,
+}));

@@ -1,0 +1,57 @@
+/**
+ * The EXPOSED views: one SQL file per view in sql/exposed/<name>.sql, the same text for Snowflake (the
+ * stack's snowflake_view resources) and the local DuckDB warehouse. The files reference RAW tables as
+ * `RAW.<TABLE>`: Snowflake resolves a partially qualified name in the view's own database, DuckDB in the
+ * local warehouse's `raw` schema.
+ */
+import { readFileSync } from 'node:fs';
+import { EXPOSED_VIEW_NAMES, type ExposedViewName } from '../lambdas/core/datasets';
+import { EXPOSED_SCHEMA } from './ddl';
+
+export interface ExposedView {
+  readonly name: ExposedViewName;
+  /** The SELECT, trimmed (Snowflake stores the text; trailing whitespace would show as a diff). */
+  readonly sql: string;
+  /**
+   * The SELECT without the file's leading comment block: the Snowflake view statement. Snowflake keeps
+   * the text it is given and the provider re-parses it on read, so the statement carries no comments;
+   * the grain goes into the view's COMMENT instead.
+   */
+  readonly body: string;
+  /** The first comment line of the file, `Grain: …`: used as the view's comment. */
+  readonly grain: string;
+}
+
+const EXPOSED_DIR = new URL('./exposed/', import.meta.url);
+
+let cache: readonly ExposedView[] | undefined;
+
+/** Every EXPOSED view, in EXPOSED_VIEW_NAMES order. Reads the files once per process. */
+export function exposedViews(): readonly ExposedView[] {
+  cache ??= EXPOSED_VIEW_NAMES.map((name) => {
+    const sql = readFileSync(new URL(`${name}.sql`, EXPOSED_DIR), 'utf8').trim();
+    const first = sql.split('\n', 1)[0] ?? '';
+    const grain = /^--\s*(Grain:.*)$/.exec(first)?.[1]?.trim();
+    if (!grain) throw new Error(`sql/exposed/${name}.sql must start with a "-- Grain: …" comment`);
+    const lines = sql.split('\n');
+    const firstCode = lines.findIndex((l) => !l.trimStart().startsWith('--') && l.trim() !== '');
+    const body = lines.slice(firstCode).join('\n');
+    return { name, sql, body, grain };
+  });
+  return cache;
+}
+
+export type Engine = 'duckdb' | 'snowflake';
+
+/**
+ * `CREATE OR REPLACE VIEW <schema>.<name> AS <sql>`. For DuckDB the schema is `exposed` in the local
+ * warehouse; for Snowflake pass the database to get a fully qualified name (the stack itself uses the
+ * snowflake_view resource, this is for ad-hoc use and tests).
+ */
+export function viewDdl(engine: Engine, view: ExposedView, database?: string): string {
+  const schema = engine === 'duckdb' ? EXPOSED_SCHEMA.toLowerCase() : EXPOSED_SCHEMA;
+  const qualified = engine === 'snowflake' && database ? `${database}.${schema}` : schema;
+  const name = engine === 'duckdb' ? view.name : view.name.toUpperCase();
+  // A newline before the body: the file's comments must not swallow the AS.
+  return `CREATE OR REPLACE VIEW ${qualified}.${name} AS\n${view.sql}`;
+}

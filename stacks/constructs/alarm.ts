@@ -1,0 +1,44 @@
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { Construct } from 'constructs';
+
+export interface AlarmProps {
+  /** Physical alarm name (`Naming.resource(...)`). */
+  readonly alarmName: string;
+  readonly description: string;
+  /** e.g. `AWS/States`, `AWS/Lambda`. */
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  /** SNS topic notified when the alarm fires. */
+  readonly topicArn: string;
+  /** Evaluation period. @default 300 (one period covers any 10-minute run) */
+  readonly periodSeconds?: number;
+  /** Fires when the period's Sum reaches this. @default 1 */
+  readonly threshold?: number;
+}
+
+/**
+ * "Something failed" alarm: Sum of a count metric >= threshold in one period. Missing data (no runs, no
+ * invocations) is not breaching, so a disabled schedule does not page anyone.
+ */
+export class Alarm extends Construct {
+  readonly alarm: CloudwatchMetricAlarm;
+
+  constructor(scope: Construct, id: string, props: AlarmProps) {
+    super(scope, id);
+    this.alarm = new CloudwatchMetricAlarm(this, 'alarm', {
+      alarmName: props.alarmName,
+      alarmDescription: props.description,
+      namespace: props.namespace,
+      metricName: props.metricName,
+      dimensions: { ...props.dimensions },
+      statistic: 'Sum',
+      period: props.periodSeconds ?? 300,
+      evaluationPeriods: 1,
+      threshold: props.threshold ?? 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [props.topicArn],
+    });
+  }
+}

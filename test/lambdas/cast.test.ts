@@ -1,0 +1,176 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  castBoolean,
+  castDecimalString,
+  castDouble,
+  castEpochSeconds,
+  castInt,
+  castString,
+  isBlank,
+} from '../../lambdas/core/cast';
+
+const finiteDouble = fc.double({ noNaN: true, noDefaultInfinity: true });
+
+describe('castDouble', () => {
+  it('round-trips any finite double when it is formatted with toString', () => {
+    fc.assert(
+      fc.property(finiteDouble, (d) => {
+        expect(castDouble(d.toString())).toBe(d === 0 ? 0 : d);
+      }),
+    );
+  });
+
+  it('round-trips any finite double when it is formatted with toExponential', () => {
+    fc.assert(
+      fc.property(finiteDouble, (d) => {
+        expect(castDouble(d.toExponential())).toBe(d === 0 ? 0 : d);
+      }),
+    );
+  });
+
+  it('reads toFixed output as the number it denotes when digits are cut', () => {
+    fc.assert(
+      fc.property(finiteDouble, fc.integer({ min: 0, max: 20 }), (d, digits) => {
+        const text = d.toFixed(digits);
+        expect(castDouble(text)).toBe(Number(text));
+      }),
+    );
+  });
+
+  it('passes finite numbers through and refuses NaN and infinities when given numbers', () => {
+    fc.assert(
+      fc.property(finiteDouble, (d) => {
+        expect(castDouble(d)).toBe(d);
+      }),
+    );
+    expect([Number.NaN, Infinity, -Infinity].map(castDouble)).toEqual([null, null, null]);
+  });
+
+  it('never yields NaN or an infinity when given arbitrary strings', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const n = castDouble(s);
+        expect(n === null || Number.isFinite(n)).toBe(true);
+      }),
+    );
+  });
+
+  it('agrees with the reference decimal rule when given arbitrary or number-like strings', () => {
+    const numberLike = fc
+      .array(fc.constantFrom(...'0123456789+-.eExXbBoO _ \tInfinityNa'.split('')), { maxLength: 12 })
+      .map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), numberLike), (s) => {
+        expect(castDouble(s)).toBe(castDecimalString(s));
+      }),
+    );
+  });
+
+  it.each([
+    ['77146.66', 77146.66],
+    ['1.2e-7', 1.2e-7],
+    ['-0.98', -0.98],
+    [' 42 ', 42],
+    ['.5', 0.5],
+    ['5.', 5],
+    // More digits than a double holds: the nearest double, whose shortest form is 1.2345678901234568e23.
+    ['123456789012345678901234.123456789', Number.parseFloat('1.2345678901234568e23')],
+  ])('casts %j to a number when it is a decimal literal', (input, expected) => {
+    expect(castDouble(input)).toBe(expected);
+  });
+
+  it.each([
+    '',
+    '   ',
+    'NaN',
+    '-',
+    'Infinity',
+    '-Infinity',
+    '1e400',
+    '0x1A',
+    '0b101',
+    '0o17',
+    '1,000',
+    'abc',
+    '1e',
+    '.',
+  ])('gives null for %j', (input) => {
+    expect(castDouble(input)).toBeNull();
+  });
+
+  it('gives null for non-number, non-string values', () => {
+    expect([null, undefined, true, {}, [], 10n].map(castDouble)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+  });
+});
+
+describe('castInt', () => {
+  it('accepts every safe integer in number or string form', () => {
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (n) => {
+        expect(castInt(n)).toBe(n === 0 ? 0 : n);
+        expect(castInt(String(n))).toBe(n === 0 ? 0 : n);
+      }),
+    );
+  });
+
+  it('gives null when the value is not an integer or not below 2^53', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true }).filter((d) => !Number.isSafeInteger(d)),
+        (d) => {
+          expect(castInt(d)).toBeNull();
+        },
+      ),
+    );
+    expect(castInt('9007199254740992')).toBeNull();
+    expect(castInt('1.5')).toBeNull();
+    expect(castInt('1e3')).toBe(1000);
+  });
+});
+
+describe('castString / castBoolean / castEpochSeconds / isBlank', () => {
+  it('keeps strings, stringifies finite numbers and maps empty to null when casting strings', () => {
+    expect([castString('BTC'), castString(90), castString(''), castString(null), castString({})]).toEqual([
+      'BTC',
+      '90',
+      null,
+      null,
+      null,
+    ]);
+  });
+
+  it('accepts only JSON booleans when casting booleans', () => {
+    expect([castBoolean(true), castBoolean(false), castBoolean('true'), castBoolean(1)]).toEqual([
+      true,
+      false,
+      null,
+      null,
+    ]);
+  });
+
+  it('turns float epoch seconds into a UTC Date at millisecond precision', () => {
+    expect(castEpochSeconds(1788363001.5)?.toISOString()).toBe('2026-09-02T15:30:01.500Z');
+    expect(castEpochSeconds('nope')).toBeNull();
+    expect(castEpochSeconds(1e300)).toBeNull();
+  });
+
+  it('treats only null, undefined and whitespace strings as blank', () => {
+    expect([null, undefined, '', '  ', '0', 0, false].map(isBlank)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+});

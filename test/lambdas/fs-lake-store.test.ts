@@ -1,0 +1,50 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
+
+describe('FsLakeStore', () => {
+  let root: string;
+  let lake: FsLakeStore;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'fdl-fslake-'));
+    lake = new FsLakeStore(root);
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('reads back what it wrote when the key has nested folders', async () => {
+    await lake.put('raw/coinlore/tickers/year=2026/month=01/day=02/a.json', '{"a":1}');
+    const got = new TextDecoder().decode(
+      await lake.get('raw/coinlore/tickers/year=2026/month=01/day=02/a.json'),
+    );
+    expect(got).toBe('{"a":1}');
+  });
+
+  it('overwrites and leaves no temp file when the same key is written twice', async () => {
+    await lake.put('x/y.bin', new Uint8Array([1, 2, 3]));
+    await lake.put('x/y.bin', new Uint8Array([4]));
+    expect([...(await lake.get('x/y.bin'))]).toEqual([4]);
+    expect(await readdir(join(root, 'x'))).toEqual(['y.bin']);
+  });
+
+  it('lists keys sorted by string prefix when the prefix ends mid-name', async () => {
+    await lake.put('p/b.json', '1');
+    await lake.put('p/a.json', '1');
+    await lake.put('p/sub/c.json', '1');
+    await lake.put('pq/d.json', '1');
+    expect(await lake.list('p/')).toEqual(['p/a.json', 'p/b.json', 'p/sub/c.json']);
+    expect(await lake.list('p/a')).toEqual(['p/a.json']);
+    expect(await lake.list('nothing/here/')).toEqual([]);
+  });
+
+  it('throws a message naming the key when the object does not exist', async () => {
+    await expect(lake.get('missing/key.json')).rejects.toThrow(/missing\/key\.json/);
+  });
+
+  it('rejects keys that would escape the root', async () => {
+    await expect(lake.put('../evil.txt', 'x')).rejects.toThrow(/invalid lake key/);
+  });
+});

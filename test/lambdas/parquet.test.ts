@@ -1,0 +1,172 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeParquetWithDuckDb } from '../../lambdas/adapters/duckdb-parquet';
+import { writeParquet } from '../../lambdas/adapters/parquet';
+import { type ColumnType, DATASET_NAMES, DATASETS, type DatasetName } from '../../lambdas/core/datasets';
+import { type Row, transformEnvelopes } from '../../lambdas/core/transform';
+import {
+  comment,
+  envelope,
+  FETCHED_AT,
+  GLOBAL_BODY,
+  keyed,
+  listing,
+  post,
+  ticker,
+  tickersBody,
+} from './envelope-builder';
+
+/** How DuckDB reports each logical type when it reads our files (the test's oracle). */
+const READ_AS: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  int: 'BIGINT',
+  double: 'DOUBLE',
+  timestamp: 'TIMESTAMP',
+  boolean: 'BOOLEAN',
+};
+
+function sampleRows(dataset: DatasetName): Row[] {
+  const ctx = { runId: 'run-parquet' };
+  const inputs: Record<DatasetName, () => Row[]> = {
+    coinlore_tickers: () =>
+      transformEnvelopes(
+        dataset,
+        [
+          keyed(
+            'k',
+            envelope(
+              'coinlore',
+              'tickers',
+              tickersBody([
+                ticker(1, { rank: 9007199254740991, msupply: '21000000' }),
+                ticker(2, { percent_change_1h: 'NaN', price_btc: '1.2e-7', name: 'Ünïcode "quoted", coin' }),
+                ...Array.from({ length: 300 }, (_, i) => ticker(i + 3)),
+              ]),
+            ),
+          ),
+        ],
+        ctx,
+      ).rows,
+    coinlore_global: () =>
+      transformEnvelopes(dataset, [keyed('g', envelope('coinlore', 'global', GLOBAL_BODY))], ctx).rows,
+    reddit_posts: () =>
+      transformEnvelopes(
+        dataset,
+        [
+          keyed(
+            'p',
+            envelope(
+              'reddit',
+              'new',
+              listing([post('a1'), post('a2', { selftext: '[removed]', edited: 1788363080.5 })]),
+            ),
+          ),
+        ],
+        ctx,
+      ).rows,
+    reddit_comments: () =>
+      transformEnvelopes(
+        dataset,
+        [
+          keyed(
+            'c',
+            envelope('reddit', 'comments', listing([comment('b1'), comment('b2', { body: '[deleted]' })])),
+          ),
+        ],
+        ctx,
+      ).rows,
+  };
+  return inputs[dataset]();
+}
+
+let dir: string;
+let db: DuckDBInstance;
+let con: DuckDBConnection;
+const q = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJson();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fdl-parquet-'));
+  db = await DuckDBInstance.create(':memory:');
+  con = await db.connect();
+  // Both writers, every dataset, once: the assertions below only read.
+  for (const d of DATASET_NAMES) {
+    const rows = sampleRows(d);
+    await writeFile(join(dir, `${d}.lite.parquet`), await writeParquet(d, rows));
+    await writeParquetWithDuckDb(d, rows, join(dir, `${d}.duck.parquet`));
+  }
+});
+
+afterAll(async () => {
+  con.closeSync();
+  db.closeSync();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe.each(DATASET_NAMES)('Parquet files of %s', (dataset) => {
+  const lite = () => join(dir, `${dataset}.lite.parquet`);
+  const duck = () => join(dir, `${dataset}.duck.parquet`);
+
+  it('has the schema columns with the mapped types when DuckDB reads the parquetjs-lite file', async () => {
+    const described = await q(`DESCRIBE SELECT * FROM read_parquet('${lite()}')`);
+    expect(described.map((c) => [c.column_name, c.column_type])).toEqual(
+      DATASETS[dataset].columns.map((c) => [c.name, READ_AS[c.type]]),
+    );
+  });
+
+  it('has an identical physical schema when written by either writer', async () => {
+    const schema = (f: string) =>
+      q(
+        `SELECT name, type, converted_type, repetition_type FROM parquet_schema('${f}') WHERE type IS NOT NULL ORDER BY name`,
+      );
+    const [a, b] = await Promise.all([schema(lite()), schema(duck())]);
+    expect(a).toEqual(b);
+    expect(a.filter((c) => String(c.type) === 'INT96')).toEqual([]);
+    expect(new Set(a.map((c) => c.repetition_type))).toEqual(new Set(['OPTIONAL']));
+    expect(
+      await q(`DESCRIBE SELECT * FROM read_parquet('${duck()}')`).then((r) => r.map((c) => c.column_type)),
+    ).toEqual(DATASETS[dataset].columns.map((c) => READ_AS[c.type]));
+  });
+
+  it('holds the same rows, nulls included, when written by either writer', async () => {
+    const rows = sampleRows(dataset);
+    const [{ n: nLite }] = await q(`SELECT count(*)::INT AS n FROM read_parquet('${lite()}')`);
+    expect(nLite).toBe(rows.length);
+    const diff = await q(
+      `SELECT count(*)::INT AS n FROM ((SELECT * FROM read_parquet('${lite()}') EXCEPT ALL SELECT * FROM read_parquet('${duck()}'))
+       UNION ALL (SELECT * FROM read_parquet('${duck()}') EXCEPT ALL SELECT * FROM read_parquet('${lite()}')))`,
+    );
+    expect(diff[0]!.n).toBe(0);
+    const nullable = DATASETS[dataset].columns.map((c) => `count(${c.name})::INT AS ${c.name}`).join(', ');
+    const [counts] = await q(`SELECT ${nullable} FROM read_parquet('${lite()}')`);
+    for (const c of DATASETS[dataset].columns) {
+      expect(counts![c.name], c.name).toBe(rows.filter((r) => r[c.name] !== null).length);
+    }
+  });
+
+  it('stores UTC timestamps at millisecond precision and Snappy-compressed columns', async () => {
+    const [t] = await q(`SELECT epoch_ms(min(extracted_at))::BIGINT AS ms FROM read_parquet('${lite()}')`);
+    expect(Number(t!.ms)).toBe(Date.parse(FETCHED_AT));
+    const codecs = await q(`SELECT DISTINCT compression FROM parquet_metadata('${lite()}')`);
+    expect(codecs.map((c) => c.compression)).toEqual(['SNAPPY']);
+  });
+});
+
+describe('Parquet values', () => {
+  it('keeps large safe integers, tiny doubles and unicode text exact when read back', async () => {
+    const rows = await q(
+      `SELECT coin_id, rank::VARCHAR AS rank, price_btc, name, percent_change_1h FROM read_parquet('${join(dir, 'coinlore_tickers.lite.parquet')}') WHERE coin_id IN ('1','2') ORDER BY coin_id`,
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({ coin_id: '1', rank: '9007199254740991', price_btc: 0.000024791 }),
+      expect.objectContaining({
+        coin_id: '2',
+        price_btc: 1.2e-7,
+        name: 'Ünïcode "quoted", coin',
+        percent_change_1h: null,
+      }),
+    ]);
+  });
+});
