@@ -69,7 +69,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 2;
     }
     const e = err as Error;
-    log.write(JSON.stringify({ time: new Date().toISOString(), level: 'ERROR', message: e.message, stack: e.stack }));
+    log.write(
+      JSON.stringify({ time: new Date().toISOString(), level: 'ERROR', message: e.message, stack: e.stack }),
+    );
     io.err(`fdl ${name}: ${e.message?.split('\n')[0] ?? String(err)} (details: ${log.path})`);
     return 1;
   }

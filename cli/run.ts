@@ -4,10 +4,10 @@
  * where everything is, and a short summary table.
  */
 import { resolve } from 'node:path';
+import { loadEnv } from '../envs/load';
 import { FsLakeStore } from '../lambdas/adapters/fs-lake-store';
 import type { PipelineInput, TransformOutput } from '../lambdas/contracts';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
-import { loadEnv } from '../envs/load';
 import { DEFAULT_PATHS, fmtInt, parseFlags, runLog, table, UsageError } from '../local/cli-support';
 import { buildDashboardFrom } from '../local/dashboard';
 import { runTicks, type TickResult } from '../local/runner';
@@ -93,7 +93,11 @@ export async function runPipeline(
       lookbackMinutes: env.reddit.lookbackMinutes,
     };
     if (source.recorded) {
-      input = { ...input, subreddits: source.recorded.subreddits, coinlorePages: source.recorded.coinlorePages };
+      input = {
+        ...input,
+        subreddits: source.recorded.subreddits,
+        coinlorePages: source.recorded.coinlorePages,
+      };
       print(
         `Replay: using what the recording has (r/${input.subreddits.join(', r/')}; ${input.coinlorePages} Coinlore page${input.coinlorePages > 1 ? 's' : ''}), not envs/${env.name}.env.ts.`,
       );
@@ -113,7 +117,8 @@ export async function runPipeline(
       delayScale: source.kind === 'replay' ? 0 : 1,
       onAlert: (a) => print(`  ALERT ${a.subject}`),
       onEvent: (e) => {
-        if (e.type === 'RetryScheduled') print(`  retry ${e.path} after ${e.error} (attempt ${e.retryCount})`);
+        if (e.type === 'RetryScheduled')
+          print(`  retry ${e.path} after ${e.error} (attempt ${e.retryCount})`);
       },
       onTick: (t) => {
         const rows = Object.values(tickRows(t)).reduce((a, b) => a + b, 0);

@@ -50,7 +50,9 @@ export async function folderStats(dir: string, suffix = ''): Promise<{ files: nu
 }
 
 export async function statusReport(lakeRoot: string, warehousePath: string): Promise<string> {
-  const lines: string[] = [`Lake: ${lakeRoot}${existsSync(lakeRoot) ? '' : '  (does not exist yet: run `fdl run`)'}`];
+  const lines: string[] = [
+    `Lake: ${lakeRoot}${existsSync(lakeRoot) ? '' : '  (does not exist yet: run `fdl run`)'}`,
+  ];
   const lakeRows: string[][] = [['prefix', 'files', 'bytes']];
   for (const d of DATASET_NAMES) {
     const s = await folderStats(join(lakeRoot, d), '.parquet');

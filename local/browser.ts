@@ -17,9 +17,11 @@ export interface DashboardPage {
 }
 
 /** Open a dashboard file and wait until every chart has finished embedding (or failed). */
-export async function openDashboardPage(htmlPath: string, viewport = { width: 1400, height: 900 }): Promise<DashboardPage> {
-  if (!existsSync(CHROMIUM_PATH))
-    throw new Error(`${CHROMIUM_PATH} is missing: apt-get install chromium`);
+export async function openDashboardPage(
+  htmlPath: string,
+  viewport = { width: 1400, height: 900 },
+): Promise<DashboardPage> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install chromium`);
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -42,8 +44,9 @@ export async function openDashboardPage(htmlPath: string, viewport = { width: 14
     // Charts without rows never render; the others flip `rendered` when vega-embed resolves.
     await page.waitForFunction(
       () => {
-        const charts = (window as unknown as { __fdlCharts?: Record<string, { rows: number; rendered: boolean }> })
-          .__fdlCharts;
+        const charts = (
+          window as unknown as { __fdlCharts?: Record<string, { rows: number; rendered: boolean }> }
+        ).__fdlCharts;
         return !!charts && Object.values(charts).every((c) => c.rows === 0 || c.rendered);
       },
       undefined,

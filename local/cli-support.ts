@@ -24,7 +24,11 @@ export const DEFAULT_PATHS = {
 
 export type FlagSpec = Readonly<Record<string, { readonly type: 'string' | 'number' | 'boolean' }>>;
 export type FlagValues<S extends FlagSpec> = {
-  -readonly [K in keyof S]?: S[K]['type'] extends 'number' ? number : S[K]['type'] extends 'boolean' ? boolean : string;
+  -readonly [K in keyof S]?: S[K]['type'] extends 'number'
+    ? number
+    : S[K]['type'] extends 'boolean'
+      ? boolean
+      : string;
 };
 
 /**
@@ -50,7 +54,8 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S)
       throw new UsageError(`--${name} needs a value`);
     if (def.type === 'number') {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
+      if (!Number.isInteger(n) || n < 1)
+        throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
       out[name] = n;
     } else out[name] = value;
   }
@@ -96,7 +101,14 @@ export function runLog(command: string): RunLog {
 /** Right-pad table cells. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export const fmtInt = (n: number) => n.toLocaleString('en-US');

@@ -101,7 +101,7 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
         facet: { field: 'symbol', type: 'nominal', title: null, sort: symbolsByRank },
         columns: 3,
         spec: {
-          width: 380,
+          width: 340,
           height: 110,
           mark: { type: 'line', point: { size: 18 }, strokeWidth: 2, color: '#2563eb' },
           encoding: {
@@ -111,7 +111,7 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
               type: 'quantitative',
               title: null,
               scale: { zero: false },
-              axis: { format: '$,.4~r', tickCount: 4 },
+              axis: { format: '$,.5~r', tickCount: 4 },
             },
             tooltip: [
               { field: 'name', title: 'coin' },
@@ -142,7 +142,8 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
             // Log axes label every 1…9 multiple: keep 1-2-5 steps readable.
             axis: {
               format: '~s',
-              labelExpr: "test(/^(1|2|5)(0*|k|M)?$/, datum.label) || test(/^(10|20|50|100|200|500)(k|M)?$/, datum.label) ? datum.label : ''",
+              labelExpr:
+                "test(/^(1|2|5)(0*|k|M)?$/, datum.label) || test(/^(10|20|50|100|200|500)(k|M)?$/, datum.label) ? datum.label : ''",
               grid: false,
             },
           },
@@ -175,7 +176,12 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
           },
           tooltip: [
             utcTooltip('extracted_at', 'extracted (UTC)'),
-            { field: 'total_mcap_tn', type: 'quantitative', title: 'total market cap USD tn', format: ',.3f' },
+            {
+              field: 'total_mcap_tn',
+              type: 'quantitative',
+              title: 'total market cap USD tn',
+              format: ',.3f',
+            },
             { field: 'avg_change_percent', type: 'quantitative', title: 'avg 24h change %', format: '.2f' },
           ],
         },
@@ -232,13 +238,23 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
               x: utcX('hour_at'),
               y: { field: 'avg_sentiment_comparative', type: 'quantitative' },
               color: { field: 'subreddit', type: 'nominal', title: null },
-              size: { field: 'item_count', type: 'quantitative', title: 'items', scale: { range: [15, 250] } },
+              size: {
+                field: 'item_count',
+                type: 'quantitative',
+                title: 'items',
+                scale: { range: [15, 250] },
+              },
               tooltip: [
                 { field: 'subreddit' },
                 utcTooltip('hour_at', 'hour (UTC)'),
                 { field: 'post_count', type: 'quantitative', title: 'posts' },
                 { field: 'comment_count', type: 'quantitative', title: 'comments' },
-                { field: 'avg_sentiment_comparative', type: 'quantitative', title: 'sentiment', format: '.3f' },
+                {
+                  field: 'avg_sentiment_comparative',
+                  type: 'quantitative',
+                  title: 'sentiment',
+                  format: '.3f',
+                },
                 { field: 'positive_share', type: 'quantitative', title: 'positive', format: '.0%' },
                 { field: 'negative_share', type: 'quantitative', title: 'negative', format: '.0%' },
               ],
@@ -250,7 +266,8 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
     {
       id: 'coin-sentiment-vs-price',
       title: 'Sentiment vs price change per coin',
-      subtitle: 'Mean sentiment of Reddit items mentioning the coin vs its latest 24h price change; size = mentions.',
+      subtitle:
+        'Mean sentiment of Reddit items mentioning the coin vs its latest 24h price change; size = mentions.',
       rows: coinSentiment,
       spec: {
         width: 'container',
@@ -263,7 +280,12 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
             encoding: {
               x: { field: 'avg_sentiment', type: 'quantitative', title: 'mean sentiment (per token)' },
               y: { field: 'percent_change_24h', type: 'quantitative', title: 'price change 24h, %' },
-              size: { field: 'mentions', type: 'quantitative', scale: { range: [30, 900] }, title: 'mentions' },
+              size: {
+                field: 'mentions',
+                type: 'quantitative',
+                scale: { range: [30, 900] },
+                title: 'mentions',
+              },
               color: {
                 field: 'percent_change_24h',
                 type: 'quantitative',
@@ -346,7 +368,10 @@ const require = createRequire(import.meta.url);
 /** A package's folder: its `exports` hide build/ files from require.resolve, so walk up from its entry. */
 function packageDir(name: string): string {
   let dir = dirname(require.resolve(name));
-  while (!existsSync(join(dir, 'package.json')) || JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name) {
+  while (
+    !existsSync(join(dir, 'package.json')) ||
+    JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name
+  ) {
     const up = dirname(dir);
     if (up === dir) throw new Error(`cannot find the folder of package ${name}`);
     dir = up;

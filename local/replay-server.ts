@@ -337,3 +337,16 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
     },
   };
 }
+
+/** The HandlerDeps base URLs that point every upstream at a replay server. */
+export function replayBaseUrls(server: Pick<ReplayServer, 'url'>): {
+  coinloreBaseUrl: string;
+  redditApiBaseUrl: string;
+  redditAuthUrl: string;
+} {
+  return {
+    coinloreBaseUrl: `${server.url}/api`,
+    redditApiBaseUrl: server.url,
+    redditAuthUrl: `${server.url}/api/v1/access_token`,
+  };
+}

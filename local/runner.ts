@@ -3,8 +3,9 @@
  * run by the local executor, with its Task resources mapped to the SAME handlers in-process and local
  * adapters: the lake is a folder with the S3 layout, SNS alerts are printed and appended to a JSONL file.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+
 import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LakeStore } from '../lambdas/adapters/lake-store';
 import type { PipelineInput } from '../lambdas/contracts';
@@ -14,7 +15,12 @@ import { createExtractCoinlore, type HttpTuning } from '../lambdas/handlers/extr
 import { createExtractReddit } from '../lambdas/handlers/extract-reddit';
 import { createTransform } from '../lambdas/handlers/transform';
 import { loadPipelineDefinition, type PipelinePlaceholders } from '../statemachines/placeholders';
-import { type ExecutionResult, type HistoryEvent, LocalExecutor, type TaskHandler } from './executor/executor';
+import {
+  type ExecutionResult,
+  type HistoryEvent,
+  LocalExecutor,
+  type TaskHandler,
+} from './executor/executor';
 import type { ResolvedSource } from './sources';
 
 /** The `local:` resource ids the twin fills the definition's placeholders with. */
@@ -123,9 +129,7 @@ export function createTwin(opts: TwinOptions): Twin {
 
 /** Execution name of a tick: deterministic for replay (`replay-20261124_1020`), unique for live. */
 export function runName(kind: 'live' | 'replay', at: Date): string {
-  return kind === 'replay'
-    ? `replay-${stamp(at)}`
-    : `local-${stamp(at)}-${randomBytes(3).toString('hex')}`;
+  return kind === 'replay' ? `replay-${stamp(at)}` : `local-${stamp(at)}-${randomBytes(3).toString('hex')}`;
 }
 
 export interface TickResult {
@@ -149,7 +153,9 @@ export interface RunTicksOptions extends Omit<TwinOptions, 'source'> {
 }
 
 /** Run `ticks` executions one after the other (replay: at simulated times 10 minutes apart). */
-export async function runTicks(opts: RunTicksOptions): Promise<{ results: TickResult[]; alerts: AlertRecord[] }> {
+export async function runTicks(
+  opts: RunTicksOptions,
+): Promise<{ results: TickResult[]; alerts: AlertRecord[] }> {
   const twin = createTwin(opts);
   const results: TickResult[] = [];
   for (let i = 0; i < opts.ticks; i++) {

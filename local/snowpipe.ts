@@ -39,7 +39,8 @@ export interface SnowpipeOptions {
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 /** A UTC instant as a DuckDB TIMESTAMP literal (naive, UTC by convention). */
-const sqlTimestamp = (d: Date) => `TIMESTAMP ${sqlString(d.toISOString().replace('T', ' ').replace('Z', ''))}`;
+const sqlTimestamp = (d: Date) =>
+  `TIMESTAMP ${sqlString(d.toISOString().replace('T', ' ').replace('Z', ''))}`;
 
 /** Every `<dataset>/**\/*.parquet` under the lake root, as lake keys, sorted. */
 export async function listDatasetFiles(lakeRoot: string, dataset: DatasetName): Promise<string[]> {
@@ -56,7 +57,8 @@ export async function listDatasetFiles(lakeRoot: string, dataset: DatasetName): 
     for (const e of entries) {
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && e.name.endsWith(DATASET_FILE_SUFFIX)) out.push(relative(lakeRoot, p).split(sep).join('/'));
+      else if (e.isFile() && e.name.endsWith(DATASET_FILE_SUFFIX))
+        out.push(relative(lakeRoot, p).split(sep).join('/'));
     }
   };
   await walk(root);
@@ -128,7 +130,9 @@ export async function loadNewFilesInto(
 ): Promise<LoadReport> {
   await ensureWarehouseSchema(wh);
   const loadedAt = (opts.now ?? (() => new Date()))();
-  const known = new Set((await wh.query(`SELECT src_file FROM ${LOAD_HISTORY_TABLE}`)).map((r) => String(r.src_file)));
+  const known = new Set(
+    (await wh.query(`SELECT src_file FROM ${LOAD_HISTORY_TABLE}`)).map((r) => String(r.src_file)),
+  );
   const loaded: LoadedFile[] = [];
   let alreadyLoaded = 0;
   for (const dataset of DATASET_NAMES) {

@@ -95,7 +95,9 @@ export async function replaySource(dir: string): Promise<ResolvedSource> {
   try {
     envelopes = await loadEnvelopes(dir);
   } catch (err) {
-    throw new ConfigError(`replay: cannot read envelopes from ${dir}: ${(err as Error).message}`, { cause: err });
+    throw new ConfigError(`replay: cannot read envelopes from ${dir}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const rec = describeRecording(envelopes);
   const server = await startReplayServer({ envelopes });
@@ -133,7 +135,10 @@ export function liveSource(): ResolvedSource {
 }
 
 /** True when Coinlore answers within `timeoutMs`. */
-export async function coinloreReachable(baseUrl = DEFAULT_BASE_URLS.coinlore, timeoutMs = 2500): Promise<boolean> {
+export async function coinloreReachable(
+  baseUrl = DEFAULT_BASE_URLS.coinlore,
+  timeoutMs = 2500,
+): Promise<boolean> {
   try {
     const res = await axios.get(`${baseUrl}/global/`, { timeout: timeoutMs, validateStatus: () => true });
     return res.status === 200;

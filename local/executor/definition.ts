@@ -134,7 +134,9 @@ export function loadDefinition(source: string | object): MachineDefinition {
   if (typeof def !== 'object' || def === null) throw new DefinitionError(['not a JSON object']);
   const top = def as Record<string, unknown>;
   if (top.QueryLanguage !== 'JSONata')
-    problems.push(`top level: field "QueryLanguage" must be "JSONata" (got ${JSON.stringify(top.QueryLanguage)})`);
+    problems.push(
+      `top level: field "QueryLanguage" must be "JSONata" (got ${JSON.stringify(top.QueryLanguage)})`,
+    );
   for (const k of Object.keys(top))
     if (!['Comment', 'StartAt', 'States', 'QueryLanguage'].includes(k))
       problems.push(`top level: unsupported field "${k}"`);
@@ -167,7 +169,9 @@ function validateBlock(
     return;
   }
   if (typeof startAt !== 'string' || !(startAt in states))
-    problems.push(`${where}: field "StartAt" must name a state of the block (got ${JSON.stringify(startAt)})`);
+    problems.push(
+      `${where}: field "StartAt" must name a state of the block (got ${JSON.stringify(startAt)})`,
+    );
   const block = blockValue as unknown as StatesBlock;
   const names = assignedNames(block);
   for (const n of names)
@@ -177,7 +181,9 @@ function validateBlock(
 
   const targets = (name: string, field: string, target: unknown) => {
     if (typeof target !== 'string' || !(target in states))
-      problems.push(`state "${name}": field "${field}" names no state of its block (${JSON.stringify(target)})`);
+      problems.push(
+        `state "${name}": field "${field}" names no state of its block (${JSON.stringify(target)})`,
+      );
   };
 
   for (const [name, state] of Object.entries(states)) {
@@ -185,7 +191,9 @@ function validateBlock(
     const type = state.Type as StateDefinition['Type'];
     const allowed = ALLOWED_FIELDS[type];
     if (!allowed) {
-      problems.push(`${at}: field "Type" is "${String(state.Type)}", not one of ${Object.keys(ALLOWED_FIELDS).join(', ')}`);
+      problems.push(
+        `${at}: field "Type" is "${String(state.Type)}", not one of ${Object.keys(ALLOWED_FIELDS).join(', ')}`,
+      );
       continue;
     }
     for (const k of Object.keys(state)) {
@@ -201,12 +209,14 @@ function validateBlock(
     if (allowed.includes('Next')) {
       const hasNext = state.Next !== undefined;
       const hasEnd = state.End === true;
-      if (hasNext === hasEnd) problems.push(`${at}: exactly one of fields "Next" and "End": true is required`);
+      if (hasNext === hasEnd)
+        problems.push(`${at}: exactly one of fields "Next" and "End": true is required`);
       if (hasNext) targets(name, 'Next', state.Next);
     }
     // Every expression must compile now, not when the state first runs.
     for (const field of ['Output', 'Assign', 'Arguments', 'Items', 'ItemSelector', 'Error', 'Cause'])
-      for (const { location, template } of findExpressions(state[field], field)) checkExpression(at, location, template);
+      for (const { location, template } of findExpressions(state[field], field))
+        checkExpression(at, location, template);
     if (type === 'Task') {
       if (typeof state.Resource !== 'string' || !state.Resource)
         problems.push(`${at}: field "Resource" is required`);
@@ -232,20 +242,28 @@ function validateBlock(
             problems.push(`${at}: field "ItemProcessor.${k}" is not supported`);
         const mode = (proc.ProcessorConfig as { Mode?: string } | undefined)?.Mode;
         if (mode !== undefined && mode !== 'INLINE')
-          problems.push(`${at}: field "ItemProcessor.ProcessorConfig.Mode" "${mode}" is not supported (INLINE only)`);
+          problems.push(
+            `${at}: field "ItemProcessor.ProcessorConfig.Mode" "${mode}" is not supported (INLINE only)`,
+          );
         validateBlock(proc, `${at} ItemProcessor`, visibleNames, problems);
       }
-      if (state.MaxConcurrency !== undefined && (!Number.isInteger(state.MaxConcurrency) || (state.MaxConcurrency as number) < 0))
+      if (
+        state.MaxConcurrency !== undefined &&
+        (!Number.isInteger(state.MaxConcurrency) || (state.MaxConcurrency as number) < 0)
+      )
         problems.push(`${at}: field "MaxConcurrency" must be a non-negative integer`);
     }
     if (type === 'Choice') {
       const rules = state.Choices as Record<string, unknown>[] | undefined;
-      if (!Array.isArray(rules) || rules.length === 0) problems.push(`${at}: field "Choices" must be a non-empty array`);
+      if (!Array.isArray(rules) || rules.length === 0)
+        problems.push(`${at}: field "Choices" must be a non-empty array`);
       else
         rules.forEach((rule, i) => {
           for (const k of Object.keys(rule))
             if (!CHOICE_RULE_FIELDS.includes(k))
-              problems.push(`${at}: field "Choices[${i}].${k}" is not supported (JSONata rules use Condition)`);
+              problems.push(
+                `${at}: field "Choices[${i}].${k}" is not supported (JSONata rules use Condition)`,
+              );
           if (!isExpression(rule.Condition))
             problems.push(`${at}: field "Choices[${i}].Condition" must be a {% %} expression`);
           for (const { location, template } of findExpressions(rule, `Choices[${i}]`))
@@ -263,7 +281,8 @@ function validateBlock(
       else
         retry.forEach((r, i) => {
           for (const k of Object.keys(r))
-            if (!RETRIER_FIELDS.includes(k)) problems.push(`${at}: field "Retry[${i}].${k}" is not supported`);
+            if (!RETRIER_FIELDS.includes(k))
+              problems.push(`${at}: field "Retry[${i}].${k}" is not supported`);
           checkErrorEquals(at, `Retry[${i}]`, r.ErrorEquals, i === retry.length - 1);
           for (const f of ['IntervalSeconds', 'MaxAttempts', 'MaxDelaySeconds'])
             if (r[f] !== undefined && (typeof r[f] !== 'number' || (r[f] as number) < 0))
@@ -286,7 +305,10 @@ function validateBlock(
               );
           checkErrorEquals(at, `Catch[${i}]`, c.ErrorEquals, i === catchers.length - 1);
           targets(name, `Catch[${i}].Next`, c.Next);
-          for (const { location, template } of findExpressions({ Output: c.Output, Assign: c.Assign }, `Catch[${i}]`))
+          for (const { location, template } of findExpressions(
+            { Output: c.Output, Assign: c.Assign },
+            `Catch[${i}]`,
+          ))
             checkExpression(at, location, template);
         });
     }

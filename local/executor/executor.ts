@@ -166,8 +166,10 @@ function taskResources(block: StatesBlock, out: { state: string; field: string; 
   for (const [name, s] of Object.entries(block.States)) {
     if (s.Type === 'Task') {
       const args = (s.Arguments ?? {}) as Record<string, unknown>;
-      if (s.Resource === LAMBDA_INVOKE) out.push({ state: name, field: 'Arguments.FunctionName', key: args.FunctionName });
-      else if (s.Resource === SNS_PUBLISH) out.push({ state: name, field: 'Arguments.TopicArn', key: args.TopicArn });
+      if (s.Resource === LAMBDA_INVOKE)
+        out.push({ state: name, field: 'Arguments.FunctionName', key: args.FunctionName });
+      else if (s.Resource === SNS_PUBLISH)
+        out.push({ state: name, field: 'Arguments.TopicArn', key: args.TopicArn });
       else out.push({ state: name, field: 'Resource', key: s.Resource });
     }
     for (const b of s.Branches ?? []) taskResources(b, out);
@@ -191,7 +193,9 @@ export class LocalExecutor {
     const problems: string[] = [];
     for (const t of taskResources(this.definition)) {
       if (typeof t.key !== 'string')
-        problems.push(`state "${t.state}": field "${t.field}" must be a literal resource id for the local executor`);
+        problems.push(
+          `state "${t.state}": field "${t.field}" must be a literal resource id for the local executor`,
+        );
       else if (!(t.key in options.resources))
         problems.push(
           `state "${t.state}": field "${t.field}" names "${t.key}", which has no local handler (known: ${Object.keys(options.resources).join(', ') || 'none'})`,
@@ -318,7 +322,9 @@ export class LocalExecutor {
         const b = bind(0);
         // Output and Assign both see the values at state entry; the new variables apply afterwards.
         const output =
-          state.Output === undefined ? input : await evaluateField(state.Output, b, { state: name, location: 'Output' });
+          state.Output === undefined
+            ? input
+            : await evaluateField(state.Output, b, { state: name, location: 'Output' });
         scope.set(await this.evalAssign(state.Assign, b, name, 'Assign'));
         return { output, next: state.Type === 'Succeed' ? undefined : next };
       }
@@ -326,14 +332,19 @@ export class LocalExecutor {
         const b = bind(0);
         const error = await evaluateField(state.Error, b, { state: name, location: 'Error' });
         const cause =
-          state.Cause === undefined ? '' : await evaluateField(state.Cause, b, { state: name, location: 'Cause' });
+          state.Cause === undefined
+            ? ''
+            : await evaluateField(state.Cause, b, { state: name, location: 'Cause' });
         throw new StatesError(String(error), String(cause));
       }
       case 'Choice': {
         const b = bind(0);
         let rule: ChoiceRule | undefined;
         for (const [i, r] of (state.Choices ?? []).entries()) {
-          const ok = await evaluateField(r.Condition, b, { state: name, location: `Choices[${i}].Condition` });
+          const ok = await evaluateField(r.Condition, b, {
+            state: name,
+            location: `Choices[${i}].Condition`,
+          });
           if (typeof ok !== 'boolean')
             throw new StatesError(
               'States.QueryEvaluationError',
@@ -346,10 +357,15 @@ export class LocalExecutor {
         }
         const target = rule?.Next ?? state.Default;
         if (!target)
-          throw new StatesError('States.NoChoiceMatched', `state "${name}": no choice rule matched and no Default`);
+          throw new StatesError(
+            'States.NoChoiceMatched',
+            `state "${name}": no choice rule matched and no Default`,
+          );
         const outputField = rule?.Output ?? state.Output;
         const output =
-          outputField === undefined ? input : await evaluateField(outputField, b, { state: name, location: 'Output' });
+          outputField === undefined
+            ? input
+            : await evaluateField(outputField, b, { state: name, location: 'Output' });
         scope.set({
           ...(await this.evalAssign(state.Assign, b, name, 'Assign')),
           ...(await this.evalAssign(rule?.Assign, b, name, 'Choices.Assign')),
@@ -371,7 +387,10 @@ export class LocalExecutor {
     scope: Scope,
     ctx: RunContext,
     path: string,
-    bind: (retryCount: number, extra?: { result?: unknown; errorOutput?: unknown }) => Record<string, unknown>,
+    bind: (
+      retryCount: number,
+      extra?: { result?: unknown; errorOutput?: unknown },
+    ) => Record<string, unknown>,
     next: string | undefined,
   ): Promise<{ output: unknown; next?: string }> {
     const retriers: readonly Retrier[] = state.Retry ?? [];
@@ -382,13 +401,22 @@ export class LocalExecutor {
         const result = await this.runBody(name, state, input, scope, ctx, path, bind(retryCount), retryCount);
         const b = bind(retryCount, { result });
         const output =
-          state.Output === undefined ? result : await evaluateField(state.Output, b, { state: name, location: 'Output' });
+          state.Output === undefined
+            ? result
+            : await evaluateField(state.Output, b, { state: name, location: 'Output' });
         scope.set(await this.evalAssign(state.Assign, b, name, 'Assign'));
         return { output, next };
       } catch (err) {
         const e = toStatesError(err);
         if (e === CANCELLED) throw e;
-        this.emit(ctx, { type: 'TaskFailed', state: name, path, error: e.error, cause: e.causeText, retryCount });
+        this.emit(ctx, {
+          type: 'TaskFailed',
+          state: name,
+          path,
+          error: e.error,
+          cause: e.causeText,
+          retryCount,
+        });
         const ri = retriers.findIndex((r) => errorMatches(r.ErrorEquals, e.error));
         if (ri >= 0 && attempts[ri]! < (retriers[ri]!.MaxAttempts ?? 3)) {
           const r = retriers[ri]!;
@@ -402,7 +430,9 @@ export class LocalExecutor {
           await this.sleep(delayMs);
           continue;
         }
-        const catcher: Catcher | undefined = (state.Catch ?? []).find((c) => errorMatches(c.ErrorEquals, e.error));
+        const catcher: Catcher | undefined = (state.Catch ?? []).find((c) =>
+          errorMatches(c.ErrorEquals, e.error),
+        );
         if (!catcher) throw e;
         const errorOutput = { Error: e.error, Cause: e.causeText };
         const b = bind(retryCount, { errorOutput });
@@ -412,7 +442,14 @@ export class LocalExecutor {
             ? errorOutput
             : await evaluateField(catcher.Output, b, { state: name, location: 'Catch.Output' });
         scope.set(await this.evalAssign(catcher.Assign, b, name, 'Catch.Assign'));
-        this.emit(ctx, { type: 'ErrorCaught', state: name, path, error: e.error, cause: e.causeText, next: catcher.Next });
+        this.emit(ctx, {
+          type: 'ErrorCaught',
+          state: name,
+          path,
+          error: e.error,
+          cause: e.causeText,
+          next: catcher.Next,
+        });
         return { output, next: catcher.Next };
       }
     }
@@ -430,7 +467,9 @@ export class LocalExecutor {
   ): Promise<unknown> {
     if (state.Type === 'Task') {
       const args =
-        state.Arguments === undefined ? input : await evaluateField(state.Arguments, b, { state: name, location: 'Arguments' });
+        state.Arguments === undefined
+          ? input
+          : await evaluateField(state.Arguments, b, { state: name, location: 'Arguments' });
       const key = resourceKey(state, args);
       const handler = this.options.resources[key]!;
       const call: TaskCall = { state: name, resource: key, retryCount };
@@ -450,7 +489,9 @@ export class LocalExecutor {
 
     if (state.Type === 'Parallel') {
       const args =
-        state.Arguments === undefined ? input : await evaluateField(state.Arguments, b, { state: name, location: 'Arguments' });
+        state.Arguments === undefined
+          ? input
+          : await evaluateField(state.Arguments, b, { state: name, location: 'Arguments' });
       const cancel = new Cancellation(ctx.cancel);
       const inner: RunContext = { ...ctx, cancel };
       return this.settleAll(
@@ -465,7 +506,9 @@ export class LocalExecutor {
 
     // Map
     const items =
-      state.Items === undefined ? input : await evaluateField(state.Items, b, { state: name, location: 'Items' });
+      state.Items === undefined
+        ? input
+        : await evaluateField(state.Items, b, { state: name, location: 'Items' });
     if (!Array.isArray(items))
       throw new StatesError(
         'States.QueryEvaluationError',
@@ -481,10 +524,24 @@ export class LocalExecutor {
             ? item
             : await evaluateField(
                 state.ItemSelector,
-                this.bindings(scope, ctx, name, entered, retryCount, { input }, { Index: index, Value: item }),
+                this.bindings(
+                  scope,
+                  ctx,
+                  name,
+                  entered,
+                  retryCount,
+                  { input },
+                  { Index: index, Value: item },
+                ),
                 { state: name, location: 'ItemSelector' },
               );
-        return this.runBlock(state.ItemProcessor!, iterationInput, new Scope(scope), inner, `${path}[${index}]`);
+        return this.runBlock(
+          state.ItemProcessor!,
+          iterationInput,
+          new Scope(scope),
+          inner,
+          `${path}[${index}]`,
+        );
       }),
       state.MaxConcurrency ?? 0,
       cancel,

@@ -115,7 +115,10 @@ export async function evaluateField(
   if (isExpression(value)) {
     let result: unknown;
     try {
-      result = await compileExpression(value).evaluate(undefined, { ...STEP_FUNCTIONS_FUNCTIONS, ...bindings });
+      result = await compileExpression(value).evaluate(undefined, {
+        ...STEP_FUNCTIONS_FUNCTIONS,
+        ...bindings,
+      });
     } catch (err) {
       const message = (err as { message?: string }).message ?? String(err);
       throw new StatesError(

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import type { Envelope } from '../../lambdas/core/envelope';
 import type { HandlerDeps, PipelineLogger } from '../../lambdas/deps';
-import type { ReplayServer } from '../../local/replay-server';
+import { type ReplayServer, replayBaseUrls } from '../../local/replay-server';
 
 /** 2026-11-24T10:20:00Z: the partition time of the fixtures in test/fixtures/replay. */
 export const FIXTURE_PARTITION_TIME = '2026-11-24T10:20:00.000Z';
@@ -58,9 +58,7 @@ export async function makeHarness(startIso = FIXTURE_PARTITION_TIME): Promise<Ha
     deps: (server, overrides = {}) => ({
       lake,
       logger,
-      coinloreBaseUrl: `${server.url}/api`,
-      redditApiBaseUrl: server.url,
-      redditAuthUrl: `${server.url}/api/v1/access_token`,
+      ...replayBaseUrls(server),
       redditUserAgent: 'node:finance-de-lab-test:v0.1.0 (by /u/fdl_test)',
       getRedditCredentials: async () => TEST_CREDENTIALS,
       now: () => new Date(clock.nowMs),

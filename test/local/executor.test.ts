@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DefinitionError, type LocalExecutor as Executor, LocalExecutor, type TaskHandler } from '../../local/executor/executor';
+import {
+  DefinitionError,
+  type LocalExecutor as Executor,
+  LocalExecutor,
+  type TaskHandler,
+} from '../../local/executor/executor';
 
 const machine = (states: Record<string, unknown>, startAt = Object.keys(states)[0]!) => ({
   QueryLanguage: 'JSONata',
@@ -106,8 +111,18 @@ describe('LocalExecutor', () => {
         P: {
           Type: 'Parallel',
           Branches: [
-            { StartAt: 'Slow', States: { Slow: { Type: 'Task', Resource: 'echo', Arguments: { n: 30, v: 'first' }, End: true } } },
-            { StartAt: 'Fast', States: { Fast: { Type: 'Task', Resource: 'echo', Arguments: { n: 1, v: 'second' }, End: true } } },
+            {
+              StartAt: 'Slow',
+              States: {
+                Slow: { Type: 'Task', Resource: 'echo', Arguments: { n: 30, v: 'first' }, End: true },
+              },
+            },
+            {
+              StartAt: 'Fast',
+              States: {
+                Fast: { Type: 'Task', Resource: 'echo', Arguments: { n: 1, v: 'second' }, End: true },
+              },
+            },
           ],
           Next: 'M',
           Assign: { parallel: '{% $states.result %}' },
@@ -116,7 +131,10 @@ describe('LocalExecutor', () => {
           Type: 'Map',
           Items: `{% [${delays.join(',')}] %}`,
           MaxConcurrency: 2,
-          ItemSelector: { n: '{% $states.context.Map.Item.Value %}', v: '{% $states.context.Map.Item.Index %}' },
+          ItemSelector: {
+            n: '{% $states.context.Map.Item.Value %}',
+            v: '{% $states.context.Map.Item.Index %}',
+          },
           ItemProcessor: { StartAt: 'E', States: { E: { Type: 'Task', Resource: 'echo', End: true } } },
           Output: '{% {"parallel": $parallel, "map": $states.result} %}',
           End: true,
@@ -185,14 +203,21 @@ describe('LocalExecutor', () => {
     expect(attempt(machine({ T: { Type: 'Task', Resource: 'r', ResultPath: '$.x', End: true } }))).toMatch(
       /state "T": field "ResultPath" is a JSONPath field/,
     );
-    expect(attempt(machine({ W: { Type: 'Wait', Seconds: 1, End: true } }))).toMatch(/state "W": field "Type" is "Wait"/);
+    expect(attempt(machine({ W: { Type: 'Wait', Seconds: 1, End: true } }))).toMatch(
+      /state "W": field "Type" is "Wait"/,
+    );
     expect(attempt(machine({ T: { Type: 'Task', Resource: 'r', TimeoutSeconds: 3, End: true } }))).toMatch(
       /state "T": field "TimeoutSeconds" is not supported/,
     );
     expect(
       attempt(
         machine({
-          T: { Type: 'Task', Resource: 'r', Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.e', Next: 'T' }], End: true },
+          T: {
+            Type: 'Task',
+            Resource: 'r',
+            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.e', Next: 'T' }],
+            End: true,
+          },
         }),
       ),
     ).toMatch(/state "T": field "Catch\[0\]\.ResultPath" is not supported/);
@@ -213,7 +238,9 @@ describe('LocalExecutor', () => {
           Items: '{% [1, 2] %}',
           ItemProcessor: {
             StartAt: 'I',
-            States: { I: { Type: 'Pass', Assign: assign, Output: '{% $states.input * $outer %}', End: true } },
+            States: {
+              I: { Type: 'Pass', Assign: assign, Output: '{% $states.input * $outer %}', End: true },
+            },
           },
           End: true,
         },
@@ -234,7 +261,14 @@ describe('LocalExecutor', () => {
             Resource: 'flaky',
             Retry: [
               { ErrorEquals: ['Other'], MaxAttempts: 5 },
-              { ErrorEquals: ['Flaky'], IntervalSeconds: 2, BackoffRate: 3, MaxAttempts: 3, MaxDelaySeconds: 10, JitterStrategy: jitter },
+              {
+                ErrorEquals: ['Flaky'],
+                IntervalSeconds: 2,
+                BackoffRate: 3,
+                MaxAttempts: 3,
+                MaxDelaySeconds: 10,
+                JitterStrategy: jitter,
+              },
             ],
             Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.errorOutput %}', Next: 'Failed' }],
             End: true,
@@ -261,7 +295,9 @@ describe('LocalExecutor', () => {
     expect(plain.sleeps).toEqual([2000, 6000, 10000]);
     expect(plain.calls).toBe(4);
     expect(plain.r.output).toEqual({ Error: 'Flaky', Cause: 'it broke' });
-    expect(plain.r.history.filter((e) => e.type === 'RetryScheduled').map((e) => e.retryCount)).toEqual([1, 2, 3]);
+    expect(plain.r.history.filter((e) => e.type === 'RetryScheduled').map((e) => e.retryCount)).toEqual([
+      1, 2, 3,
+    ]);
     expect((await run('FULL')).sleeps).toEqual([1000, 3000, 5000]);
   });
 
@@ -271,7 +307,10 @@ describe('LocalExecutor', () => {
         P: {
           Type: 'Parallel',
           Branches: [
-            { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Nope', Cause: "{% 'because ' & $states.input.why %}" } } },
+            {
+              StartAt: 'F',
+              States: { F: { Type: 'Fail', Error: 'Nope', Cause: "{% 'because ' & $states.input.why %}" } },
+            },
             { StartAt: 'OK', States: { OK: { Type: 'Pass', End: true } } },
           ],
           End: true,
@@ -284,9 +323,12 @@ describe('LocalExecutor', () => {
   });
 
   it('raises States.QueryEvaluationError naming the state and field when an expression yields nothing', async () => {
-    const ex = new LocalExecutor(machine({ P: { Type: 'Pass', Output: { a: '{% $states.input.missing %}' }, End: true } }), {
-      resources: {},
-    });
+    const ex = new LocalExecutor(
+      machine({ P: { Type: 'Pass', Output: { a: '{% $states.input.missing %}' }, End: true } }),
+      {
+        resources: {},
+      },
+    );
     const r = await ex.execute({});
     expect(r.error).toBe('States.QueryEvaluationError');
     expect(r.cause).toMatch(/state "P", field Output\.a/);
@@ -313,9 +355,12 @@ describe('LocalExecutor', () => {
       uuid: 36,
       seeded: true,
     });
-    const noEval = new LocalExecutor(machine({ P: { Type: 'Pass', Output: "{% $eval('1') %}", End: true } }), {
-      resources: {},
-    });
+    const noEval = new LocalExecutor(
+      machine({ P: { Type: 'Pass', Output: "{% $eval('1') %}", End: true } }),
+      {
+        resources: {},
+      },
+    );
     expect((await noEval.execute({})).cause).toMatch(/\$eval is not available/);
   });
 });

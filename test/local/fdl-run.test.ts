@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/fdl';
 import { type RunSummary, runPipeline } from '../../cli/run';
 import { statusReport } from '../../cli/status';
-import { DATASET_NAMES, type DatasetName, DATASETS, EXPOSED_VIEW_NAMES } from '../../lambdas/core/datasets';
+import { DATASET_NAMES, DATASETS, type DatasetName, EXPOSED_VIEW_NAMES } from '../../lambdas/core/datasets';
 import type { Envelope } from '../../lambdas/core/envelope';
 import { type DashboardPage, openDashboardPage } from '../../local/browser';
 import { openWarehouse } from '../../local/warehouse';
@@ -38,17 +38,26 @@ function expectedRows(lake: string): Record<DatasetName, number> {
       else if (dataset === 'coinlore_tickers')
         for (const t of (body as { data: { id: string }[] }).data) keys.add(`${e.fetched_at} ${t.id}`);
       else
-        for (const c of (body as { data: { children: { kind: string; data: { id: string } }[] } }).data.children)
-          if (c.kind === (dataset === 'reddit_posts' ? 't3' : 't1')) keys.add(`${e.fetched_at.slice(0, 16)} ${c.data.id}`);
+        for (const c of (body as { data: { children: { kind: string; data: { id: string } }[] } }).data
+          .children)
+          if (c.kind === (dataset === 'reddit_posts' ? 't3' : 't1'))
+            keys.add(`${e.fetched_at.slice(0, 16)} ${c.data.id}`);
     }
     return keys.size;
   };
   const rejected = (dataset: DatasetName) =>
     walk(join(lake, 'rejects', dataset)).reduce(
-      (n, f) => n + readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).length,
+      (n, f) =>
+        n +
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim()).length,
       0,
     );
-  return Object.fromEntries(DATASET_NAMES.map((d) => [d, items(d) - rejected(d)])) as Record<DatasetName, number>;
+  return Object.fromEntries(DATASET_NAMES.map((d) => [d, items(d) - rejected(d)])) as Record<
+    DatasetName,
+    number
+  >;
 }
 
 describe('fdl run', () => {
@@ -102,7 +111,9 @@ describe('fdl run', () => {
         'SELECT min(file_row_number) AS min_row, count(*) FILTER (WHERE src_file IS NULL OR loaded_at IS NULL OR file_last_modified IS NULL) AS missing, min(src_file) AS src FROM raw.COINLORE_TICKERS',
       );
       expect(meta).toMatchObject({ min_row: 1, missing: 0 });
-      expect(String(meta!.src)).toMatch(/^coinlore_tickers\/year=\d{4}\/month=\d{2}\/day=\d{2}\/coinlore_tickers_\d{8}_\d{4}\.parquet$/);
+      expect(String(meta!.src)).toMatch(
+        /^coinlore_tickers\/year=\d{4}\/month=\d{2}\/day=\d{2}\/coinlore_tickers_\d{8}_\d{4}\.parquet$/,
+      );
       for (const view of EXPOSED_VIEW_NAMES) {
         const [r] = await wh.query(`SELECT count(*) AS n FROM exposed.${view}`);
         expect({ view, rows: Number(r!.n) > 0 }).toEqual({ view, rows: true });
@@ -121,7 +132,7 @@ describe('fdl run', () => {
   it('renders the dashboard in Chromium with no console errors and marks in every chart', async () => {
     expect(page.consoleErrors).toEqual([]);
     const marks = await page.page.evaluate(() =>
-      [...document.querySelectorAll('.chart')].map((el) => ({
+      Array.from(document.querySelectorAll('.chart'), (el) => ({
         id: el.id,
         marks: el.querySelectorAll('g.role-mark:not(.mark-rule) > *').length,
       })),
@@ -132,7 +143,8 @@ describe('fdl run', () => {
 
   it('reports lake files and warehouse rows in status', async () => {
     const report = await statusReport(join(dir, 'lake'), first.warehouse);
-    for (const d of DATASET_NAMES) expect(report).toMatch(new RegExp(`RAW\\.${rawTableName(d)}\\s+${first.rawRows[d]}\\s`));
+    for (const d of DATASET_NAMES)
+      expect(report).toMatch(new RegExp(`RAW\\.${rawTableName(d)}\\s+${first.rawRows[d]}\\s`));
     expect(report).toMatch(/raw\/coinlore\/tickers\//);
   });
 });
@@ -170,6 +182,8 @@ describe('fdl', () => {
     const missing = join(tmpdir(), 'fdl-no-such-dir', 'warehouse.duckdb');
     expect(await main(['dashboard', '--warehouse', missing], c.io)).toBe(1);
     expect(c.err).toHaveLength(1);
-    expect(c.err[0]).toMatch(/^fdl dashboard: no warehouse at .* \(details: .*\.local\/logs\/dashboard-.*\.log\)$/);
+    expect(c.err[0]).toMatch(
+      /^fdl dashboard: no warehouse at .* \(details: .*\.local\/logs\/dashboard-.*\.log\)$/,
+    );
   });
 });

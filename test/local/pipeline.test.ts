@@ -36,14 +36,20 @@ describe('pipeline.asl.json on the local executor', () => {
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.close()));
   });
-  const setup = async (opts: { envelopes?: Envelope[]; faults?: Parameters<typeof startReplayServer>[0]['faults'] } = {}) => {
+  const setup = async (
+    opts: { envelopes?: Envelope[]; faults?: Parameters<typeof startReplayServer>[0]['faults'] } = {},
+  ) => {
     const server = await startReplayServer({ envelopes: opts.envelopes ?? envelopes, faults: opts.faults });
     servers.push(server);
     const lake = new FsLakeStore(mkdtempSync(join(tmpdir(), 'fdl-pipeline-')));
     const twin = createTwin({
       lake,
       source: {
-        baseUrls: { coinlore: `${server.url}/api`, redditApi: server.url, redditAuth: `${server.url}/api/v1/access_token` },
+        baseUrls: {
+          coinlore: `${server.url}/api`,
+          redditApi: server.url,
+          redditAuth: `${server.url}/api/v1/access_token`,
+        },
         getRedditCredentials: async () => ({ clientId: 'test', clientSecret: 'test' }),
       },
       userAgent: 'test:finance-de-lab:0.0.0 (by /u/test)',
@@ -57,7 +63,14 @@ describe('pipeline.asl.json on the local executor', () => {
 
   it('loads with every placeholder filled and every state reachable', () => {
     const def = renderDefinition(readFileSync(PIPELINE_DEFINITION_PATH, 'utf8'), { ...LOCAL_PLACEHOLDERS });
-    expect(() => new LocalExecutor(def, { resources: Object.fromEntries(Object.values(LOCAL_PLACEHOLDERS).map((id) => [id, async () => ({})])) })).not.toThrow();
+    expect(
+      () =>
+        new LocalExecutor(def, {
+          resources: Object.fromEntries(
+            Object.values(LOCAL_PLACEHOLDERS).map((id) => [id, async () => ({})]),
+          ),
+        }),
+    ).not.toThrow();
     expect(() => new LocalExecutor(def, { resources: {} })).toThrow(DefinitionError);
   });
 
@@ -69,31 +82,50 @@ describe('pipeline.asl.json on the local executor', () => {
     expect(out.runId).toBe('happy');
     expect(out.partitionTime).toBe(at.toISOString());
     const byDataset = Object.fromEntries(out.datasets.map((d) => [d.dataset, d]));
-    expect(Object.keys(byDataset).sort()).toEqual(['coinlore_global', 'coinlore_tickers', 'reddit_comments', 'reddit_posts']);
+    expect(Object.keys(byDataset).sort()).toEqual([
+      'coinlore_global',
+      'coinlore_tickers',
+      'reddit_comments',
+      'reddit_posts',
+    ]);
     for (const d of out.datasets) expect(await lake.list(d.key!)).toEqual([d.key]);
     // Expected rows from the envelopes the run archived: tickers' data[], global's single object,
     // listing children of kind t3/t1 (a "more" child is not a comment).
     const raw = async (prefix: string) =>
-      Promise.all((await lake.list(prefix)).map(async (k) => JSON.parse(Buffer.from(await lake.get(k)).toString()) as Envelope));
-    const tickers = (await raw('raw/coinlore/tickers/')).flatMap((e) => (e.response.body as { data: unknown[] }).data);
+      Promise.all(
+        (await lake.list(prefix)).map(
+          async (k) => JSON.parse(Buffer.from(await lake.get(k)).toString()) as Envelope,
+        ),
+      );
+    const tickers = (await raw('raw/coinlore/tickers/')).flatMap(
+      (e) => (e.response.body as { data: unknown[] }).data,
+    );
     const children = async (endpoint: string, kind: string) =>
       new Set(
         (await raw(`raw/reddit/${endpoint}/`))
-          .flatMap((e) => (e.response.body as { data: { children: { kind: string; data: { id: string } }[] } }).data.children)
+          .flatMap(
+            (e) =>
+              (e.response.body as { data: { children: { kind: string; data: { id: string } }[] } }).data
+                .children,
+          )
           .filter((c) => c.kind === kind)
           .map((c) => c.data.id),
       ).size;
     expect(byDataset.coinlore_tickers!.rows + byDataset.coinlore_tickers!.rejects).toBe(tickers.length);
     expect(byDataset.coinlore_global!.rows).toBe((await raw('raw/coinlore/global/')).length);
     expect(byDataset.reddit_posts!.rows + byDataset.reddit_posts!.rejects).toBe(await children('new', 't3'));
-    expect(byDataset.reddit_comments!.rows + byDataset.reddit_comments!.rejects).toBe(await children('comments', 't1'));
+    expect(byDataset.reddit_comments!.rows + byDataset.reddit_comments!.rejects).toBe(
+      await children('comments', 't1'),
+    );
     expect(twin.alerts).toEqual([]);
     expect(JSON.stringify(r.output).length).toBeLessThan(4096);
   });
 
   it('still lands Reddit data, raises an alert and fails the execution when Coinlore answers 500', async () => {
     const { lake, twin } = await setup({
-      faults: [{ kind: 'server-error', match: /^GET \/api\/(tickers|global)/, times: Number.POSITIVE_INFINITY }],
+      faults: [
+        { kind: 'server-error', match: /^GET \/api\/(tickers|global)/, times: Number.POSITIVE_INFINITY },
+      ],
     });
     const r = await twin.execute(input, { name: 'coinlore-down', at });
     expect(r.status).toBe('FAILED');
@@ -133,10 +165,14 @@ describe('pipeline.asl.json on the local executor', () => {
     const r = await twin.execute(input, { name: 'rejects', at });
     expect(r.status).toBe('SUCCEEDED');
     const tickers = (r.output as Summary).datasets.find((d) => d.dataset === 'coinlore_tickers')!;
-    const total = (broken.find((e) => e.endpoint === 'tickers')!.response.body as { data: unknown[] }).data.length;
+    const total = (broken.find((e) => e.endpoint === 'tickers')!.response.body as { data: unknown[] }).data
+      .length;
     expect(tickers.rejects).toBe(2);
     expect(tickers.rows).toBe(total - 2);
-    const lines = Buffer.from(await lake.get(tickers.rejectsKey!)).toString().trim().split('\n');
+    const lines = Buffer.from(await lake.get(tickers.rejectsKey!))
+      .toString()
+      .trim()
+      .split('\n');
     expect(lines).toHaveLength(2);
   });
 });

@@ -1,0 +1,213 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReprocessCommand, partitionTimeOfRawFile, reprocess } from '../../cli/reprocess';
+import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
+import type { DatasetName } from '../../lambdas/core/datasets';
+import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';
+import type { HandlerDeps } from '../../lambdas/deps';
+import { createTransform } from '../../lambdas/handlers/transform';
+import { comment, envelope, GLOBAL_BODY, listing, post, ticker, tickersBody } from './envelope-builder';
+
+const RUN_A = new Date('2026-11-24T10:20:00.000Z');
+const RUN_B = new Date('2026-11-24T10:30:00.000Z');
+let root: string;
+let raw: FsLakeStore;
+let db: DuckDBInstance;
+let con: DuckDBConnection;
+const q = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJson();
+const rawKeys: Record<string, string[]> = {};
+
+async function putRaw(key: string, body: unknown, dataset?: DatasetName): Promise<void> {
+  await raw.put(key, typeof body === 'string' ? body : JSON.stringify(body));
+  if (dataset) rawKeys[`${dataset}@${key.match(/_(\d{8}_\d{4})_/)![1]}`] ??= [];
+  if (dataset) rawKeys[`${dataset}@${key.match(/_(\d{8}_\d{4})_/)![1]}`]!.push(key);
+}
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'fdl-reprocess-'));
+  raw = new FsLakeStore(join(root, 'src'));
+  const at = (t: Date, s: number) => new Date(t.getTime() + s * 1000).toISOString();
+  for (let p = 0; p < 3; p++) {
+    const tickers = Array.from({ length: 100 }, (_, i) => ticker(p * 100 + i + 1));
+    if (p === 1) tickers.push(ticker(1, { price_usd: '1.5' })); // rank moved: coin 1 again on page 1
+    if (p === 2) tickers.push(ticker(999, { symbol: '' }));
+    await putRaw(
+      rawKey('coinlore', 'tickers', RUN_A, `p${p}`),
+      envelope('coinlore', 'tickers', tickersBody(tickers), { fetchedAt: at(RUN_A, p + 1) }),
+      'coinlore_tickers',
+    );
+  }
+  await putRaw(
+    rawKey('coinlore', 'tickers', RUN_A, 'p3'),
+    envelope('coinlore', 'tickers', { e: 1 }, { status: 500 }),
+    'coinlore_tickers',
+  );
+  await putRaw(
+    rawKey('coinlore', 'tickers', RUN_A, 'p4'),
+    envelope('coinlore', 'tickers', '<html>502</html>'),
+    'coinlore_tickers',
+  );
+  await putRaw(
+    rawKey('coinlore', 'global', RUN_A, 'p0'),
+    envelope('coinlore', 'global', GLOBAL_BODY),
+    'coinlore_global',
+  );
+  await putRaw(
+    rawKey('reddit', 'new', RUN_A, 'cryptocurrency_p0'),
+    envelope('reddit', 'new', listing([post('a1'), post('a2'), { kind: 'more', data: {} }])),
+    'reddit_posts',
+  );
+  await putRaw(
+    rawKey('reddit', 'comments', RUN_A, 'cryptocurrency_p0'),
+    envelope('reddit', 'comments', listing([comment('c1'), comment('c2', { body: '[removed]' })])),
+    'reddit_comments',
+  );
+  await putRaw(
+    rawKey('reddit', 'access_token', RUN_A, 'p0'),
+    envelope('reddit', 'access_token', { scope: '*' }),
+  );
+  await putRaw(rawKey('reddit', 'new', RUN_A, 'broken_p0'), '{"request": {"meth');
+  await putRaw(rawKey('reddit', 'new', RUN_A, 'notenv_p0'), { hello: 'world' });
+  await putRaw(
+    rawKey('coinlore', 'tickers', RUN_B, 'p0'),
+    envelope('coinlore', 'tickers', tickersBody([ticker(1), ticker(2)]), { fetchedAt: at(RUN_B, 1) }),
+    'coinlore_tickers',
+  );
+  db = await DuckDBInstance.create(':memory:');
+  con = await db.connect();
+});
+
+afterAll(async () => {
+  con.closeSync();
+  db.closeSync();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('reprocess', () => {
+  const lakeDir = () => join(root, 'lake');
+
+  it('writes every dataset of every run and reports bad files and envelopes when run on an archive', async () => {
+    const { out, err, io: sink } = io();
+    const code = await createReprocessCommand(sink).run(['--raw', join(root, 'src'), '--lake', lakeDir()]);
+    expect(code).toBe(0);
+    const p = (d: DatasetName, t: Date) => join(lakeDir(), datasetKey(d, t));
+    const count = async (f: string) => (await q(`SELECT count(*)::INT AS n FROM read_parquet('${f}')`))[0]!.n;
+    expect(await count(p('coinlore_tickers', RUN_A))).toBe(300);
+    expect(await count(p('coinlore_tickers', RUN_B))).toBe(2);
+    expect(await count(p('coinlore_global', RUN_A))).toBe(1);
+    expect(await count(p('reddit_posts', RUN_A))).toBe(2);
+    expect(await count(p('reddit_comments', RUN_A))).toBe(2);
+    // The later page's copy of coin 1 wins the dedupe.
+    expect(
+      await q(`SELECT price_usd FROM read_parquet('${p('coinlore_tickers', RUN_A)}') WHERE coin_id = '1'`),
+    ).toEqual([{ price_usd: 1.5 }]);
+    const rejects = await readFile(join(lakeDir(), rejectsKey('coinlore_tickers', RUN_A)), 'utf8');
+    expect(
+      rejects
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).reason),
+    ).toEqual(['missing symbol']);
+
+    const table = out.join('\n');
+    expect(table).toMatch(/^dataset\s+files\s+rows\s+rejects\s+skipped\s+seconds$/m);
+    expect(table).toMatch(/^coinlore_tickers\s+6\s+302\s+1\s+2\s+\d+\.\d\d$/m);
+    expect(table).toMatch(/^reddit_posts\s+1\s+2\s+0\s+0\s/m);
+    const problems = err.filter((l) => l.startsWith('skipped '));
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/broken_p0\.json: not JSON/);
+    expect(problems.join('\n')).toMatch(/notenv_p0\.json: not an envelope/);
+    expect(problems.join('\n')).toMatch(/_p3\.json: HTTP 500/);
+    expect(problems.join('\n')).toMatch(/_p4\.json: body is not JSON/);
+    expect(err).toContain('1 envelopes of other endpoints or datasets ignored');
+    expect(err.at(-1)).toMatch(/^read 14\/14 files$/);
+  });
+
+  it('rewrites the same files with the same rows when rerun', async () => {
+    const before = await q(
+      `SELECT * FROM read_parquet('${lakeDir()}/**/*.parquet', filename = true) ORDER BY record_id`,
+    );
+    const files = (await readdir(lakeDir(), { recursive: true })).sort();
+    await reprocess({ rawDir: join(root, 'src'), lakeDir: lakeDir() });
+    expect((await readdir(lakeDir(), { recursive: true })).sort()).toEqual(files);
+    expect(
+      await q(`SELECT * FROM read_parquet('${lakeDir()}/**/*.parquet', filename = true) ORDER BY record_id`),
+    ).toEqual(before);
+  });
+
+  it('produces the same rows as the transform Lambda when both read the same envelopes', async () => {
+    const lambdaLake = new FsLakeStore(join(root, 'src'));
+    const deps = {
+      lake: lambdaLake,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    } as unknown as HandlerDeps;
+    for (const dataset of ['coinlore_tickers', 'reddit_comments'] as const) {
+      const out = await createTransform(deps)({
+        runId: 'x',
+        partitionTime: RUN_A.toISOString(),
+        dataset,
+        rawKeys: rawKeys[`${dataset}@20261124_1020`]!,
+      });
+      const cols = `* EXCLUDE (run_id)`;
+      const a = `SELECT ${cols} FROM read_parquet('${lambdaLake.pathOf(out.key!)}')`;
+      const b = `SELECT ${cols} FROM read_parquet('${join(lakeDir(), datasetKey(dataset, RUN_A))}')`;
+      const diff = await q(
+        `SELECT count(*)::INT AS n FROM ((${a} EXCEPT ALL ${b}) UNION ALL (${b} EXCEPT ALL ${a}))`,
+      );
+      expect(diff[0]!.n, dataset).toBe(0);
+    }
+  });
+
+  it('writes only the chosen dataset when --dataset is given', async () => {
+    const only = join(root, 'only');
+    const report = await reprocess({ rawDir: join(root, 'src'), lakeDir: only, dataset: 'coinlore_global' });
+    expect(report.datasets.map((d) => d.dataset)).toEqual(['coinlore_global']);
+    expect((await readdir(only)).sort()).toEqual(['coinlore_global']);
+  });
+
+  it('reads the run stamp from a raw file name', () => {
+    expect(partitionTimeOfRawFile(`/x/${rawKey('coinlore', 'tickers', RUN_B, 'p0')}`)).toEqual(RUN_B);
+    expect(partitionTimeOfRawFile('/x/raw/whatever.json')).toBeUndefined();
+  });
+});
+
+describe('reprocessCommand', () => {
+  it.each([
+    [[], /--raw <dir> is required/],
+    [['--raw', '/nonexistent/fdl'], /--lake <dir> is required/],
+    [['--raw', '/nonexistent/fdl', '--lake', '/tmp/x'], /--raw \/nonexistent\/fdl is not a directory/],
+    [['--raw', '.', '--lake', '/tmp/x', '--dataset', 'prices'], /unknown dataset "prices"/],
+    [['--bogus'], /Unknown option '--bogus'/],
+  ])('exits 2 with a one-line error when given %j', async (argv, message) => {
+    const { err, io: sink } = io();
+    expect(await createReprocessCommand(sink).run(argv)).toBe(2);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(message);
+  });
+
+  it('exits 2 when the directory holds no raw/ folder', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'fdl-noraw-'));
+    await writeFile(join(empty, 'x.txt'), 'x');
+    const { err, io: sink } = io();
+    expect(await createReprocessCommand(sink).run(['--raw', empty, '--lake', empty])).toBe(2);
+    expect(err[0]).toMatch(/raw does not exist/);
+    await rm(empty, { recursive: true, force: true });
+  });
+
+  it('prints the usage and exits 0 when given --help', async () => {
+    const { out, io: sink } = io();
+    const cmd = createReprocessCommand(sink);
+    expect(await cmd.run(['--help'])).toBe(0);
+    expect(out.join('\n')).toBe(cmd.usage);
+    expect(cmd.usage).toMatch(/--raw <dir>[\s\S]*--lake <dir>[\s\S]*--dataset <name>[\s\S]*Example/);
+  });
+});
