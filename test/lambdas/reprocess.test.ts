@@ -129,18 +129,20 @@ describe('reprocess', () => {
     expect(problems.join('\n')).toMatch(/_p3\.json: HTTP 500/);
     expect(problems.join('\n')).toMatch(/_p4\.json: body is not JSON/);
     expect(err).toContain('1 envelopes of other endpoints or datasets ignored');
-    expect(err.at(-1)).toMatch(/^read 14\/14 files$/);
+    expect(err.filter((l) => l.startsWith('read ')).at(-1)).toBe('read 12/12 files');
   });
 
   it('rewrites the same files with the same rows when rerun', async () => {
     const before = await q(
-      `SELECT * FROM read_parquet('${lakeDir()}/**/*.parquet', filename = true) ORDER BY record_id`,
+      `SELECT * FROM read_parquet('${lakeDir()}/**/*.parquet', filename = true, union_by_name = true) ORDER BY record_id`,
     );
     const files = (await readdir(lakeDir(), { recursive: true })).sort();
     await reprocess({ rawDir: join(root, 'src'), lakeDir: lakeDir() });
     expect((await readdir(lakeDir(), { recursive: true })).sort()).toEqual(files);
     expect(
-      await q(`SELECT * FROM read_parquet('${lakeDir()}/**/*.parquet', filename = true) ORDER BY record_id`),
+      await q(
+        `SELECT * FROM read_parquet('${lakeDir()}/**/*.parquet', filename = true, union_by_name = true) ORDER BY record_id`,
+      ),
     ).toEqual(before);
   });
 
@@ -199,7 +201,7 @@ describe('reprocessCommand', () => {
     await writeFile(join(empty, 'x.txt'), 'x');
     const { err, io: sink } = io();
     expect(await createReprocessCommand(sink).run(['--raw', empty, '--lake', empty])).toBe(2);
-    expect(err[0]).toMatch(/raw does not exist/);
+    expect(err[0]).toMatch(/raw\/? does not exist/);
     await rm(empty, { recursive: true, force: true });
   });
 
