@@ -99,7 +99,9 @@ export class PipelineStateMachine extends Construct {
       name: props.stateMachineName,
       type: 'STANDARD',
       roleArn: this.role.arn,
-      definition: escapeTerraformTemplate(props.definition),
+      // Parsed and re-serialised: a malformed definition fails synth, and formatting of the .asl.json file
+      // (indentation, line breaks) never shows up as a Terraform diff.
+      definition: escapeTerraformTemplate(JSON.stringify(JSON.parse(props.definition))),
       loggingConfiguration: {
         level: props.logLevel ?? 'ERROR',
         // Execution data holds run inputs and outputs (S3 keys, counts, error causes with API responses):

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeParquetWithDuckDb } from '../../lambdas/adapters/duckdb-parquet';
-import { writeParquet } from '../../lambdas/adapters/parquet';
+import { writeParquet, writeParquetRowByRow } from '../../lambdas/adapters/parquet';
 import { type ColumnType, DATASET_NAMES, DATASETS, type DatasetName } from '../../lambdas/core/datasets';
 import { type Row, transformEnvelopes } from '../../lambdas/core/transform';
 import {
@@ -144,6 +144,15 @@ describe.each(DATASET_NAMES)('Parquet files of %s', (dataset) => {
     for (const c of DATASETS[dataset].columns) {
       expect(counts![c.name], c.name).toBe(rows.filter((r) => r[c.name] !== null).length);
     }
+  });
+
+  it('writes the same bytes as parquetjs-lite appendRow when using the flat fast path', async () => {
+    const rows = sampleRows(dataset);
+    const [fast, reference] = await Promise.all([
+      writeParquet(dataset, rows),
+      writeParquetRowByRow(dataset, rows),
+    ]);
+    expect(Buffer.from(fast).equals(Buffer.from(reference))).toBe(true);
   });
 
   it('stores UTC timestamps at millisecond precision and Snappy-compressed columns', async () => {

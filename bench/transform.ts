@@ -1,0 +1,272 @@
+/**
+ * Transformation benchmarks (issue 3, Performance):
+ * - one run's transform, as the transform Lambdas do it: 15,000 tickers (150 envelopes of 100) and
+ *   5,000 comments (50 envelopes of 100), JSON parse + transform + parquetjs-lite write, measured in a
+ *   fresh child process (cold JIT, like a new Lambda container) for wall time and peak RSS;
+ * - sentiment scoring throughput (comments/s);
+ * - `fdl reprocess` throughput on a generated archive of tickers envelopes (rows/s, wall time of the
+ *   whole job: listing, reading, parsing, transforming, DuckDB Parquet writes).
+ *
+ *   npx tsx bench/transform.ts          # prints the results
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { reprocess } from '../cli/reprocess';
+import { FsLakeStore } from '../lambdas/adapters/fs-lake-store';
+import { writeParquet } from '../lambdas/adapters/parquet';
+import { DEFAULT_COIN_UNIVERSE } from '../lambdas/core/coin-universe';
+import type { Envelope } from '../lambdas/core/envelope';
+import { rawKey } from '../lambdas/core/lake';
+import { scoreSentiment } from '../lambdas/core/sentiment';
+import { transformEnvelopes } from '../lambdas/core/transform';
+import type { BenchResult } from './types';
+
+const FETCHED_AT = '2026-11-24T10:20:00.123Z';
+const PARTITION = new Date('2026-11-24T10:20:00.000Z');
+
+/** A small deterministic PRNG (mulberry32) so every run benchmarks the same data. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function envelope(
+  source: 'coinlore' | 'reddit',
+  endpoint: string,
+  body: unknown,
+  fetchedAt = FETCHED_AT,
+): Envelope {
+  return {
+    request: { method: 'GET', url: `https://bench.test/${endpoint}` },
+    response: { status: 200, headers: { 'content-type': 'application/json' }, body },
+    fetched_at: fetchedAt,
+    source,
+    endpoint,
+  };
+}
+
+/** One tickers page as Coinlore sends it: numeric strings of varied shapes, numbers, "" msupply. */
+export function tickersPage(page: number, rand = prng(page + 1), fetchedAt = FETCHED_AT): Envelope {
+  const data = Array.from({ length: 100 }, (_, i) => {
+    const rank = page * 100 + i + 1;
+    const price = rand() ** 4 * 80_000;
+    return {
+      id: String(90 + rank),
+      symbol: `C${rank}`,
+      name: `Coin number ${rank}`,
+      nameid: `coin-number-${rank}`,
+      rank,
+      price_usd: price < 1e-4 ? price.toExponential(2) : price.toFixed(2),
+      percent_change_24h: (rand() * 20 - 10).toFixed(2),
+      percent_change_1h: (rand() * 4 - 2).toFixed(2),
+      percent_change_7d: (rand() * 40 - 20).toFixed(2),
+      price_btc: (price / 77146.66).toFixed(8),
+      market_cap_usd: (price * rand() * 1e9).toFixed(2),
+      volume24: Math.round(rand() * 1e10) / 100,
+      volume24a: Math.round(rand() * 1e10) / 100,
+      csupply: (rand() * 1e9).toFixed(2),
+      tsupply: String(Math.round(rand() * 1e9)),
+      msupply: rand() < 0.4 ? '' : String(Math.round(rand() * 1e10)),
+    };
+  });
+  return envelope(
+    'coinlore',
+    'tickers',
+    { data, info: { coins_num: 15_000, time: 1_788_363_842 } },
+    fetchedAt,
+  );
+}
+
+const WORDS =
+  'the a this that is was to of and in it for on with price market buy sell hold long short today week chart volume fees wallet exchange good bad great terrible love hate bullish bearish moon hodl rekt fud scam pump dump lambo wagmi ngmi rally crash dip'.split(
+    ' ',
+  );
+
+/** Comment bodies of 5–40 words mixing plain words, crypto slang, coin names, symbols and cashtags. */
+function commentBody(rand: () => number): string {
+  const n = 5 + Math.floor(rand() * 35);
+  const words: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = rand();
+    const coin = DEFAULT_COIN_UNIVERSE[Math.floor(rand() * DEFAULT_COIN_UNIVERSE.length)]!;
+    if (r < 0.05) words.push(`$${coin.symbol}`);
+    else if (r < 0.1) words.push(coin.symbol);
+    else if (r < 0.14) words.push(coin.name);
+    else if (r < 0.16) words.push('to the moon');
+    else words.push(WORDS[Math.floor(rand() * WORDS.length)]!);
+  }
+  return `${words.join(' ')}.`;
+}
+
+export function commentsPage(page: number, rand = prng(1000 + page)): Envelope {
+  const children = Array.from({ length: 100 }, (_, i) => {
+    const id = `c${page}x${i}`;
+    const deleted = rand() < 0.03;
+    return {
+      kind: 't1',
+      data: {
+        id,
+        name: `t1_${id}`,
+        subreddit: 'CryptoCurrency',
+        author: deleted ? '[deleted]' : `user_${i}`,
+        body: deleted ? '[deleted]' : commentBody(rand),
+        score: Math.floor(rand() * 50) - 5,
+        created_utc: 1_788_363_000 + page * 60 + i,
+        link_id: `t3_p${page % 7}`,
+        parent_id: `t3_p${page % 7}`,
+        permalink: `/r/CryptoCurrency/comments/p${page % 7}/x/${id}/`,
+        edited: rand() < 0.1 ? 1_788_363_500.5 : false,
+        replies: '',
+      },
+    };
+  });
+  return envelope('reddit', 'comments', {
+    kind: 'Listing',
+    data: { after: null, before: null, dist: 100, modhash: '', geo_filter: '', children },
+  });
+}
+
+interface RunMeasurement {
+  readonly coldMs: number;
+  readonly warmMedianMs: number;
+  readonly maxRssMb: number;
+  readonly rows: number;
+}
+
+/** Runs in the child: parse + transform + Parquet for one run's tickers and comments. */
+async function measureOneRun(): Promise<RunMeasurement> {
+  // Raw objects as the Lambda reads them from S3: JSON text.
+  const tickerTexts = Array.from({ length: 150 }, (_, p) => JSON.stringify(tickersPage(p)));
+  const commentTexts = Array.from({ length: 50 }, (_, p) => JSON.stringify(commentsPage(p)));
+  const once = async () => {
+    const t0 = performance.now();
+    const tickers = transformEnvelopes(
+      'coinlore_tickers',
+      tickerTexts.map((t, i) => ({ key: `t${i}`, envelope: JSON.parse(t) as Envelope })),
+      { runId: 'bench' },
+    );
+    const tickersFile = await writeParquet('coinlore_tickers', tickers.rows);
+    const comments = transformEnvelopes(
+      'reddit_comments',
+      commentTexts.map((t, i) => ({ key: `c${i}`, envelope: JSON.parse(t) as Envelope })),
+      { runId: 'bench' },
+    );
+    const commentsFile = await writeParquet('reddit_comments', comments.rows);
+    const ms = performance.now() - t0;
+    if (tickersFile.length === 0 || commentsFile.length === 0) throw new Error('empty Parquet output');
+    return { ms, rows: tickers.rows.length + comments.rows.length };
+  };
+  const cold = await once();
+  // Peak RSS of one run (what one Lambda invocation needs), before the warm repeats add garbage.
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++) warm.push((await once()).ms);
+  warm.sort((a, b) => a - b);
+  return {
+    coldMs: cold.ms,
+    warmMedianMs: warm[2]!,
+    maxRssMb,
+    rows: cold.rows,
+  };
+}
+
+function sentimentThroughput(): number {
+  const rand = prng(7);
+  const texts = Array.from({ length: 5_000 }, () => commentBody(rand));
+  for (const t of texts) scoreSentiment(t); // warm-up
+  const rounds = 10;
+  const t0 = performance.now();
+  for (let r = 0; r < rounds; r++) for (const t of texts) scoreSentiment(t);
+  return (texts.length * rounds) / ((performance.now() - t0) / 1000);
+}
+
+async function reprocessThroughput(): Promise<{ rowsPerSecond: number; rows: number; seconds: number[] }> {
+  const root = await mkdtemp(join(tmpdir(), 'fdl-bench-reprocess-'));
+  try {
+    const lake = new FsLakeStore(root);
+    // 200 envelopes × 100 tickers: two runs of 100 pages.
+    for (let run = 0; run < 2; run++) {
+      const at = new Date(PARTITION.getTime() + run * 600_000);
+      for (let p = 0; p < 100; p++) {
+        const env = tickersPage(p, prng(run * 1000 + p + 1), new Date(at.getTime() + p * 500).toISOString());
+        await lake.put(
+          rawKey('coinlore', 'tickers', at, `p${String(p).padStart(3, '0')}`),
+          JSON.stringify(env),
+        );
+      }
+    }
+    const seconds: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const report = await reprocess({ rawDir: root, lakeDir: join(root, `out${i}`) });
+      seconds.push((performance.now() - t0) / 1000);
+      rows = report.datasets.reduce((n, d) => n + d.rows, 0);
+    }
+    const sorted = [...seconds].sort((a, b) => a - b);
+    return { rowsPerSecond: rows / sorted[1]!, rows, seconds };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const child = JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child'], {
+      encoding: 'utf8',
+      cwd: join(import.meta.dirname, '..'),
+    }),
+  ) as RunMeasurement;
+  const sentiment = sentimentThroughput();
+  const rep = await reprocessThroughput();
+  return [
+    {
+      name: 'transform one run: 15,000 tickers + 5,000 comments, parse + transform + Parquet (cold process)',
+      value: Math.round(child.coldMs),
+      unit: 'ms',
+      target: '< 1000 ms',
+      ok: child.coldMs < 1000,
+      note: `${child.rows} rows; warm median of 5: ${Math.round(child.warmMedianMs)} ms`,
+    },
+    {
+      name: 'transform one run: peak RSS of the process',
+      value: Math.round(child.maxRssMb),
+      unit: 'MB',
+      target: '< 256 MB',
+      ok: child.maxRssMb < 256,
+      note: 'process.resourceUsage().maxRSS of a fresh child after one run (inputs held as JSON text, like raw objects read from S3)',
+    },
+    {
+      name: 'sentiment scoring (AFINN + crypto lexicon)',
+      value: Math.round(sentiment),
+      unit: 'comments/s',
+      note: '5,000 generated comments of 5-40 words, 10 rounds',
+    },
+    {
+      name: 'fdl reprocess throughput, tickers envelopes (DuckDB bulk writer)',
+      value: Math.round(rep.rowsPerSecond),
+      unit: 'rows/s',
+      target: '>= 150000 rows/s',
+      ok: rep.rowsPerSecond >= 150_000,
+      note: `${rep.rows} rows in 200 envelopes, median of 3 runs (${rep.seconds.map((s) => s.toFixed(3)).join(', ')} s)`,
+    },
+  ];
+}
+
+if (process.argv.includes('--child')) {
+  process.stdout.write(JSON.stringify(await measureOneRun()));
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const r of await run()) {
+    console.log(
+      `${r.name}: ${r.value} ${r.unit}${r.target ? ` (target ${r.target}: ${r.ok ? 'ok' : 'MISSED'})` : ''}${r.note ? ` — ${r.note}` : ''}`,
+    );
+  }
+}

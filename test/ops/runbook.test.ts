@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { env as dev } from '../../envs/dev.env';
+import { FUNCTION_NAMES } from '../../envs/types';
+import { DATASET_NAMES, EXPOSED_VIEW_NAMES } from '../../lambdas/core/datasets';
+import { EXPOSED_SCHEMA, pipeName, RAW_SCHEMA, rawTableName, stageName } from '../../sql/ddl';
+import { bootstrapStateKey } from '../../stacks/bootstrap-stack';
+import { Naming } from '../../stacks/naming';
+
+const runbook = readFileSync(new URL('../../docs/runbook.md', import.meta.url), 'utf8');
+
+/** Every physical dev name the runbook may mention, derived from the naming helper and the DDL. */
+function knownNames(): Set<string> {
+  const n = new Naming(dev);
+  const bumped = new Naming({ ...dev, topicSuffix: 'v2' });
+  const db = n.snowflakeDatabase();
+  return new Set([
+    ...['bootstrap', 'ecr', 'aws', 'snowflake'].map((k) => n.stack(k)),
+    ...FUNCTION_NAMES.flatMap((fn) => [n.functionName(fn), n.resource(`${fn} errors`)]),
+    n.stateMachine(),
+    `${n.stateMachine()}-executions-failed`,
+    `${n.stateMachine()}-executions-timed-out`,
+    n.alertsTopic(),
+    n.redditSecret(),
+    n.ecrRepository(),
+    ...DATASET_NAMES.flatMap((d) => [n.datasetTopic(d), bumped.datasetTopic(d)]),
+    n.iam('GithubDeploy'),
+    n.iam('GithubPlan'),
+    db,
+    ...['warehouse', 'loader', 'reader'].map((k) => n.snowflake(k)),
+    ...DATASET_NAMES.flatMap((d) => [pipeName(d), stageName(d), rawTableName(d)]).map(
+      (o) => `${db}.${RAW_SCHEMA}.${o}`,
+    ),
+    ...EXPOSED_VIEW_NAMES.map((v) => `${db}.${EXPOSED_SCHEMA}.${v.toUpperCase()}`),
+    `${db}.INFORMATION_SCHEMA.COPY_HISTORY`,
+  ]);
+}
+
+describe('docs/runbook.md', () => {
+  const known = knownNames();
+
+  it.each([
+    ['kebab-case AWS names', /\bfdl-dev-[a-z0-9-]*[a-z0-9]/g],
+    ['IAM names', /\bFdlDev[A-Za-z]+/g],
+    ['Snowflake names', /\bFDL_DEV(?:\.[A-Z_]+\.[A-Z_]+|[A-Z_]*)/g],
+  ])('names only objects the naming helper produces (%s)', (_kind, pattern) => {
+    const mentioned = [...new Set(runbook.match(pattern) ?? [])];
+    expect(mentioned.length).toBeGreaterThan(0);
+    expect(mentioned.filter((m) => !known.has(m))).toEqual([]);
+  });
+
+  it('uses the lake bucket, the state bucket and the bootstrap state key of the dev config', () => {
+    const n = new Naming(dev);
+    expect(runbook).toContain(n.lakeBucket());
+    expect(runbook).toContain(dev.state.bucket);
+    expect(runbook).toContain(bootstrapStateKey(dev));
+  });
+
+  it('covers every pipe with a status command and the recovery statements', () => {
+    expect(runbook).toContain(
+      `SYSTEM$PIPE_STATUS('${new Naming(dev).snowflakeDatabase()}.RAW.${pipeName('coinlore_tickers')}')`,
+    );
+    for (const stmt of [
+      'ALTER PIPE',
+      'REFRESH',
+      'SYSTEM$PIPE_FORCE_RESUME',
+      'FORCE = TRUE',
+      'check-ingestion --env dev',
+      'reprocess --raw',
+    ])
+      expect(runbook).toContain(stmt);
+  });
+});
