@@ -1,8 +1,9 @@
 /** CDKTF entry point (cdktf.json "app"): every stack of every env in envs/. */
 import { App } from 'cdktf';
-import { loadEnvs } from './envs/load';
+import { loadEnvs, withImageTag } from './envs/load';
 import { buildApp } from './stacks/app';
 
 const app = new App();
-buildApp(app, await loadEnvs());
+// buildApp validates every env again, so a bad FDL_IMAGE_TAG fails synth naming the imageTag field.
+buildApp(app, withImageTag(await loadEnvs(), process.env.FDL_IMAGE_TAG));
 app.synth();

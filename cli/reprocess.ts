@@ -41,7 +41,10 @@ export interface DatasetSummary {
   duplicates: number;
   /** Parquet files written (one per run partition with rows). */
   outputs: number;
-  /** Time spent parsing, transforming and writing this dataset. */
+  /**
+   * Time spent parsing, transforming and writing this dataset. Writes overlap other work (see the
+   * pipeline in reprocess), so the datasets' seconds can add up to more than the wall time.
+   */
   seconds: number;
 }
 
@@ -114,6 +117,7 @@ export async function reprocess(options: ReprocessOptions): Promise<ReprocessRep
     return s;
   };
   let ignored = 0;
+  /** Files read so far (progress). */
   let done = 0;
 
   // Group by run stamp from the file name; files without one are grouped by their envelope's time.
@@ -134,38 +138,55 @@ export async function reprocess(options: ReprocessOptions): Promise<ReprocessRep
     .map(([k, fs]) => ({ time: new Date(k), files: fs }));
   if (unstamped.length > 0) groups.push({ files: unstamped });
 
-  const writer = await DuckDbParquetWriter.create();
+  // Pipeline (reprocess must be fast, see bench/transform.ts): the next run's files are read (libuv
+  // threads) while this run is parsed and transformed (main thread), and a run's Parquet COPY (DuckDB
+  // threads) overlaps the next run's parsing. At most one run is read ahead and one run's writes are
+  // in flight, so memory stays bounded by about two runs of envelopes.
+  const readTexts = (paths: readonly string[]) => {
+    const out: { path: string; text: string | Error }[] = [];
+    return mapLimit(paths, READ_CONCURRENCY, async (path) => {
+      out.push({ path, text: await readFile(path, 'utf8').catch((err: Error) => err) });
+      done++;
+      options.onProgress?.(done, files.length);
+    }).then(() => out);
+  };
+  const writerReady = DuckDbParquetWriter.create();
+  let nextTexts = groups.length > 0 ? readTexts(groups[0]!.files) : undefined;
+  let inflight: Promise<void>[] = [];
+  const writer = await writerReady;
   try {
-    for (const group of groups) {
-      // partition time → dataset → envelopes
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
+      const texts = await nextTexts!;
+      nextTexts = g + 1 < groups.length ? readTexts(groups[g + 1]!.files) : undefined;
+      // Prefetch failures surface when awaited; this only keeps Node from reporting them early.
+      nextTexts?.catch(() => {});
+
+      // partition time + dataset → envelopes
       const buckets = new Map<string, { time: Date; dataset: DatasetName; envelopes: KeyedEnvelope[] }>();
-      const parseSeconds = new Map<DatasetName, number>();
-      await mapLimit(group.files, READ_CONCURRENCY, async (path) => {
-        const text = await readFile(path, 'utf8').catch((err: Error) => err);
+      for (const { path, text } of texts) {
         const t0 = performance.now();
-        done++;
-        options.onProgress?.(done, files.length);
         if (text instanceof Error) {
           problems.push({ path, reason: `unreadable: ${text.message}` });
-          return;
+          continue;
         }
         let value: unknown;
         try {
           value = JSON.parse(text);
         } catch (err) {
           problems.push({ path, reason: `not JSON: ${(err as Error).message}` });
-          return;
+          continue;
         }
         const problem = envelopeProblem(value);
         if (problem) {
           problems.push({ path, reason: `not an envelope: ${problem}` });
-          return;
+          continue;
         }
         const envelope = value as Envelope;
         const spec = datasetForEndpoint(envelope.source, envelope.endpoint);
         if (!spec || (options.dataset && spec.name !== options.dataset)) {
           ignored++;
-          return;
+          continue;
         }
         const time = group.time ?? minuteOf(envelope.fetched_at);
         const key = `${time.toISOString()}|${spec.name}`;
@@ -175,11 +196,14 @@ export async function reprocess(options: ReprocessOptions): Promise<ReprocessRep
           buckets.set(key, bucket);
         }
         bucket.envelopes.push({ key: relative(options.rawDir, path).split(sep).join('/'), envelope });
-        summary(spec.name).files++;
-        parseSeconds.set(spec.name, (parseSeconds.get(spec.name) ?? 0) + (performance.now() - t0) / 1000);
-      });
-      for (const [dataset, seconds] of parseSeconds) summary(dataset).seconds += seconds;
+        const s = summary(spec.name);
+        s.files++;
+        s.seconds += (performance.now() - t0) / 1000;
+      }
 
+      // The previous run's files are complete before this run's writes start.
+      await Promise.all(inflight);
+      inflight = [];
       for (const { time, dataset, envelopes } of [...buckets.values()].sort((a, b) =>
         a.dataset.localeCompare(b.dataset),
       )) {
@@ -193,27 +217,36 @@ export async function reprocess(options: ReprocessOptions): Promise<ReprocessRep
         s.rejects += result.rejects.length;
         s.skipped += result.skipped.length;
         s.duplicates += result.duplicates;
-        for (const k of result.skipped) problems.push({ path: k.rawKey, reason: k.reason });
-
-        const parquetPath = join(options.lakeDir, ...datasetKey(dataset, time).split('/'));
-        if (result.rows.length > 0) {
-          await mkdir(dirname(parquetPath), { recursive: true });
-          const tmp = `${parquetPath}.${process.pid}.tmp`;
-          await writer.write(dataset, result.rows, tmp);
-          await rename(tmp, parquetPath);
-          s.outputs++;
-        } else {
-          // The partition now has no valid rows: a file left from an earlier run would be stale.
-          await rm(parquetPath, { force: true });
-        }
-        const rejectsPath = join(options.lakeDir, ...rejectsKey(dataset, time).split('/'));
-        if (result.rejects.length > 0)
-          await writeAtomic(rejectsPath, `${result.rejects.map((r) => JSON.stringify(r)).join('\n')}\n`);
-        else await rm(rejectsPath, { force: true });
         s.seconds += (performance.now() - t0) / 1000;
+        for (const k of result.skipped) problems.push({ path: k.rawKey, reason: k.reason });
+        if (result.rows.length > 0) s.outputs++;
+
+        const write = async () => {
+          const w0 = performance.now();
+          const parquetPath = join(options.lakeDir, ...datasetKey(dataset, time).split('/'));
+          if (result.rows.length > 0) {
+            await mkdir(dirname(parquetPath), { recursive: true });
+            const tmp = `${parquetPath}.${process.pid}.tmp`;
+            await writer.write(dataset, result.rows, tmp);
+            await rename(tmp, parquetPath);
+          } else {
+            // The partition now has no valid rows: a file left from an earlier run would be stale.
+            await rm(parquetPath, { force: true });
+          }
+          const rejectsPath = join(options.lakeDir, ...rejectsKey(dataset, time).split('/'));
+          if (result.rejects.length > 0)
+            await writeAtomic(rejectsPath, `${result.rejects.map((r) => JSON.stringify(r)).join('\n')}\n`);
+          else await rm(rejectsPath, { force: true });
+          s.seconds += (performance.now() - w0) / 1000;
+        };
+        const pending = write();
+        pending.catch(() => {});
+        inflight.push(pending);
       }
     }
+    await Promise.all(inflight);
   } finally {
+    await Promise.allSettled(inflight);
     writer.close();
   }
 

@@ -43,3 +43,11 @@ export async function loadEnv(name: string, dir = ENV_DIR): Promise<EnvConfig> {
     throw new ConfigError(`unknown env "${name}": known envs are ${envs.map((e) => e.name).join(', ')}`);
   return env;
 }
+
+/**
+ * The deploy workflow builds one image per commit and passes its tag as `FDL_IMAGE_TAG` (read only by the
+ * CDKTF entry points, never by constructs); without it each env keeps the tag from its file.
+ */
+export function withImageTag(envs: readonly EnvConfig[], tag: string | undefined): EnvConfig[] {
+  return envs.map((env) => (tag ? { ...env, imageTag: tag } : env));
+}

@@ -12,7 +12,14 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export const TF_CLI_CONFIG_FILE = fileURLToPath(new URL('../terraform/cli.tfrc', import.meta.url));
+/**
+ * The repo's CLI config for this air-gapped machine; `FDL_TF_CLI_CONFIG` replaces it where the public
+ * registry is reachable (GitHub Actions sets it to a registry-only config, see .github/workflows/ci.yml).
+ */
+export const TF_CLI_CONFIG_FILE =
+  process.env.FDL_TF_CLI_CONFIG ?? fileURLToPath(new URL('../terraform/cli.tfrc', import.meta.url));
+/** True when the provider comes from the registry, not the offline mirror. */
+const USES_REGISTRY = process.env.FDL_TF_CLI_CONFIG !== undefined;
 export const PROVIDER_MIRROR = '/opt/tf-plugins';
 
 const platform = () => `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
@@ -50,7 +57,7 @@ export function missingPrerequisites(
     problems.push(`the Terraform CLI config ${TF_CLI_CONFIG_FILE} is missing`);
   const versions = new Set(stackDirs.map(requiredAwsVersion).filter((v): v is string => !!v));
   if (versions.size === 0) versions.add('');
-  for (const version of versions) {
+  for (const version of USES_REGISTRY ? [] : versions) {
     const dir = join(mirror, 'registry.terraform.io/hashicorp/aws', version, version ? platform() : '');
     if (!existsSync(dir))
       problems.push(

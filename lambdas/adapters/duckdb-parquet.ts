@@ -38,6 +38,8 @@ const quoteLiteral = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** One DuckDB instance reused for many files (creating one costs tens of milliseconds). */
 export class DuckDbParquetWriter {
+  private writes = 0;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
@@ -51,12 +53,14 @@ export class DuckDbParquetWriter {
   /** Writes `rows` (exactly the dataset's columns) to `filePath` (overwritten if present). */
   async write(dataset: DatasetName, rows: readonly Row[], filePath: string): Promise<void> {
     const columns = DATASETS[dataset].columns;
-    const table = quoteIdent(`stage_${dataset}`);
+    // A staging table per call: writes may overlap (reprocess pipelines them on one connection).
+    const name = `stage_${dataset}_${this.writes++}`;
+    const table = quoteIdent(name);
     await this.connection.run(
       `CREATE OR REPLACE TABLE ${table} (${columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_TYPES[c.type]}`).join(', ')})`,
     );
     try {
-      const appender = await this.connection.createAppender(`stage_${dataset}`);
+      const appender = await this.connection.createAppender(name);
       const types: DuckDBType[] = columns.map((_, i) => appender.columnType(i));
       const names = columns.map((c) => c.name);
       // Column-major per chunk: one array per column, filled from the rows and converted in one call.

@@ -4,7 +4,7 @@
  * can never collide. Deterministic: reprocessing the same envelope gives the same ids. Rows without a
  * natural id (coinlore_global: one row per extraction) hash the source and extraction time only.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Source } from './datasets';
 
 const SEP = '\u001f';
@@ -15,5 +15,6 @@ export function recordId(source: Source, naturalId: string | undefined, extracte
     naturalId === undefined
       ? `${source}${SEP}${extractedAt}`
       : `${source}${SEP}${naturalId}${SEP}${extractedAt}`;
-  return createHash('sha256').update(input).digest('hex');
+  // One-shot hash: about twice as fast as createHash().update().digest() per row (reprocess hashes millions).
+  return hash('sha256', input, 'hex');
 }

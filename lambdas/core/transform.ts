@@ -197,7 +197,8 @@ interface Plan {
   readonly fields: readonly {
     readonly name: string;
     readonly required: boolean;
-    readonly read: (record: Json) => unknown;
+    /** Undefined: the same-named field of the record. */
+    readonly read: ((record: Json) => unknown) | undefined;
     readonly cast: (value: unknown) => Cell;
   }[];
   readonly required: readonly string[];
@@ -213,7 +214,7 @@ function planFor(dataset: DatasetName): Plan {
     .map((c) => ({
       name: c.name,
       required: c.required,
-      read: mapping.sources?.[c.name] ?? ((r: Json) => r[c.name]),
+      read: mapping.sources?.[c.name],
       cast: CASTS[c.type],
     }));
   return {
@@ -314,8 +315,9 @@ export function transformEnvelopes(
       row.run_id = ctx.runId;
       row.extracted_at = extractedAt;
       let problems: string[] | undefined;
-      for (const f of fields) {
-        const value = f.read(record);
+      for (let j = 0; j < fields.length; j++) {
+        const f = fields[j]!;
+        const value = f.read === undefined ? record[f.name] : f.read(record);
         const cell = f.cast(value);
         if (cell === null && !isBlank(value)) {
           nullCounts[f.name] = (nullCounts[f.name] ?? 0) + 1;
@@ -335,7 +337,12 @@ export function transformEnvelopes(
       }
       mapping.computed?.(row, compute);
 
-      const naturalId = naturalKey.length > 0 ? naturalKey.map((c) => String(row[c])).join('/') : undefined;
+      const naturalId =
+        naturalKey.length === 0
+          ? undefined
+          : naturalKey.length === 1
+            ? String(row[naturalKey[0]!])
+            : naturalKey.map((c) => String(row[c])).join('/');
       row.record_id = recordId(spec.source, naturalId, extractedIso);
 
       if (naturalId === undefined) {
