@@ -10,248 +10,109 @@
  * Bad input never stops the job: unreadable files, non-envelopes, non-2xx responses and bodies of the
  * wrong shape are reported and skipped. Only usage/config errors exit non-zero.
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DuckDbParquetWriter } from '../lambdas/adapters/duckdb-parquet';
-import { DATASET_NAMES, type DatasetName, datasetForEndpoint } from '../lambdas/core/datasets';
-import { type Envelope, envelopeProblem } from '../lambdas/core/envelope';
-import { datasetKey, RAW_PREFIX, rejectsKey, stamp } from '../lambdas/core/lake';
-import { type KeyedEnvelope, transformEnvelopes } from '../lambdas/core/transform';
+import { Worker } from 'node:worker_threads';
+import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
+import { RAW_PREFIX } from '../lambdas/core/lake';
 import type { Command } from './command';
+import {
+  type DatasetSummary,
+  type GroupsResult,
+  type JobOptions,
+  listRunGroups,
+  processGroups,
+  type ReprocessOptions,
+  type ReprocessReport,
+  type RunGroup,
+} from './reprocess-core';
 
-export interface ReprocessOptions {
-  /** A lake root holding `raw/`. */
-  readonly rawDir: string;
-  /** The lake root to write datasets and rejects into (may be the same as rawDir). */
-  readonly lakeDir: string;
-  /** Only this dataset; default all. */
-  readonly dataset?: DatasetName;
-  /** Called as files are read: (files read so far, total files). */
-  readonly onProgress?: (done: number, total: number) => void;
+export type { DatasetSummary, ReprocessOptions, ReprocessReport } from './reprocess-core';
+export { partitionTimeOfRawFile } from './reprocess-core';
+
+/**
+ * Parallelism: each thread (the main one plus workers) takes whole runs with its own DuckDB writer, so
+ * runs are processed side by side on the machine's cores. A worker costs ~0.1-0.2 s to start (thread,
+ * TypeScript loader, DuckDB binary), so small archives stay on the main thread.
+ */
+const MIN_FILES_PER_THREAD = 300;
+const MAX_THREADS = 4;
+
+/** Thread count for an archive: enough files and runs for each thread to amortise its start-up. */
+export function threadsFor(files: number, runs: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores, MAX_THREADS, runs, Math.floor(files / MIN_FILES_PER_THREAD)));
 }
 
-export interface DatasetSummary {
-  readonly dataset: DatasetName;
-  /** Envelopes of this dataset read (skipped ones included). */
-  files: number;
-  rows: number;
-  rejects: number;
-  skipped: number;
-  duplicates: number;
-  /** Parquet files written (one per run partition with rows). */
-  outputs: number;
-  /**
-   * Time spent parsing, transforming and writing this dataset. Writes overlap other work (see the
-   * pipeline in reprocess), so the datasets' seconds can add up to more than the wall time.
-   */
-  seconds: number;
+/** Runs `processGroups` in a worker thread (cli/reprocess-worker.mjs → reprocess-worker.ts). */
+function inWorker(
+  groups: readonly RunGroup[],
+  job: JobOptions,
+  onFileRead: () => void,
+): Promise<GroupsResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./reprocess-worker.mjs', import.meta.url), {
+      workerData: { groups, job },
+    });
+    let result: GroupsResult | undefined;
+    worker.on('message', (m: { read?: number; result?: GroupsResult; error?: string }) => {
+      for (let i = 0; i < (m.read ?? 0); i++) onFileRead();
+      if (m.result) result = m.result;
+      if (m.error) reject(new Error(`reprocess worker failed: ${m.error}`));
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) =>
+      result
+        ? resolve(result)
+        : reject(new Error(`reprocess worker exited with code ${code} without a result`)),
+    );
+  });
 }
 
-export interface ReprocessReport {
-  readonly files: number;
-  readonly datasets: DatasetSummary[];
-  /** Files that are not JSON or not envelopes, and envelopes the transform skipped: path + reason. */
-  readonly problems: { readonly path: string; readonly reason: string }[];
-  /** Envelopes of endpoints no dataset reads (e.g. the Reddit token exchange), or filtered out. */
-  readonly ignored: number;
-  readonly seconds: number;
-}
-
-/** Files read at once: fs reads run on libuv's pool while the main thread parses. */
-const READ_CONCURRENCY = 16;
-const STAMP = /_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})_[^/\\]*\.json$/;
-
-/** The run partition time encoded in a raw file name, or undefined. */
-export function partitionTimeOfRawFile(path: string): Date | undefined {
-  const m = STAMP.exec(path);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
-  const t = new Date(Date.UTC(y, mo - 1, d, h, mi));
-  return Number.isNaN(t.getTime()) ? undefined : t;
-}
-
-const minuteOf = (iso: string): Date => {
-  const t = new Date(iso);
-  t.setUTCSeconds(0, 0);
-  return t;
-};
-
-async function mapLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** Writes a file atomically (temp + rename), like an S3 PUT replaces an object. */
-async function writeAtomic(path: string, body: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, body);
-  await rename(tmp, path);
-}
-
-/** The reprocess job (the CLI prints its report). */
-export async function reprocess(options: ReprocessOptions): Promise<ReprocessReport> {
+/** The reprocess job (the CLI prints its report). `threads` defaults to `threadsFor(…)`. */
+export async function reprocess(
+  options: ReprocessOptions & { readonly threads?: number },
+): Promise<ReprocessReport> {
   const started = performance.now();
-  const rawRoot = join(options.rawDir, RAW_PREFIX);
-  const files = (await readdir(rawRoot, { recursive: true }))
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => join(rawRoot, f))
-    .sort();
-
-  const problems: { path: string; reason: string }[] = [];
-  const summaries = new Map<DatasetName, DatasetSummary>();
-  const summary = (dataset: DatasetName): DatasetSummary => {
-    let s = summaries.get(dataset);
-    if (!s) {
-      s = { dataset, files: 0, rows: 0, rejects: 0, skipped: 0, duplicates: 0, outputs: 0, seconds: 0 };
-      summaries.set(dataset, s);
-    }
-    return s;
-  };
-  let ignored = 0;
-  /** Files read so far (progress). */
+  const { files, groups } = await listRunGroups(options.rawDir);
+  const threads = Math.max(1, Math.min(options.threads ?? threadsFor(files, groups.length), groups.length));
+  const job: JobOptions = { rawDir: options.rawDir, lakeDir: options.lakeDir, dataset: options.dataset };
   let done = 0;
-
-  // Group by run stamp from the file name; files without one are grouped by their envelope's time.
-  const byStamp = new Map<string, string[]>();
-  const unstamped: string[] = [];
-  for (const f of files) {
-    const t = partitionTimeOfRawFile(f);
-    if (!t) unstamped.push(f);
-    else {
-      const k = t.toISOString();
-      const list = byStamp.get(k);
-      if (list) list.push(f);
-      else byStamp.set(k, [f]);
-    }
-  }
-  const groups: { time?: Date; files: string[] }[] = [...byStamp.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, fs]) => ({ time: new Date(k), files: fs }));
-  if (unstamped.length > 0) groups.push({ files: unstamped });
-
-  // Pipeline (reprocess must be fast, see bench/transform.ts): the next run's files are read (libuv
-  // threads) while this run is parsed and transformed (main thread), and a run's Parquet COPY (DuckDB
-  // threads) overlaps the next run's parsing. At most one run is read ahead and one run's writes are
-  // in flight, so memory stays bounded by about two runs of envelopes.
-  const readTexts = (paths: readonly string[]) => {
-    const out: { path: string; text: string | Error }[] = [];
-    return mapLimit(paths, READ_CONCURRENCY, async (path) => {
-      out.push({ path, text: await readFile(path, 'utf8').catch((err: Error) => err) });
-      done++;
-      options.onProgress?.(done, files.length);
-    }).then(() => out);
+  const onFileRead = () => {
+    done++;
+    options.onProgress?.(done, files);
   };
-  const writerReady = DuckDbParquetWriter.create();
-  let nextTexts = groups.length > 0 ? readTexts(groups[0]!.files) : undefined;
-  let inflight: Promise<void>[] = [];
-  const writer = await writerReady;
-  try {
-    for (let g = 0; g < groups.length; g++) {
-      const group = groups[g]!;
-      const texts = await nextTexts!;
-      nextTexts = g + 1 < groups.length ? readTexts(groups[g + 1]!.files) : undefined;
-      // Prefetch failures surface when awaited; this only keeps Node from reporting them early.
-      nextTexts?.catch(() => {});
+  // Runs dealt round-robin: runs are similar in size, and neighbours in time land on different threads.
+  const shares = Array.from({ length: threads }, (_, t) => groups.filter((_, i) => i % threads === t));
+  const results = await Promise.all(
+    shares.map((share, t) =>
+      t === 0 ? processGroups(share, job, onFileRead) : inWorker(share, job, onFileRead),
+    ),
+  );
 
-      // partition time + dataset → envelopes
-      const buckets = new Map<string, { time: Date; dataset: DatasetName; envelopes: KeyedEnvelope[] }>();
-      for (const { path, text } of texts) {
-        const t0 = performance.now();
-        if (text instanceof Error) {
-          problems.push({ path, reason: `unreadable: ${text.message}` });
-          continue;
-        }
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch (err) {
-          problems.push({ path, reason: `not JSON: ${(err as Error).message}` });
-          continue;
-        }
-        const problem = envelopeProblem(value);
-        if (problem) {
-          problems.push({ path, reason: `not an envelope: ${problem}` });
-          continue;
-        }
-        const envelope = value as Envelope;
-        const spec = datasetForEndpoint(envelope.source, envelope.endpoint);
-        if (!spec || (options.dataset && spec.name !== options.dataset)) {
-          ignored++;
-          continue;
-        }
-        const time = group.time ?? minuteOf(envelope.fetched_at);
-        const key = `${time.toISOString()}|${spec.name}`;
-        let bucket = buckets.get(key);
-        if (!bucket) {
-          bucket = { time, dataset: spec.name, envelopes: [] };
-          buckets.set(key, bucket);
-        }
-        bucket.envelopes.push({ key: relative(options.rawDir, path).split(sep).join('/'), envelope });
-        const s = summary(spec.name);
-        s.files++;
-        s.seconds += (performance.now() - t0) / 1000;
-      }
-
-      // The previous run's files are complete before this run's writes start.
-      await Promise.all(inflight);
-      inflight = [];
-      for (const { time, dataset, envelopes } of [...buckets.values()].sort((a, b) =>
-        a.dataset.localeCompare(b.dataset),
-      )) {
-        const t0 = performance.now();
-        // Envelopes in file order, so "keep the latest" dedupe ties resolve the same way every run.
-        envelopes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-        // The original run id is not in the envelopes; a deterministic one keeps reruns byte-identical.
-        const result = transformEnvelopes(dataset, envelopes, { runId: `reprocess-${stamp(time)}` });
-        const s = summary(dataset);
-        s.rows += result.rows.length;
-        s.rejects += result.rejects.length;
-        s.skipped += result.skipped.length;
-        s.duplicates += result.duplicates;
-        s.seconds += (performance.now() - t0) / 1000;
-        for (const k of result.skipped) problems.push({ path: k.rawKey, reason: k.reason });
-        if (result.rows.length > 0) s.outputs++;
-
-        const write = async () => {
-          const w0 = performance.now();
-          const parquetPath = join(options.lakeDir, ...datasetKey(dataset, time).split('/'));
-          if (result.rows.length > 0) {
-            await mkdir(dirname(parquetPath), { recursive: true });
-            const tmp = `${parquetPath}.${process.pid}.tmp`;
-            await writer.write(dataset, result.rows, tmp);
-            await rename(tmp, parquetPath);
-          } else {
-            // The partition now has no valid rows: a file left from an earlier run would be stale.
-            await rm(parquetPath, { force: true });
-          }
-          const rejectsPath = join(options.lakeDir, ...rejectsKey(dataset, time).split('/'));
-          if (result.rejects.length > 0)
-            await writeAtomic(rejectsPath, `${result.rejects.map((r) => JSON.stringify(r)).join('\n')}\n`);
-          else await rm(rejectsPath, { force: true });
-          s.seconds += (performance.now() - w0) / 1000;
-        };
-        const pending = write();
-        pending.catch(() => {});
-        inflight.push(pending);
-      }
+  const merged = new Map<DatasetName, DatasetSummary>();
+  for (const s of results.flatMap((r) => r.datasets)) {
+    const m = merged.get(s.dataset);
+    if (!m) merged.set(s.dataset, { ...s });
+    else {
+      m.files += s.files;
+      m.rows += s.rows;
+      m.rejects += s.rejects;
+      m.skipped += s.skipped;
+      m.duplicates += s.duplicates;
+      m.outputs += s.outputs;
+      m.seconds += s.seconds;
     }
-    await Promise.all(inflight);
-  } finally {
-    await Promise.allSettled(inflight);
-    writer.close();
   }
-
-  const datasets = DATASET_NAMES.flatMap((d) => (summaries.has(d) ? [summaries.get(d)!] : []));
-  return { files: files.length, datasets, problems, ignored, seconds: (performance.now() - started) / 1000 };
+  return {
+    files,
+    datasets: DATASET_NAMES.flatMap((d) => (merged.has(d) ? [merged.get(d)!] : [])),
+    // Threads finish in any order: sort so the report is the same every run.
+    problems: results.flatMap((r) => r.problems).sort((a, b) => a.path.localeCompare(b.path)),
+    ignored: results.reduce((n, r) => n + r.ignored, 0),
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** The per-dataset summary table, aligned for a terminal. */

@@ -253,12 +253,16 @@ function envelopeRecords(spec: DatasetSpec, mapping: DatasetMapping, envelope: E
   return mapping.extract(body);
 }
 
-/** Transforms the envelopes of one batch into rows of `dataset` (see the module comment). */
-export function transformEnvelopes(
-  dataset: DatasetName,
-  envelopes: readonly KeyedEnvelope[],
-  ctx: TransformContext,
-): TransformResult {
+/**
+ * An incremental transform of one batch: `add` envelopes one at a time (so a caller can drop each
+ * parsed envelope right after: reprocess keeps memory and GC low this way), then `result()`.
+ */
+export interface BatchTransformer {
+  add(envelope: KeyedEnvelope): void;
+  result(): TransformResult;
+}
+
+export function createBatchTransformer(dataset: DatasetName, ctx: TransformContext): BatchTransformer {
   const { spec, mapping, fields, template } = plan(dataset);
   const compute: ComputeContext = { universe: ctx.universe ?? DEFAULT_COIN_UNIVERSE };
   const naturalKey = spec.naturalKey;
@@ -271,11 +275,11 @@ export function transformEnvelopes(
   let duplicates = 0;
   let moreSkipped = 0;
 
-  for (const { key, envelope } of envelopes) {
+  const add = ({ key, envelope }: KeyedEnvelope): void => {
     const extracted = envelopeRecords(spec, mapping, envelope);
     if (typeof extracted === 'string') {
       skipped.push({ rawKey: key, reason: extracted });
-      continue;
+      return;
     }
     moreSkipped += extracted.more;
     const extractedAt = new Date(envelope.fetched_at);
@@ -359,8 +363,19 @@ export function transformEnvelopes(
         if (extractedAt.getTime() >= kept.getTime()) rows[previous] = row;
       }
     }
-  }
-  return { dataset, rows, rejects, skipped, nullCounts, duplicates, moreSkipped };
+  };
+  return { add, result: () => ({ dataset, rows, rejects, skipped, nullCounts, duplicates, moreSkipped }) };
+}
+
+/** Transforms the envelopes of one batch into rows of `dataset` (see the module comment). */
+export function transformEnvelopes(
+  dataset: DatasetName,
+  envelopes: readonly KeyedEnvelope[],
+  ctx: TransformContext,
+): TransformResult {
+  const batch = createBatchTransformer(dataset, ctx);
+  for (const e of envelopes) batch.add(e);
+  return batch.result();
 }
 
 /** A mention universe from ticker rows of this run (symbol + name), in rank order. */

@@ -44,7 +44,7 @@ export function ticker(id: number, overrides: Record<string, unknown> = {}): Rec
   };
 }
 
-export const tickersBody = (tickers: Record<string, unknown>[]) => ({
+export const tickersBody = (tickers: unknown[]) => ({
   data: tickers,
   info: { coins_num: 14993, time: 1788363842 },
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReprocessCommand, partitionTimeOfRawFile, reprocess } from '../../cli/reprocess';
+import { createReprocessCommand, partitionTimeOfRawFile, reprocess, threadsFor } from '../../cli/reprocess';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import type { DatasetName } from '../../lambdas/core/datasets';
 import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';
@@ -167,6 +167,34 @@ describe('reprocess', () => {
       );
       expect(diff[0]!.n, dataset).toBe(0);
     }
+  });
+
+  it('writes the same files and report when runs are spread over worker threads', async () => {
+    const single = await reprocess({ rawDir: join(root, 'src'), lakeDir: join(root, 'single'), threads: 1 });
+    const parallel = await reprocess({
+      rawDir: join(root, 'src'),
+      lakeDir: join(root, 'parallel'),
+      threads: 2,
+    });
+    const strip = (r: typeof single) => ({
+      ...r,
+      seconds: 0,
+      datasets: r.datasets.map((d) => ({ ...d, seconds: 0 })),
+    });
+    expect(strip(parallel)).toEqual(strip(single));
+    const all = (d: string) =>
+      `SELECT * FROM read_parquet('${join(root, d)}/**/*.parquet', union_by_name = true) ORDER BY record_id`;
+    expect(await q(all('parallel'))).toEqual(await q(all('single')));
+    expect((await readdir(join(root, 'parallel'), { recursive: true })).sort()).toEqual(
+      (await readdir(join(root, 'single'), { recursive: true })).sort(),
+    );
+  });
+
+  it('uses one thread for small archives and more for large ones with several runs', () => {
+    expect(threadsFor(12, 2, 2)).toBe(1);
+    expect(threadsFor(2000, 1, 2)).toBe(1);
+    expect(threadsFor(2000, 10, 2)).toBe(2);
+    expect(threadsFor(20000, 100, 16)).toBe(4);
   });
 
   it('writes only the chosen dataset when --dataset is given', async () => {
