@@ -1,9 +1,11 @@
 /** CDKTF entry point (cdktf.json "app"): every stack of every env in envs/. */
 import { App } from 'cdktf';
-import { loadEnvs, withImageTag } from './envs/load';
+import { explainConfigErrors, loadEnvs, withImageTag } from './envs/load';
 import { buildApp } from './stacks/app';
 
 const app = new App();
 // buildApp validates every env again, so a bad FDL_IMAGE_TAG fails synth naming the imageTag field.
-buildApp(app, withImageTag(await loadEnvs(), process.env.FDL_IMAGE_TAG));
+await explainConfigErrors(async () =>
+  buildApp(app, withImageTag(await loadEnvs(), process.env.FDL_IMAGE_TAG)),
+);
 app.synth();

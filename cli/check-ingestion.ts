@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { loadEnv } from '../envs/load';
 import type { EnvConfig } from '../envs/types';
+import { UsageError } from '../local/cli-support';
 import {
   CHECKED_DATASETS,
   copyHistoryQuery,
@@ -27,13 +28,13 @@ import {
 import { Naming } from '../stacks/naming';
 import type { Command } from './command';
 
-const USAGE = `fdl check-ingestion --env <name> [--hours <n>] [--grace-minutes <n>]
+const USAGE = `Usage: fdl check-ingestion --env <name> [--hours <n>] [--grace-minutes <n>]
 
 Checks Snowpipe ingestion on the env's Snowflake account: SYSTEM$PIPE_STATUS of every pipe, and the
 lake's Parquet files of the last <hours> against INFORMATION_SCHEMA.COPY_HISTORY. Prints one row per
 dataset and exits 1 when a pipe is not RUNNING or a file was not loaded.
 
-Options:
+Flags:
   --env <name>            environment (envs/<name>.env.ts), required
   --hours <n>             window to check, 1-336 (COPY_HISTORY keeps 14 days)   [default: 24]
   --grace-minutes <n>     files newer than this are "recent", not missing      [default: 10]
@@ -153,7 +154,29 @@ function s3Lister(env: EnvConfig): IngestionCheckDeps['listLake'] {
 export function parseCheckIngestionArgs(
   argv: readonly string[],
 ): { help: true } | { help: false; env: string; hours: number; graceMinutes: number } {
-  const { values } = parseArgs({
+  let parsed: ReturnType<typeof parseFlagsStrict>;
+  try {
+    parsed = parseFlagsStrict(argv);
+  } catch (err) {
+    // node:util's messages ("Unknown option '--x'. To specify a positional argument…") are long; keep the gist.
+    throw new UsageError((err as Error).message.split('. ')[0] ?? String(err));
+  }
+  const { values } = parsed;
+  if (values.help) return { help: true };
+  if (!values.env) throw new UsageError('--env is required (e.g. --env dev)');
+  const hours = Number(values.hours);
+  if (!Number.isInteger(hours) || hours < 1 || hours > 336)
+    throw new UsageError(
+      `--hours must be an integer 1-336 (COPY_HISTORY keeps 14 days), got "${values.hours}"`,
+    );
+  const graceMinutes = Number(values['grace-minutes']);
+  if (!Number.isInteger(graceMinutes) || graceMinutes < 0)
+    throw new UsageError(`--grace-minutes must be a non-negative integer, got "${values['grace-minutes']}"`);
+  return { help: false, env: values.env, hours, graceMinutes };
+}
+
+function parseFlagsStrict(argv: readonly string[]) {
+  return parseArgs({
     args: [...argv],
     options: {
       env: { type: 'string' },
@@ -164,15 +187,6 @@ export function parseCheckIngestionArgs(
     strict: true,
     allowPositionals: false,
   });
-  if (values.help) return { help: true };
-  if (!values.env) throw new Error('--env is required (e.g. --env dev)');
-  const hours = Number(values.hours);
-  if (!Number.isInteger(hours) || hours < 1 || hours > 336)
-    throw new Error(`--hours must be an integer 1-336 (COPY_HISTORY keeps 14 days), got "${values.hours}"`);
-  const graceMinutes = Number(values['grace-minutes']);
-  if (!Number.isInteger(graceMinutes) || graceMinutes < 0)
-    throw new Error(`--grace-minutes must be a non-negative integer, got "${values['grace-minutes']}"`);
-  return { help: false, env: values.env, hours, graceMinutes };
 }
 
 export const checkIngestionCommand: Command = {
@@ -180,13 +194,8 @@ export const checkIngestionCommand: Command = {
   summary: 'Check Snowpipe ingestion on Snowflake: pipe status and lake files vs COPY_HISTORY.',
   usage: USAGE,
   async run(argv) {
-    let args: ReturnType<typeof parseCheckIngestionArgs>;
-    try {
-      args = parseCheckIngestionArgs(argv);
-    } catch (e) {
-      process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
-      return 2;
-    }
+    // A UsageError reaches the dispatcher (cli/fdl.ts), which prints one line and exits 2.
+    const args = parseCheckIngestionArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);
       return 0;

@@ -2,7 +2,8 @@
  * `fdl`: the project CLI. Dispatches `fdl <command> …` to a Command (cli/command.ts). Commands load
  * lazily so `fdl run` never pays for the Snowflake SDK that `check-ingestion` needs.
  *
- * Exit codes: 0 ok, 1 runtime failure (one clear line + the log path), 2 usage error (one line + usage).
+ * Exit codes: 0 ok, 1 runtime failure (one clear line + the log path), 2 usage error (one line naming the
+ * problem and pointing at `--help`: a wall of usage text buries the one thing that was wrong).
  */
 import { pathToFileURL } from 'node:url';
 import { openRunLog, UsageError } from '../local/cli-support';
@@ -52,7 +53,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
   const load = COMMANDS[name];
   if (!load) {
-    io.err(`fdl: unknown command "${name}"\n\n${await mainUsage()}`);
+    io.err(`fdl: unknown command "${name}" (\`fdl --help\` lists the commands)`);
     return 2;
   }
   const command = await load();
@@ -65,7 +66,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`fdl ${name}: ${err.message}\n\n${command.usage}`);
+      io.err(`fdl ${name}: ${err.message} (see \`fdl ${name} --help\`)`);
       return 2;
     }
     const e = err as Error;

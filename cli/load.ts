@@ -1,7 +1,9 @@
 /**
  * `fdl load`: the local Snowpipe on demand — load lake dataset files not loaded yet into the warehouse.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ConfigError } from '../lambdas/core/errors';
 import { DEFAULT_PATHS, fmtInt, parseFlags } from '../local/cli-support';
 import { runSnowpipe } from '../local/snowpipe';
 import type { Command } from './command';
@@ -29,6 +31,9 @@ export const loadCommand: Command = {
     const flags = parseFlags(argv, FLAGS);
     const lakeRoot = resolve(flags.lake ?? DEFAULT_PATHS.lake);
     const warehousePath = resolve(flags.warehouse ?? DEFAULT_PATHS.warehouse);
+    // Without this, a wrong --lake silently creates an empty warehouse and reports "0 files loaded".
+    if (!existsSync(lakeRoot))
+      throw new ConfigError(`no lake at ${lakeRoot}: run \`fdl run\` first, or pass --lake <dir>`);
     const report = await runSnowpipe({
       lakeRoot,
       warehousePath,

@@ -1,14 +1,20 @@
 /**
- * One reprocess worker thread: processes the run groups it was given with its own DuckDB writer and
- * posts progress (files read, batched) and the result back to cli/reprocess.ts.
+ * One reprocess worker thread: claims run groups from the job's shared queue, processes them with its
+ * own DuckDB writer and posts progress (files read, batched) and the result back to cli/reprocess.ts.
+ * Runs from an esbuild bundle of this module (see workerScript in reprocess.ts), or through tsx
+ * (reprocess-worker.mjs) when the bundle cannot be built.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type JobOptions, processGroups, type RunGroup } from './reprocess-core';
+import { claimFrom, type JobOptions, processGroups, type RunGroup } from './reprocess-core';
 
-const { groups, job } = workerData as { groups: RunGroup[]; job: JobOptions };
+const { groups, job, counter } = workerData as {
+  groups: RunGroup[];
+  job: JobOptions;
+  counter: SharedArrayBuffer;
+};
 let unreported = 0;
 try {
-  const result = await processGroups(groups, job, () => {
+  const result = await processGroups(claimFrom(groups, new Int32Array(counter)), job, () => {
     // Batched: a message per file would cost more than the progress line is worth.
     if (++unreported >= 10) {
       parentPort!.postMessage({ read: unreported });

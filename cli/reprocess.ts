@@ -10,15 +10,18 @@
  * Bad input never stops the job: unreadable files, non-envelopes, non-2xx responses and bodies of the
  * wrong shape are reported and skipped. Only usage/config errors exit non-zero.
  */
-import { stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
 import { RAW_PREFIX } from '../lambdas/core/lake';
 import type { Command } from './command';
 import {
+  claimFrom,
   type DatasetSummary,
   type GroupsResult,
   type JobOptions,
@@ -33,9 +36,10 @@ export type { DatasetSummary, ReprocessOptions, ReprocessReport } from './reproc
 export { partitionTimeOfRawFile } from './reprocess-core';
 
 /**
- * Parallelism: each thread (the main one plus workers) takes whole runs with its own DuckDB writer, so
- * runs are processed side by side on the machine's cores. A worker costs ~0.1-0.2 s to start (thread,
- * TypeScript loader, DuckDB binary), so small archives stay on the main thread.
+ * Parallelism: the main thread and the workers claim whole runs from one shared queue, each with its
+ * own DuckDB writer, so runs are processed side by side on the machine's cores. A worker costs ~50 ms
+ * to start (thread, bundled worker code, DuckDB instance), about the work of 60 envelopes, so archives
+ * smaller than that stay on the main thread.
  */
 const MIN_FILES_PER_THREAD = 300;
 const MAX_THREADS = 4;
@@ -45,16 +49,84 @@ export function threadsFor(files: number, runs: number, cores = availableParalle
   return Math.max(1, Math.min(cores, MAX_THREADS, runs, Math.floor(files / MIN_FILES_PER_THREAD)));
 }
 
-/** Runs `processGroups` in a worker thread (cli/reprocess-worker.mjs → reprocess-worker.ts). */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Inside node_modules so the bundle resolves @duckdb/node-bindings (the native part) from there. */
+const BUNDLE_DIR = join(ROOT, 'node_modules', '.cache', 'fdl-reprocess');
+const BUNDLE = join(BUNDLE_DIR, 'reprocess-worker.mjs');
+const MANIFEST = join(BUNDLE_DIR, 'reprocess-worker.inputs.json');
+
+/** True when every input the bundle was built from still has the size and mtime it had then. */
+function bundleIsFresh(): boolean {
+  try {
+    const inputs = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Record<string, [number, number]>;
+    statSync(BUNDLE);
+    return Object.entries(inputs).every(([path, [size, mtime]]) => {
+      const s = statSync(join(ROOT, path));
+      return s.size === size && s.mtimeMs === mtime;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The worker's entry: an esbuild bundle of cli/reprocess-worker.ts (with @duckdb/node-api's JS),
+ * rebuilt when any of its inputs changed. Why: a worker that loads the TypeScript sources through tsx
+ * takes ~300 ms to start (its own loader thread and hundreds of modules), a bundle ~50 ms, which
+ * decides whether a second core pays off on archives of a few hundred envelopes. Falls back to tsx
+ * (reprocess-worker.mjs) when esbuild or the cache directory is unavailable.
+ */
+let workerEntry: Promise<{ url: URL; execArgv?: string[] }> | undefined;
+function workerScript(): Promise<{ url: URL; execArgv?: string[] }> {
+  workerEntry ??= (async () => {
+    if (!bundleIsFresh()) {
+      const { build } = await import('esbuild');
+      const result = await build({
+        entryPoints: [join(ROOT, 'cli', 'reprocess-worker.ts')],
+        absWorkingDir: ROOT,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        write: false,
+        outfile: BUNDLE,
+        metafile: true,
+        logLevel: 'silent',
+        // The native binding stays a runtime require (CommonJS, so `require` must exist in ESM).
+        external: ['@duckdb/node-bindings'],
+        banner: {
+          js: "import { createRequire as __fdlCreateRequire } from 'node:module';\nconst require = __fdlCreateRequire(import.meta.url);",
+        },
+      });
+      const inputs: Record<string, [number, number]> = {};
+      for (const path of Object.keys(result.metafile.inputs)) {
+        const s = statSync(join(ROOT, path));
+        inputs[path] = [s.size, s.mtimeMs];
+      }
+      await mkdir(BUNDLE_DIR, { recursive: true });
+      // Temp + rename: concurrent jobs (tests) never load a half-written bundle.
+      const tmp = `${BUNDLE}.${process.pid}.tmp`;
+      await writeFile(tmp, result.outputFiles[0]!.contents);
+      await rename(tmp, BUNDLE);
+      await writeFile(`${MANIFEST}.${process.pid}.tmp`, JSON.stringify(inputs));
+      await rename(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
+    }
+    // Plain JavaScript: the worker needs none of the parent's loaders (tsx's would cost ~100 ms).
+    return { url: pathToFileURL(BUNDLE), execArgv: [] };
+  })().catch(() => ({ url: new URL('./reprocess-worker.mjs', import.meta.url) }));
+  return workerEntry;
+}
+
+/** Runs `processGroups` in a worker thread on the shared queue of groups. */
 function inWorker(
+  { url, execArgv }: { url: URL; execArgv?: string[] },
   groups: readonly RunGroup[],
+  counter: SharedArrayBuffer,
   job: JobOptions,
   onFileRead: () => void,
 ): Promise<GroupsResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./reprocess-worker.mjs', import.meta.url), {
-      workerData: { groups, job },
-    });
+    const worker = new Worker(url, { workerData: { groups, job, counter }, execArgv });
     let result: GroupsResult | undefined;
     worker.on('message', (m: { read?: number; result?: GroupsResult; error?: string }) => {
       for (let i = 0; i < (m.read ?? 0); i++) onFileRead();
@@ -83,13 +155,16 @@ export async function reprocess(
     done++;
     options.onProgress?.(done, files);
   };
-  // Runs dealt round-robin: runs are similar in size, and neighbours in time land on different threads.
-  const shares = Array.from({ length: threads }, (_, t) => groups.filter((_, i) => i % threads === t));
-  const results = await Promise.all(
-    shares.map((share, t) =>
-      t === 0 ? processGroups(share, job, onFileRead) : inWorker(share, job, onFileRead),
-    ),
+  const counter = new SharedArrayBuffer(4);
+  // Workers first: they boot while the main thread is already working on the first run (which blocks
+  // this thread until its writes start, so the workers must exist before it begins).
+  const script = threads > 1 ? await workerScript() : undefined;
+  const workers = Array.from({ length: threads - 1 }, () =>
+    inWorker(script!, groups, counter, job, onFileRead),
   );
+  for (const w of workers) w.catch(() => {});
+  const results = [await processGroups(claimFrom(groups, new Int32Array(counter)), job, onFileRead)];
+  results.push(...(await Promise.all(workers)));
 
   const merged = new Map<DatasetName, DatasetSummary>();
   for (const s of results.flatMap((r) => r.datasets)) {

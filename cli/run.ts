@@ -54,6 +54,8 @@ export interface RunSummary {
   readonly dashboard: string;
   readonly ticks: readonly TickResult[];
   readonly alerts: number;
+  /** The alerts log (JSON lines) this run appended to. */
+  readonly alertsPath: string;
   readonly rawRows: Readonly<Record<string, number>>;
   readonly filesLoaded: number;
 }
@@ -142,6 +144,7 @@ export async function runPipeline(
       await buildDashboardFrom(wh, { outPath: paths.dashboard, alerts: alerts.length });
       summary = {
         ...paths,
+        alertsPath: paths.alerts,
         ticks: results,
         alerts: alerts.length,
         rawRows,
@@ -195,7 +198,7 @@ export const runCommand: Command = {
     const failed = summary.ticks.filter((t) => t.status === 'FAILED').length;
     if (failed > 0) {
       process.stderr.write(
-        `fdl run: ${failed} of ${summary.ticks.length} execution(s) FAILED (alerts above and in ${summary.alerts ? DEFAULT_PATHS.alerts : 'the log'}); the data that landed was loaded.\n`,
+        `fdl run: ${failed} of ${summary.ticks.length} execution(s) FAILED; the data that landed was loaded (alerts: ${summary.alertsPath}; details: ${runLog('run').path})\n`,
       );
       return 1;
     }

@@ -51,3 +51,18 @@ export async function loadEnv(name: string, dir = ENV_DIR): Promise<EnvConfig> {
 export function withImageTag(envs: readonly EnvConfig[], tag: string | undefined): EnvConfig[] {
   return envs.map((env) => (tag ? { ...env, imageTag: tag } : env));
 }
+
+/**
+ * For command-line entry points (synth, validate, costs, the CDKTF app): run `work`, and when it fails with
+ * a ConfigError print only its message (it names the env file and the field) and exit 1, instead of a
+ * stack trace that buries the one line the user needs. Other errors propagate unchanged.
+ */
+export async function explainConfigErrors<T>(work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}

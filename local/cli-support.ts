@@ -6,7 +6,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PipelineLogger } from '../lambdas/deps';
 
-/** A wrong command line: the dispatcher prints the message and the command's usage, exit code 2. */
+/** A wrong command line: the dispatcher prints the message and a pointer to `--help`, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }

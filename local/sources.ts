@@ -3,6 +3,7 @@
  * loopback (local/replay-server.ts), or `auto` (live when reachable and configured, else the bundled
  * sample). Replay runs use a simulated clock so their data, partitions and lake keys are deterministic.
  */
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
 import type { Envelope } from '../lambdas/core/envelope';
@@ -91,6 +92,11 @@ export function describeRecording(envelopes: readonly Envelope[]): {
 
 /** Start serving a replay folder on loopback. */
 export async function replaySource(dir: string): Promise<ResolvedSource> {
+  // Checked before reading so the newcomer's typo gets a line that says what to pass, not an errno.
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new ConfigError(
+      `replay: ${dir} is not a folder of envelopes; pass one, e.g. --source replay:replay/sample`,
+    );
   let envelopes: Envelope[];
   try {
     envelopes = await loadEnvelopes(dir);

@@ -8,9 +8,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadEnvs } from '../envs/load';
+import { explainConfigErrors, loadEnvs } from '../envs/load';
 import { type EnvConfig, FUNCTION_NAMES } from '../envs/types';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
+import { ConfigError } from '../lambdas/core/errors';
 import {
   type AslMachine,
   type CostReport,
@@ -152,7 +153,10 @@ async function main(): Promise<void> {
   const durations = readDurations(readFileSync(new URL(DURATIONS_FILE, root), 'utf8'));
   const definition = JSON.parse(readFileSync(new URL(DEFINITION_FILE, root), 'utf8')) as AslMachine;
   const envs = (await loadEnvs()).filter((e) => !values.env || e.name === values.env);
-  if (envs.length === 0) throw new Error(`unknown env "${values.env}"`);
+  if (envs.length === 0)
+    throw new ConfigError(
+      `unknown env "${values.env}": known envs are ${(await loadEnvs()).map((e) => e.name).join(', ')}`,
+    );
   const reports = envs.map((e) => reportFor(e, durations, definition));
   for (const r of reports) {
     console.log(`\n${r.env}: ${r.runsPerMonth} runs/month, about $${r.totalUsd.toFixed(2)}/month\n`);
@@ -165,4 +169,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (import.meta.url === `file://${process.argv[1]}`) await explainConfigErrors(main);

@@ -3,11 +3,11 @@
  * `terraform validate` each AWS stack offline (stacks/tf-validate.ts). Exits 1 on any problem.
  */
 import { join } from 'node:path';
-import { loadEnvs } from '../envs/load';
+import { explainConfigErrors, loadEnvs } from '../envs/load';
 import { synthAll } from '../stacks/synth';
 import { awsStackNames, missingPrerequisites, validateStacks } from '../stacks/tf-validate';
 
-const { outdir, stackNames } = synthAll(await loadEnvs());
+const { outdir, stackNames } = await explainConfigErrors(async () => synthAll(await loadEnvs()));
 const names = awsStackNames(stackNames);
 const missing = missingPrerequisites(names.map((n) => join(outdir, 'stacks', n)));
 if (missing.length) {

@@ -20,15 +20,23 @@ export interface ExposedView {
   readonly body: string;
   /** The first comment line of the file, `Grain: …`: used as the view's comment. */
   readonly grain: string;
+  /**
+   * The EXPOSED views this one reads (`EXPOSED.<NAME>` in its body): Snowflake must create them first,
+   * so the stack makes the view depend on them. Always earlier in EXPOSED_VIEW_NAMES.
+   */
+  readonly reads: readonly ExposedViewName[];
 }
 
 const EXPOSED_DIR = new URL('./exposed/', import.meta.url);
 
 let cache: readonly ExposedView[] | undefined;
 
-/** Every EXPOSED view, in EXPOSED_VIEW_NAMES order. Reads the files once per process. */
+/**
+ * Every EXPOSED view, in EXPOSED_VIEW_NAMES order (creation order). Reads the files once per process.
+ * Throws when a view reads an EXPOSED view that is unknown or not declared before it.
+ */
 export function exposedViews(): readonly ExposedView[] {
-  cache ??= EXPOSED_VIEW_NAMES.map((name) => {
+  cache ??= EXPOSED_VIEW_NAMES.map((name, index) => {
     const sql = readFileSync(new URL(`${name}.sql`, EXPOSED_DIR), 'utf8').trim();
     const first = sql.split('\n', 1)[0] ?? '';
     const grain = /^--\s*(Grain:.*)$/.exec(first)?.[1]?.trim();
@@ -36,7 +44,13 @@ export function exposedViews(): readonly ExposedView[] {
     const lines = sql.split('\n');
     const firstCode = lines.findIndex((l) => !l.trimStart().startsWith('--') && l.trim() !== '');
     const body = lines.slice(firstCode).join('\n');
-    return { name, sql, body, grain };
+    const reads = [...new Set([...body.matchAll(/\bEXPOSED\.([A-Z_]+)\b/g)].map((m) => m[1]!.toLowerCase()))];
+    for (const read of reads)
+      if (!EXPOSED_VIEW_NAMES.slice(0, index).includes(read as ExposedViewName))
+        throw new Error(
+          `sql/exposed/${name}.sql reads EXPOSED.${read.toUpperCase()}, which is not an EXPOSED view declared before it in EXPOSED_VIEW_NAMES (lambdas/core/datasets.ts)`,
+        );
+    return { name, sql, body, grain, reads: reads as ExposedViewName[] };
   });
   return cache;
 }

@@ -1,5 +1,5 @@
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { type EnvConfig, FUNCTION_NAMES, type FunctionName } from '../envs/types';
 import { HANDLER_ENV, type PipelineInput } from '../lambdas/contracts';
@@ -20,6 +20,7 @@ import { LakeNotification } from './constructs/lake-notification';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { PipelineSchedule } from './constructs/pipeline-schedule';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine';
+import { FdlStack } from './fdl-stack';
 import type { PolicyStatement } from './iam';
 import { Naming, PROJECT } from './naming';
 
@@ -54,7 +55,7 @@ export function pipelineInput(env: EnvConfig): PipelineInput {
  * per-dataset topics for Snowpipe, alerts, the Reddit secret, the Lambda functions (one image from the
  * ECR stack, one command each), the state machine and its schedule, and alarms.
  */
-export class AwsStack extends TerraformStack {
+export class AwsStack extends FdlStack {
   readonly outputs: AwsStackOutputs;
   readonly lake: LakeBucket;
   readonly functions: Readonly<Record<FunctionName, PipelineFunction>>;

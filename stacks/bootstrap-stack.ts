@@ -15,10 +15,11 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvConfig } from '../envs/types';
 import { configureBackend, stateKey } from './backend';
+import { FdlStack } from './fdl-stack';
 import { Naming, pascal } from './naming';
 import { exempt } from './policy/exemption';
 
@@ -313,7 +314,7 @@ export interface BootstrapStackProps {
   readonly env: EnvConfig;
 }
 
-export class BootstrapStack extends TerraformStack {
+export class BootstrapStack extends FdlStack {
   /** ARN of the env's deploy role (`Fdl<Env>GithubDeploy`), assumed by deploy.yml in the env's GitHub environment. */
   readonly deployRoleArn: string;
   /** ARN of the env's read-only plan role (`Fdl<Env>GithubPlan`), assumed by ci.yml's `cdktf diff` on pull requests. */

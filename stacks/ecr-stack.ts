@@ -1,9 +1,10 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvConfig } from '../envs/types';
 import { configureAwsProvider } from './aws-provider';
 import { configureBackend } from './backend';
 import { ImageRepository } from './constructs/image-repository';
+import { FdlStack } from './fdl-stack';
 import { Naming } from './naming';
 
 export interface EcrStackProps {
@@ -14,7 +15,7 @@ export interface EcrStackProps {
  * `fdl-<env>-ecr`: the image repository alone, deployed first so CI can push the image before any
  * function in `fdl-<env>-aws` needs it.
  */
-export class EcrStack extends TerraformStack {
+export class EcrStack extends FdlStack {
   readonly repository: ImageRepository;
   /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>` (a token; the AWS stack reads it by remote state). */
   readonly repositoryUrl: string;

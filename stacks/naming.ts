@@ -120,3 +120,16 @@ export class Naming {
     return upperSnake(name);
   }
 }
+
+/**
+ * Terraform address name of a resource: the construct path inside its stack in snake_case, minus trailing
+ * words its resource type already says (`lake` + `bucket` → `aws_s3_bucket.lake`, not `lake_bucket`), and
+ * without CDKTF's default hash suffix, so addresses read like hand-written Terraform and stay stable when
+ * constructs are refactored without renaming. `type` is e.g. `aws_s3_bucket` (empty for non-resources).
+ */
+export function terraformName(path: readonly string[], type: string): string {
+  const typeWords = new Set(type.split('_').slice(1));
+  const name = words(path.join(' '));
+  while (name.length > 1 && typeWords.has(name[name.length - 1]!)) name.pop();
+  return name.join('_');
+}

@@ -39,7 +39,7 @@ import { StorageIntegration } from '@cdktf/provider-snowflake/lib/storage-integr
 import { Table } from '@cdktf/provider-snowflake/lib/table';
 import { View } from '@cdktf/provider-snowflake/lib/view';
 import { Warehouse } from '@cdktf/provider-snowflake/lib/warehouse';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvConfig } from '../envs/types';
 import { DATASET_NAMES, DATASETS, type DatasetName } from '../lambdas/core/datasets';
@@ -57,6 +57,7 @@ import { exposedViews } from '../sql/views';
 import type { AwsStackOutputs } from './aws-outputs';
 import { configureAwsProvider } from './aws-provider';
 import { configureBackend } from './backend';
+import { FdlStack } from './fdl-stack';
 import { policyDocument } from './iam';
 import { Naming } from './naming';
 import { exempt } from './policy/exemption';
@@ -88,7 +89,7 @@ export interface SnowflakeStackProps {
   readonly aws: AwsStackOutputs;
 }
 
-export class SnowflakeStack extends TerraformStack {
+export class SnowflakeStack extends FdlStack {
   /** The pipes, by dataset (for outputs and tests). */
   readonly pipes: Readonly<Record<DatasetName, Pipe>>;
 
@@ -374,18 +375,21 @@ export class SnowflakeStack extends TerraformStack {
     // ---- EXPOSED views -----------------------------------------------------------------------------
     // The statements name RAW tables by text (RAW.<TABLE>, resolved in the view's database), so they wait
     // for the tables explicitly.
-    const views = exposedViews().map(
-      (view) =>
-        new View(this, `${naming.id(view.name)}_view`, {
-          database: dbName,
-          schema: exposed.name,
-          name: view.name.toUpperCase(),
-          statement: view.body,
-          comment: view.grain,
-          copyGrants: true,
-          dependsOn: tables,
-        }),
-    );
+    // A view that reads another EXPOSED view depends on it: Snowflake rejects a view over a missing object.
+    const viewsByName = new Map<string, View>();
+    const views = exposedViews().map((view) => {
+      const created = new View(this, `${naming.id(view.name)}_view`, {
+        database: dbName,
+        schema: exposed.name,
+        name: view.name.toUpperCase(),
+        statement: view.body,
+        comment: view.grain,
+        copyGrants: true,
+        dependsOn: [...tables, ...view.reads.map((r) => viewsByName.get(r)!)],
+      });
+      viewsByName.set(view.name, created);
+      return created;
+    });
     // Future grants cover views created after this grant; this one covers the views that already exist.
     grant('reader_views', {
       accountRoleName: reader.name,

@@ -183,8 +183,12 @@ export const LOAD_METADATA_COLUMNS: readonly ColumnSpec[] = [
   col('loaded_at', 'timestamp', true, 'When the warehouse loaded the row (METADATA$START_SCAN_TIME).'),
 ];
 
-/** Names of the EXPOSED views; their SQL lives in sql/exposed/<name>.sql, one file per view. */
+/**
+ * Names of the EXPOSED views; their SQL lives in sql/exposed/<name>.sql, one file per view. The order is
+ * creation order: a view that reads another EXPOSED view comes after it (sql/views.ts checks this).
+ */
 export const EXPOSED_VIEW_NAMES = [
+  'reddit_items',
   'latest_prices',
   'price_history',
   'market_overview',

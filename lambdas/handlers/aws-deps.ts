@@ -27,15 +27,25 @@ let logger: Logger | undefined;
 let metrics: Metrics | undefined;
 let deps: HandlerDeps | undefined;
 
-/** The container's Powertools Logger (service finance-de-lab; level from POWERTOOLS_LOG_LEVEL). */
-export function awsLogger(): Logger {
-  logger ??= new Logger({ serviceName: 'finance-de-lab' });
+/** Used only when the function has no POWERTOOLS_* variables (the stack sets them; bundle tests may not). */
+const FALLBACK = { serviceName: 'finance-de-lab', namespace: 'finance-de-lab' } as const;
+
+/**
+ * The container's Powertools Logger: service from POWERTOOLS_SERVICE_NAME (the function's name, set by the
+ * stack), level from POWERTOOLS_LOG_LEVEL. Powertools gives constructor options precedence over the
+ * variables, so none are passed when the variable is set: the stack's value is the one declaration.
+ */
+export function awsLogger(env: Env = process.env): Logger {
+  logger ??= new Logger(env.POWERTOOLS_SERVICE_NAME ? {} : { serviceName: FALLBACK.serviceName });
   return logger;
 }
 
-/** The container's Powertools Metrics (namespace FinanceDeLab, embedded metric format). */
-export function awsMetrics(): Metrics {
-  metrics ??= new Metrics({ namespace: 'FinanceDeLab', serviceName: 'finance-de-lab' });
+/** The container's Powertools Metrics (EMF): namespace and service from the stack's POWERTOOLS_* variables. */
+export function awsMetrics(env: Env = process.env): Metrics {
+  metrics ??= new Metrics({
+    ...(env.POWERTOOLS_METRICS_NAMESPACE ? {} : { namespace: FALLBACK.namespace }),
+    ...(env.POWERTOOLS_SERVICE_NAME ? {} : { serviceName: FALLBACK.serviceName }),
+  });
   return metrics;
 }
 

@@ -7,29 +7,8 @@
 -- both engines accept, and which only counts symbols of coins we track.
 -- A symbol carried by several coins is attributed to the best-ranked one (at its latest extraction).
 -- Price change in the hour: from the first to the last extraction of that hour, in percent; null when the
--- coin has no price in that hour.
-WITH posts AS (
-  SELECT created_utc, is_deleted, sentiment_score, sentiment_comparative, sentiment_label, mentioned_symbols
-  FROM RAW.REDDIT_POSTS
-  QUALIFY ROW_NUMBER() OVER (
-    PARTITION BY post_id
-    ORDER BY extracted_at DESC, loaded_at DESC, src_file DESC, file_row_number DESC
-  ) = 1
-),
-comments AS (
-  SELECT created_utc, is_deleted, sentiment_score, sentiment_comparative, sentiment_label, mentioned_symbols
-  FROM RAW.REDDIT_COMMENTS
-  QUALIFY ROW_NUMBER() OVER (
-    PARTITION BY comment_id
-    ORDER BY extracted_at DESC, loaded_at DESC, src_file DESC, file_row_number DESC
-  ) = 1
-),
-items AS (
-  SELECT * FROM posts
-  UNION ALL
-  SELECT * FROM comments
-),
-latest_coins AS (
+-- coin has no price in that hour. Posts and comments come from EXPOSED.REDDIT_ITEMS (latest extraction).
+WITH latest_coins AS (
   SELECT coin_id, symbol, rank
   FROM RAW.COINLORE_TICKERS
   QUALIFY ROW_NUMBER() OVER (PARTITION BY coin_id ORDER BY extracted_at DESC, loaded_at DESC) = 1
@@ -47,7 +26,7 @@ mentions AS (
     items.sentiment_score,
     items.sentiment_comparative,
     items.sentiment_label
-  FROM items
+  FROM EXPOSED.REDDIT_ITEMS AS items
   INNER JOIN coins
     ON CONTAINS(',' || items.mentioned_symbols || ',', ',' || coins.symbol || ',')
   WHERE items.is_deleted = FALSE

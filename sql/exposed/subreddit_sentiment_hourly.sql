@@ -1,43 +1,7 @@
 -- Grain: one row per subreddit per hour (hour_at: UTC hour the post or comment was created) with at least
 -- one live (not deleted) post or comment.
--- Posts and comments are re-extracted while they are young (each run pages back over a lookback window),
--- so each one is first reduced to its latest extraction (natural key post_id / comment_id); an item whose
--- latest version is deleted no longer counts.
-WITH posts AS (
-  SELECT
-    'post' AS item_type,
-    subreddit,
-    created_utc,
-    is_deleted,
-    sentiment_score,
-    sentiment_comparative,
-    sentiment_label
-  FROM RAW.REDDIT_POSTS
-  QUALIFY ROW_NUMBER() OVER (
-    PARTITION BY post_id
-    ORDER BY extracted_at DESC, loaded_at DESC, src_file DESC, file_row_number DESC
-  ) = 1
-),
-comments AS (
-  SELECT
-    'comment' AS item_type,
-    subreddit,
-    created_utc,
-    is_deleted,
-    sentiment_score,
-    sentiment_comparative,
-    sentiment_label
-  FROM RAW.REDDIT_COMMENTS
-  QUALIFY ROW_NUMBER() OVER (
-    PARTITION BY comment_id
-    ORDER BY extracted_at DESC, loaded_at DESC, src_file DESC, file_row_number DESC
-  ) = 1
-),
-items AS (
-  SELECT * FROM posts
-  UNION ALL
-  SELECT * FROM comments
-)
+-- Reads EXPOSED.REDDIT_ITEMS (each post and comment at its latest extraction), so an item whose latest
+-- version is deleted no longer counts.
 SELECT
   subreddit,
   DATE_TRUNC('hour', created_utc) AS hour_at,
@@ -48,6 +12,6 @@ SELECT
   AVG(sentiment_comparative) AS avg_sentiment_comparative,
   AVG(CASE WHEN sentiment_label = 'positive' THEN 1.0 ELSE 0.0 END) AS positive_share,
   AVG(CASE WHEN sentiment_label = 'negative' THEN 1.0 ELSE 0.0 END) AS negative_share
-FROM items
+FROM EXPOSED.REDDIT_ITEMS
 WHERE is_deleted = FALSE
 GROUP BY subreddit, DATE_TRUNC('hour', created_utc)

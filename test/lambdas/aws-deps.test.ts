@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../lambdas/core/errors';
 import { awsDeps, parseRedditSecret, requireEnv } from '../../lambdas/handlers/aws-deps';
 
@@ -45,5 +45,25 @@ describe('parseRedditSecret', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect(err?.message).toMatch(message);
     expect(err?.message).not.toContain('"a"');
+  });
+});
+
+describe('awsMetrics', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('publishes under the namespace and service the stack sets when POWERTOOLS_* variables are set', async () => {
+    // Prepare: a fresh module so the per-container singleton is built under these variables.
+    vi.resetModules();
+    vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'transform');
+    vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'ns-from-stack');
+    const { awsMetrics } = await import('../../lambdas/handlers/aws-deps');
+    // Act
+    const metrics = awsMetrics();
+    metrics.addMetric('Rows', 'Count', 3);
+    const emf = metrics.serializeMetrics();
+    metrics.clearMetrics();
+    // Assess
+    expect(emf._aws.CloudWatchMetrics[0]!.Namespace).toBe('ns-from-stack');
+    expect((emf as unknown as Record<string, unknown>).service).toBe('transform');
   });
 });

@@ -192,13 +192,14 @@ describe('LocalExecutor', () => {
 
   it('rejects fields outside the subset at load time, naming the state and the field', () => {
     const attempt = (def: object) => {
+      let thrown: unknown;
       try {
         new LocalExecutor(def, { resources: { r: async () => ({}) } });
       } catch (err) {
-        expect(err).toBeInstanceOf(DefinitionError);
-        return (err as Error).message;
+        thrown = err;
       }
-      throw new Error('expected a DefinitionError');
+      expect(thrown).toBeInstanceOf(DefinitionError);
+      return (thrown as Error).message;
     };
     expect(attempt(machine({ T: { Type: 'Task', Resource: 'r', ResultPath: '$.x', End: true } }))).toMatch(
       /state "T": field "ResultPath" is a JSONPath field/,

@@ -161,21 +161,29 @@ describe('fdl', () => {
     expect(await main(['--help'], c.io)).toBe(0);
     for (const name of ['run', 'reprocess', 'load', 'dashboard', 'status', 'check-ingestion'])
       expect(c.out.join('\n')).toMatch(new RegExp(`\\n  ${name}\\s`));
-    for (const name of ['run', 'load', 'dashboard', 'status']) {
+    for (const name of ['run', 'reprocess', 'load', 'dashboard', 'status', 'check-ingestion']) {
       const h = capture();
       expect(await main([name, '--help'], h.io)).toBe(0);
       expect(h.out.join('\n')).toMatch(new RegExp(`^Usage: fdl ${name}`));
     }
   });
 
-  it('exits 2 with one clear line and the usage on an unknown command or flag', async () => {
-    const a = capture();
-    expect(await main(['frobnicate'], a.io)).toBe(2);
-    expect(a.err[0]).toMatch(/^fdl: unknown command "frobnicate"/);
-    const b = capture();
-    expect(await main(['status', '--bogus'], b.io)).toBe(2);
-    expect(b.err[0]).toMatch(/^fdl status: unknown flag --bogus\n\nUsage: fdl status/);
-  });
+  it.each([
+    [['frobnicate'], /^fdl: unknown command "frobnicate" \(`fdl --help` lists the commands\)$/],
+    [['status', '--bogus'], /^fdl status: unknown flag --bogus \(see `fdl status --help`\)$/],
+    [['run', '--source', 'nope'], /^fdl run: --source must be live, replay:<dir> or auto, got "nope" \(see/],
+    [['check-ingestion'], /^fdl check-ingestion: --env is required .*\(see `fdl check-ingestion --help`\)$/],
+    [['check-ingestion', '--env', 'dev', '--x'], /^fdl check-ingestion: Unknown option '--x' \(see/],
+  ])(
+    'exits 2 with one line naming the problem and pointing at --help when the command line is %j',
+    async (argv, line) => {
+      const c = capture();
+      expect(await main(argv, c.io)).toBe(2);
+      expect(c.err).toHaveLength(1);
+      expect(c.err[0]).not.toContain('\n');
+      expect(c.err[0]).toMatch(line);
+    },
+  );
 
   it('exits 1 with one line and the log path on a runtime error', async () => {
     const c = capture();
@@ -184,6 +192,29 @@ describe('fdl', () => {
     expect(c.err).toHaveLength(1);
     expect(c.err[0]).toMatch(
       /^fdl dashboard: no warehouse at .* \(details: .*\.local\/logs\/dashboard-.*\.log\)$/,
+    );
+  });
+
+  it('refuses to load a lake that does not exist instead of creating an empty warehouse', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fdl-load-'));
+    const c = capture();
+    expect(
+      await main(['load', '--lake', join(dir, 'lake'), '--warehouse', join(dir, 'w.duckdb')], c.io),
+    ).toBe(1);
+    expect(c.err).toHaveLength(1);
+    expect(c.err[0]).toMatch(/^fdl load: no lake at .*lake: run `fdl run` first.*\(details: .*\.log\)$/);
+    expect(existsSync(join(dir, 'w.duckdb'))).toBe(false);
+  });
+
+  it('names the replay folder and what to pass when it does not exist', async () => {
+    const c = capture();
+    const missing = join(tmpdir(), 'fdl-no-such-replay');
+    expect(await main(['run', '--source', `replay:${missing}`, '--lake', join(missing, 'lake')], c.io)).toBe(
+      1,
+    );
+    expect(c.err).toHaveLength(1);
+    expect(c.err[0]).toMatch(
+      /^fdl run: replay: .*fdl-no-such-replay is not a folder of envelopes; pass one, e\.g\./,
     );
   });
 });

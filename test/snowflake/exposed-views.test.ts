@@ -242,6 +242,33 @@ describe('EXPOSED views', () => {
     ]);
   });
 
+  it('keeps one row per post and comment, its latest extraction, when reddit_items is queried', async () => {
+    const rows = await query(
+      'SELECT item_type, item_id, post_id, is_deleted, sentiment_label, mentioned_symbols, extracted_at FROM exposed.reddit_items ORDER BY item_type, item_id',
+    );
+    // Hand-derived from FILES: p1's edited version (10:20), p4 deleted at 10:20, c2 loaded twice kept once.
+    expect(rows).toEqual(
+      [
+        ['comment', 'c1', 'p1', false, 'positive', 'ETH', '10:10'],
+        ['comment', 'c2', 'p1', false, 'negative', 'BTC', '11:05'],
+        ['comment', 'c3', 'p1', false, 'positive', 'SOL,ETHW', '10:20'],
+        ['comment', 'c4', 'p1', false, 'positive', 'ETH', '12:35'],
+        ['post', 'p1', 'p1', false, 'negative', 'BTC,ETH', '10:20'],
+        ['post', 'p2', 'p2', false, 'positive', null, '10:20'],
+        ['post', 'p3', 'p3', false, 'neutral', 'BTC', '10:20'],
+        ['post', 'p4', 'p4', true, 'neutral', 'ETH', '10:20'],
+      ].map(([item_type, item_id, post_id, is_deleted, sentiment_label, mentioned_symbols, extracted]) => ({
+        item_type,
+        item_id,
+        post_id,
+        is_deleted,
+        sentiment_label,
+        mentioned_symbols,
+        extracted_at: iso(at(extracted as string)),
+      })),
+    );
+  });
+
   it('aggregates the latest live version of each post and comment when subreddit_sentiment_hourly is queried', async () => {
     const rows = await query('SELECT * FROM exposed.subreddit_sentiment_hourly ORDER BY subreddit, hour_at');
     // Hand-computed from FILES: p1 counts with its edited (negative) version, p4 is deleted, c2 once.
@@ -344,18 +371,23 @@ describe('EXPOSED views', () => {
         statements.map((s) => s.type),
         view.name,
       ).toEqual(['select']);
-      // A Snowflake view must read RAW tables by schema-qualified name (resolved in the view's database).
+      // A Snowflake view must read RAW tables (or EXPOSED views) by schema-qualified name, resolved in the
+      // view's database.
       const tables = parser.tableList(view.body, { database: 'snowflake' });
       expect(tables.length, view.name).toBeGreaterThan(0);
       const rawTables = new Set(DATASET_NAMES.map(rawTableName));
+      const readViews: string[] = [];
       for (const t of tables) {
         const [, schema, name] = t.split('::');
-        // Either a RAW table, schema-qualified, or one of the view's own (lower-case) CTEs.
+        // A RAW table, an EXPOSED view, or one of the view's own (lower-case) CTEs.
         if (schema === 'RAW') expect(rawTables.has(name!), `${view.name}: ${t}`).toBe(true);
+        else if (schema === 'EXPOSED') readViews.push(name!.toLowerCase());
         else expect(`${schema}::${name}`, view.name).toMatch(/^null::[a-z_]+$/);
       }
+      // What the parser sees read is exactly what the stack orders creation by (ExposedView.reads).
+      expect(readViews.sort(), view.name).toEqual([...view.reads].sort());
       expect(
-        tables.some((t) => t.startsWith('select::RAW::')),
+        tables.some((t) => t.startsWith('select::RAW::') || t.startsWith('select::EXPOSED::')),
         view.name,
       ).toBe(true);
     }

@@ -3,6 +3,7 @@ import { checkIngestion, checkIngestionCommand, parseCheckIngestionArgs } from '
 import { env as dev } from '../../envs/dev.env';
 import { DATASET_NAMES } from '../../lambdas/core/datasets';
 import { datasetKey } from '../../lambdas/core/lake';
+import { UsageError } from '../../local/cli-support';
 import {
   copyHistoryQuery,
   exitCodeFor,
@@ -217,8 +218,9 @@ describe('ingestion check', () => {
 
   it('answers --help with its usage and exit code 0', async () => {
     expect(checkIngestionCommand.name).toBe('check-ingestion');
-    expect(checkIngestionCommand.usage).toMatch(/^fdl check-ingestion --env/);
+    expect(checkIngestionCommand.usage).toMatch(/^Usage: fdl check-ingestion --env/);
     expect(await checkIngestionCommand.run(['--help'])).toBe(0);
-    expect(await checkIngestionCommand.run(['--hours', 'x'])).toBe(2);
+    // A bad command line is a UsageError: the dispatcher (cli/fdl.ts) prints one line and exits 2.
+    await expect(checkIngestionCommand.run(['--env', 'dev', '--hours', 'x'])).rejects.toThrow(UsageError);
   });
 });

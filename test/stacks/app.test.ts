@@ -55,7 +55,7 @@ describe('buildApp', () => {
     expect(report.violations, formatFindings(report.violations)).toEqual([]);
     // The one written exception: Step Functions log delivery needs Resource "*".
     const expected = name.endsWith('-aws')
-      ? [expect.stringMatching(/^aws_iam_role_policy\.pipeline_log_delivery_/)]
+      ? [expect.stringMatching(/^aws_iam_role_policy\.pipeline_log_delivery$/)]
       : [];
     expect(report.exempted.map((e) => e.address)).toEqual(expected);
   });
@@ -96,7 +96,7 @@ describe.each(ENV_NAMES)('AwsStack (%s)', (envName) => {
       const [, body] = findBy(tf(), 'aws_lambda_function', 'function_name', naming().functionName(fn));
       expect(body.image_uri).toMatch(
         new RegExp(
-          `^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-fdl-${envName}-ecr\\..*\\}:${env().imageTag}$`,
+          `^\\$\\{data\\.terraform_remote_state\\.cross_stack_reference_input_fdl_${envName}_ecr\\..*\\}:${env().imageTag}$`,
         ),
       );
       expect(body.image_config).toEqual({ command: [`${fn}.handler`] });
