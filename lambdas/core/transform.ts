@@ -228,7 +228,9 @@ function compileFill(fields: Plan['fields']): Fill {
       'if (cell === null) {',
       '  if (!isBlank(value)) {',
       `    nullCounts[${name}] = (nullCounts[${name}] ?? 0) + 1;`,
-      f.required ? `    (problems ??= []).push(${JSON.stringify(`invalid ${f.name}: `)} + preview(value));` : '',
+      f.required
+        ? `    (problems ??= []).push(${JSON.stringify(`invalid ${f.name}: `)} + preview(value));`
+        : '',
       f.required ? `  } else (problems ??= []).push(${JSON.stringify(`missing ${f.name}`)});` : '  }',
       '}',
       `row[${name}] = cell;`,

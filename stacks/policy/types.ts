@@ -14,7 +14,7 @@ export type ResourceBody = Readonly<Record<string, unknown>>;
 
 export interface Finding {
   readonly rule: string;
-  /** Terraform address, e.g. `aws_s3_bucket.lake_bucket_1A2B3C4D`. */
+  /** Terraform address, e.g. `aws_s3_bucket.lake`. */
   readonly address: string;
   readonly message: string;
 }

@@ -1,9 +1,17 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReprocessCommand, partitionTimeOfRawFile, reprocess, threadsFor } from '../../cli/reprocess';
+import {
+  createReprocessCommand,
+  partitionTimeOfRawFile,
+  reprocess,
+  threadsFor,
+  workerScript,
+} from '../../cli/reprocess';
+import { claimFrom, type GroupsResult, listRunGroups, processGroups } from '../../cli/reprocess-core';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import type { DatasetName } from '../../lambdas/core/datasets';
 import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';
@@ -188,6 +196,41 @@ describe('reprocess', () => {
     expect((await readdir(join(root, 'parallel'), { recursive: true })).sort()).toEqual(
       (await readdir(join(root, 'single'), { recursive: true })).sort(),
     );
+  });
+
+  it('starts workers from a plain-JavaScript bundle of the worker when esbuild can build it', async () => {
+    const { url, execArgv } = await workerScript();
+    expect(url.pathname).toMatch(/node_modules\/\.cache\/fdl-reprocess\/reprocess-worker\.mjs$/);
+    // No tsx loader in the worker: the bundle is JavaScript (and --import tsx would cost ~100 ms).
+    expect(execArgv).toEqual([]);
+    const bundle = await readFile(url, 'utf8');
+    expect(bundle).toContain('processGroups');
+    expect(bundle).not.toMatch(/from ["']tsx/);
+  });
+
+  it('writes the same files and result from the bundled worker as from the main thread', async () => {
+    // The shared queue lets the main thread take every run of a small archive before a worker is up,
+    // so the worker's own path is checked here directly: it alone takes the whole queue.
+    const { groups } = await listRunGroups(join(root, 'src'));
+    const job = (dir: string) => ({ rawDir: join(root, 'src'), lakeDir: join(root, dir) });
+    const onMain = await processGroups(claimFrom(groups, new Int32Array(1)), job('main'), () => {});
+    const { url, execArgv } = await workerScript();
+    const inWorker = await new Promise<GroupsResult>((resolve, reject) => {
+      const worker = new Worker(url, {
+        workerData: { groups, job: job('worker'), counter: new SharedArrayBuffer(4) },
+        execArgv,
+      });
+      worker.on('message', (m: { result?: GroupsResult; error?: string }) =>
+        m.result ? resolve(m.result) : m.error && reject(new Error(m.error)),
+      );
+      worker.on('error', reject);
+    });
+    const strip = (r: GroupsResult) => ({ ...r, datasets: r.datasets.map((d) => ({ ...d, seconds: 0 })) });
+    expect(strip(inWorker)).toEqual(strip(onMain));
+    expect(inWorker.datasets.reduce((n, d) => n + d.rows, 0)).toBe(307);
+    const all = (d: string) =>
+      `SELECT * FROM read_parquet('${join(root, d)}/**/*.parquet', union_by_name = true) ORDER BY record_id`;
+    expect(await q(all('worker'))).toEqual(await q(all('main')));
   });
 
   it('uses one thread for small archives and more for large ones with several runs', () => {
