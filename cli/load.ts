@@ -1,27 +1,32 @@
 /**
  * `fdl load`: the local Snowpipe on demand — load lake dataset files not loaded yet into the warehouse.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../lambdas/core/errors';
 import { DEFAULT_PATHS, fmtInt, parseFlags } from '../local/cli-support';
+import { lakeFlagsHelp, lakeFromFlags } from '../local/lake-location';
 import { runSnowpipe } from '../local/snowpipe';
 import type { Command } from './command';
 
-const FLAGS = { lake: { type: 'string' }, warehouse: { type: 'string' } } as const;
+const FLAGS = {
+  lake: { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  warehouse: { type: 'string' },
+} as const;
 
-const USAGE = `Usage: fdl load [--lake DIR] [--warehouse FILE]
+const USAGE = `Usage: fdl load [--lake DIR|s3://BUCKET[/PREFIX] [--s3-endpoint URL]] [--warehouse FILE]
 
 Loads every lake dataset file (<dataset>/**/*.parquet) not loaded before into the DuckDB warehouse's RAW
 tables, append-only with load metadata, like Snowpipe: a path already loaded is never loaded again.
 Creates the warehouse, its RAW tables and EXPOSED views when missing.
 
 Flags:
-  --lake DIR        lake folder            [default: ${DEFAULT_PATHS.lake}]
+${lakeFlagsHelp(20)}
   --warehouse FILE  DuckDB warehouse file  [default: ${DEFAULT_PATHS.warehouse}]
 
-Example:
-  fdl load --lake .local/lake`;
+Examples:
+  fdl load --lake .local/lake
+  fdl load --lake s3://fdl-lake --s3-endpoint http://127.0.0.1:9000`;
 
 export const loadCommand: Command = {
   name: 'load',
@@ -29,13 +34,15 @@ export const loadCommand: Command = {
   usage: USAGE,
   async run(argv) {
     const flags = parseFlags(argv, FLAGS);
-    const lakeRoot = resolve(flags.lake ?? DEFAULT_PATHS.lake);
+    const lake = await lakeFromFlags(flags);
     const warehousePath = resolve(flags.warehouse ?? DEFAULT_PATHS.warehouse);
     // Without this, a wrong --lake silently creates an empty warehouse and reports "0 files loaded".
-    if (!existsSync(lakeRoot))
-      throw new ConfigError(`no lake at ${lakeRoot}: run \`fdl run\` first, or pass --lake <dir>`);
+    if (!(await lake.exists()))
+      throw new ConfigError(
+        `no lake at ${lake.description}: run \`fdl run\` first, or pass --lake <dir|s3://bucket>`,
+      );
     const report = await runSnowpipe({
-      lakeRoot,
+      lake: lake.store,
       warehousePath,
       onFile: (f) => process.stdout.write(`  ${f.srcFile}  ${fmtInt(f.rows)} rows\n`),
     });

@@ -5,11 +5,12 @@
  */
 import { resolve } from 'node:path';
 import { loadEnv } from '../envs/load';
-import { FsLakeStore } from '../lambdas/adapters/fs-lake-store';
 import type { PipelineInput, TransformOutput } from '../lambdas/contracts';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
+import { ConfigError } from '../lambdas/core/errors';
 import { DEFAULT_PATHS, fmtInt, parseFlags, runLog, table, UsageError } from '../local/cli-support';
 import { buildDashboardFrom } from '../local/dashboard';
+import { lakeFlagsHelp, lakeFromFlags } from '../local/lake-location';
 import { runTicks, type TickResult } from '../local/runner';
 import { loadNewFilesInto } from '../local/snowpipe';
 import { parseSource, resolveSource } from '../local/sources';
@@ -22,6 +23,7 @@ const FLAGS = {
   source: { type: 'string' },
   env: { type: 'string' },
   lake: { type: 'string' },
+  's3-endpoint': { type: 'string' },
   warehouse: { type: 'string' },
   dashboard: { type: 'string' },
   alerts: { type: 'string' },
@@ -30,8 +32,9 @@ const FLAGS = {
 const USAGE = `Usage: fdl run [--ticks N] [--source live|replay:<dir>|auto] [--env dev] [paths…]
 
 Runs the pipeline N times (ticks, 10 minutes apart) through the local twin: the deployed state machine
-definition executed locally with the real Lambda handlers, writing the lake to a folder; then loads the
-new lake files into the local DuckDB warehouse (local Snowpipe) and builds the dashboard.
+definition executed locally with the real Lambda handlers, writing the lake to a folder (or a bucket on an
+S3-compatible endpoint); then loads the new lake files into the local DuckDB warehouse (local Snowpipe)
+and builds the dashboard.
 
 Flags:
   --source S      live (real APIs; Reddit needs REDDIT_CLIENT_ID/REDDIT_CLIENT_SECRET),
@@ -40,15 +43,17 @@ Flags:
   --ticks N       executions to run [default: replay → every snapshot of the recording, live → 1]
   --env NAME      pipeline input (subreddits, Coinlore pages, lookback) from envs/NAME.env.ts [default: dev];
                   replay uses the subreddits and pages the recording has
-  --lake DIR      lake folder                      [default: ${DEFAULT_PATHS.lake}]
+${lakeFlagsHelp(18)}
   --warehouse F   DuckDB warehouse file            [default: ${DEFAULT_PATHS.warehouse}]
   --dashboard F   dashboard HTML file              [default: ${DEFAULT_PATHS.dashboard}]
   --alerts F      alerts log (JSON lines)          [default: ${DEFAULT_PATHS.alerts}]
 
-Example:
-  fdl run --source replay:replay/sample --ticks 3`;
+Examples:
+  fdl run --source replay:replay/sample --ticks 3
+  fdl run --lake s3://fdl-lake --s3-endpoint http://127.0.0.1:9000   # MinIO`;
 
 export interface RunSummary {
+  /** The lake folder, or `s3://bucket[/prefix]`. */
   readonly lake: string;
   readonly warehouse: string;
   readonly dashboard: string;
@@ -80,12 +85,18 @@ export async function runPipeline(
     }
   })();
   const log = runLog('run');
+  const lake = await lakeFromFlags(flags);
   const paths = {
-    lake: resolve(flags.lake ?? DEFAULT_PATHS.lake),
+    lake: lake.store.location,
     warehouse: resolve(flags.warehouse ?? DEFAULT_PATHS.warehouse),
     dashboard: resolve(flags.dashboard ?? DEFAULT_PATHS.dashboard),
     alerts: resolve(flags.alerts ?? DEFAULT_PATHS.alerts),
   };
+  // Before any tick: a missing bucket would otherwise fail every execution, one alert each.
+  if (lake.location.kind === 's3' && !(await lake.exists()))
+    throw new ConfigError(
+      `no bucket ${lake.location.bucket} at ${lake.location.endpoint}: create it first (MinIO: \`mc mb <alias>/${lake.location.bucket}\`)`,
+    );
   const env = await loadEnv(flags.env ?? 'dev');
   const source = await resolveSource(spec, { notice: (line) => print(line) });
   try {
@@ -112,7 +123,7 @@ export async function runPipeline(
       source,
       ticks,
       input,
-      lake: new FsLakeStore(paths.lake),
+      lake: lake.store,
       userAgent: env.reddit.userAgent,
       logger: log.logger,
       alertsPath: paths.alerts,
@@ -133,7 +144,7 @@ export async function runPipeline(
     const wh = await openWarehouse(paths.warehouse);
     let summary: RunSummary;
     try {
-      const report = await loadNewFilesInto(wh, { lakeRoot: paths.lake });
+      const report = await loadNewFilesInto(wh, { lake: lake.store });
       print(
         `  ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows loaded; ${report.alreadyLoaded} already loaded before`,
       );
@@ -179,7 +190,7 @@ export async function runPipeline(
       ]),
     );
     print('');
-    print(`Lake:       ${paths.lake}`);
+    print(`Lake:       ${lake.description}`);
     print(`Warehouse:  ${paths.warehouse}`);
     print(`Alerts:     ${paths.alerts}`);
     print(`Dashboard:  ${paths.dashboard}`);

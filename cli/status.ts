@@ -1,74 +1,68 @@
 /**
  * `fdl status`: what is in the local lake (files and bytes per dataset, raw archive, rejects) and in the
- * warehouse (rows per RAW table, files loaded, latest load).
+ * warehouse (rows per RAW table, files loaded, latest load). The lake is a folder or an s3:// bucket.
  */
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import type { LakeObject } from '../lambdas/adapters/lake-store';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
+import { DATASET_FILE_SUFFIX, RAW_PREFIX, REJECTS_PREFIX } from '../lambdas/core/lake';
 import { DEFAULT_PATHS, fmtBytes, fmtInt, parseFlags, table } from '../local/cli-support';
+import { type LocalLake, lakeFlagsHelp, lakeFromFlags } from '../local/lake-location';
 import { LOAD_HISTORY_TABLE, openWarehouse } from '../local/warehouse';
 import { rawTableName } from '../sql/ddl';
 import type { Command } from './command';
 
-const FLAGS = { lake: { type: 'string' }, warehouse: { type: 'string' } } as const;
+const FLAGS = {
+  lake: { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  warehouse: { type: 'string' },
+} as const;
 
-const USAGE = `Usage: fdl status [--lake DIR] [--warehouse FILE]
+const USAGE = `Usage: fdl status [--lake DIR|s3://BUCKET[/PREFIX] [--s3-endpoint URL]] [--warehouse FILE]
 
 Shows what the local lake holds (files and bytes per dataset, the raw archive per source/endpoint,
 rejects) and what the warehouse holds (rows per RAW table, files loaded, latest load).
 
 Flags:
-  --lake DIR        lake folder            [default: ${DEFAULT_PATHS.lake}]
+${lakeFlagsHelp(20)}
   --warehouse FILE  DuckDB warehouse file  [default: ${DEFAULT_PATHS.warehouse}]
 
 Example:
   fdl status`;
 
-/** Files and bytes under a folder (recursively); zeros when it does not exist. */
-export async function folderStats(dir: string, suffix = ''): Promise<{ files: number; bytes: number }> {
-  let files = 0;
-  let bytes = 0;
-  const walk = async (d: string): Promise<void> => {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && e.name.endsWith(suffix) && !e.name.endsWith('.tmp')) {
-        files++;
-        bytes += (await stat(p)).size;
-      }
-    }
-  };
-  await walk(dir);
-  return { files, bytes };
-}
+/** Files and bytes of a listing. */
+const totals = (objects: readonly LakeObject[]) => ({
+  files: objects.length,
+  bytes: objects.reduce((n, o) => n + o.size, 0),
+});
 
-export async function statusReport(lakeRoot: string, warehousePath: string): Promise<string> {
+export async function statusReport(lake: LocalLake, warehousePath: string): Promise<string> {
+  const exists = await lake.exists();
   const lines: string[] = [
-    `Lake: ${lakeRoot}${existsSync(lakeRoot) ? '' : '  (does not exist yet: run `fdl run`)'}`,
+    `Lake: ${lake.description}${exists ? '' : '  (does not exist yet: run `fdl run`)'}`,
   ];
   const lakeRows: string[][] = [['prefix', 'files', 'bytes']];
+  const store = lake.store;
   for (const d of DATASET_NAMES) {
-    const s = await folderStats(join(lakeRoot, d), '.parquet');
+    const files = exists
+      ? (await store.listObjects(`${d}/`)).filter((o) => o.key.endsWith(DATASET_FILE_SUFFIX))
+      : [];
+    const s = totals(files);
     lakeRows.push([`${d}/`, fmtInt(s.files), fmtBytes(s.bytes)]);
   }
-  const rawRoot = join(lakeRoot, 'raw');
-  const sources = existsSync(rawRoot) ? (await readdir(rawRoot)).sort() : [];
-  for (const source of sources) {
-    const endpoints = (await readdir(join(rawRoot, source))).sort();
-    for (const endpoint of endpoints) {
-      const s = await folderStats(join(rawRoot, source, endpoint));
-      lakeRows.push([`raw/${source}/${endpoint}/`, fmtInt(s.files), fmtBytes(s.bytes)]);
-    }
+  // The raw archive per `raw/<source>/<endpoint>/`, from one listing.
+  const raw = new Map<string, LakeObject[]>();
+  for (const o of exists ? await store.listObjects(RAW_PREFIX) : []) {
+    const group = `${o.key.split('/').slice(0, 3).join('/')}/`;
+    raw.set(group, [...(raw.get(group) ?? []), o]);
   }
-  const rejects = await folderStats(join(lakeRoot, 'rejects'));
-  lakeRows.push(['rejects/', fmtInt(rejects.files), fmtBytes(rejects.bytes)]);
+  for (const [group, objects] of [...raw].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const s = totals(objects);
+    lakeRows.push([group, fmtInt(s.files), fmtBytes(s.bytes)]);
+  }
+  const rejects = totals(exists ? await store.listObjects(REJECTS_PREFIX) : []);
+  lakeRows.push([REJECTS_PREFIX, fmtInt(rejects.files), fmtBytes(rejects.bytes)]);
   lines.push(table(lakeRows), '');
 
   lines.push(`Warehouse: ${warehousePath}`);
@@ -105,7 +99,7 @@ export const statusCommand: Command = {
   async run(argv) {
     const flags = parseFlags(argv, FLAGS);
     const report = await statusReport(
-      resolve(flags.lake ?? DEFAULT_PATHS.lake),
+      await lakeFromFlags(flags),
       resolve(flags.warehouse ?? DEFAULT_PATHS.warehouse),
     );
     process.stdout.write(`${report}\n`);

@@ -4,9 +4,16 @@
  * (src_file, file_row_number, file_last_modified, loaded_at). Like Snowpipe it remembers every path it
  * loaded and never loads one twice, even if the file is rewritten (a rerun of the same partition time);
  * duplicates across files are the EXPOSED views' job.
+ *
+ * It reads any LakeStore: a folder lake's Parquet files are read in place; an object store's are copied
+ * to a temp file first (DuckDB reads files, and the twin does not need DuckDB's httpfs extension, which
+ * would have to be downloaded).
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FsLakeStore } from '../lambdas/adapters/fs-lake-store';
+import type { LakeObject, LakeStore } from '../lambdas/adapters/lake-store';
 import { DATASET_NAMES, DATASETS, type DatasetName, LOAD_METADATA_COLUMNS } from '../lambdas/core/datasets';
 import { DATASET_FILE_SUFFIX } from '../lambdas/core/lake';
 import { DUCKDB_TYPES, rawTableName } from '../sql/ddl';
@@ -27,8 +34,8 @@ export interface LoadReport {
 }
 
 export interface SnowpipeOptions {
-  /** Lake folder (the FsLakeStore root). */
-  readonly lakeRoot: string;
+  /** The lake (a folder or an S3-compatible bucket). */
+  readonly lake: LakeStore;
   /** DuckDB file. */
   readonly warehousePath: string;
   /** Load time (loaded_at). @default new Date() */
@@ -42,27 +49,9 @@ const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const sqlTimestamp = (d: Date) =>
   `TIMESTAMP ${sqlString(d.toISOString().replace('T', ' ').replace('Z', ''))}`;
 
-/** Every `<dataset>/**\/*.parquet` under the lake root, as lake keys, sorted. */
-export async function listDatasetFiles(lakeRoot: string, dataset: DatasetName): Promise<string[]> {
-  const root = join(lakeRoot, dataset);
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && e.name.endsWith(DATASET_FILE_SUFFIX))
-        out.push(relative(lakeRoot, p).split(sep).join('/'));
-    }
-  };
-  await walk(root);
-  return out.sort();
+/** Every `<dataset>/**\/*.parquet` object of the lake, sorted by key (keys relative to the lake root). */
+export async function listDatasetFiles(lake: LakeStore, dataset: DatasetName): Promise<LakeObject[]> {
+  return (await lake.listObjects(`${dataset}/`)).filter((o) => o.key.endsWith(DATASET_FILE_SUFFIX));
 }
 
 /**
@@ -72,13 +61,12 @@ export async function listDatasetFiles(lakeRoot: string, dataset: DatasetName): 
  */
 async function loadFile(
   wh: Warehouse,
-  lakeRoot: string,
+  path: string,
   dataset: DatasetName,
-  key: string,
+  file: LakeObject,
   loadedAt: Date,
 ): Promise<number> {
-  const path = join(lakeRoot, ...key.split('/'));
-  const info = await stat(path);
+  const key = file.key;
   const source = `read_parquet(${sqlString(path)}, hive_partitioning = false, file_row_number = true)`;
   const present = new Set(
     (await wh.query(`DESCRIBE SELECT * FROM ${source}`)).map((r) => String(r.column_name).toLowerCase()),
@@ -93,7 +81,7 @@ async function loadFile(
     src_file: sqlString(key),
     // Snowflake's METADATA$FILE_ROW_NUMBER is 1-based; DuckDB's file_row_number is 0-based.
     file_row_number: 'file_row_number + 1',
-    file_last_modified: sqlTimestamp(info.mtime),
+    file_last_modified: sqlTimestamp(file.lastModified),
     loaded_at: sqlTimestamp(loadedAt),
   };
   const metaSelects = LOAD_METADATA_COLUMNS.map((c) => {
@@ -111,7 +99,7 @@ async function loadFile(
     );
     const rows = Number((await wh.query(`SELECT count(*) AS n FROM ${table}`))[0]!.n) - before;
     await wh.run(
-      `INSERT INTO ${LOAD_HISTORY_TABLE} VALUES (${sqlString(key)}, ${sqlString(dataset)}, ${rows}, ${info.size}, ${sqlTimestamp(info.mtime)}, ${sqlTimestamp(loadedAt)})`,
+      `INSERT INTO ${LOAD_HISTORY_TABLE} VALUES (${sqlString(key)}, ${sqlString(dataset)}, ${rows}, ${file.size}, ${sqlTimestamp(file.lastModified)}, ${sqlTimestamp(loadedAt)})`,
     );
     await wh.run('COMMIT');
     return rows;
@@ -135,17 +123,32 @@ export async function loadNewFilesInto(
   );
   const loaded: LoadedFile[] = [];
   let alreadyLoaded = 0;
-  for (const dataset of DATASET_NAMES) {
-    for (const key of await listDatasetFiles(opts.lakeRoot, dataset)) {
-      if (known.has(key)) {
-        alreadyLoaded++;
-        continue;
+  // Fast path: a folder lake's files are read where they are.
+  const folder = opts.lake instanceof FsLakeStore ? opts.lake : undefined;
+  let tempDir: string | undefined;
+  try {
+    for (const dataset of DATASET_NAMES) {
+      for (const file of await listDatasetFiles(opts.lake, dataset)) {
+        if (known.has(file.key)) {
+          alreadyLoaded++;
+          continue;
+        }
+        let path: string;
+        if (folder) path = folder.pathOf(file.key);
+        else {
+          tempDir ??= await mkdtemp(join(tmpdir(), 'fdl-snowpipe-'));
+          path = join(tempDir, `${loaded.length}${DATASET_FILE_SUFFIX}`);
+          await writeFile(path, await opts.lake.get(file.key));
+        }
+        const rows = await loadFile(wh, path, dataset, file, loadedAt);
+        if (!folder) await rm(path, { force: true });
+        const done = { dataset, srcFile: file.key, rows };
+        loaded.push(done);
+        opts.onFile?.(done);
       }
-      const rows = await loadFile(wh, opts.lakeRoot, dataset, key, loadedAt);
-      const file = { dataset, srcFile: key, rows };
-      loaded.push(file);
-      opts.onFile?.(file);
     }
+  } finally {
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }
   return { loaded, alreadyLoaded, rowsLoaded: loaded.reduce((n, f) => n + f.rows, 0) };
 }

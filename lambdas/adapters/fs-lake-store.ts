@@ -4,9 +4,9 @@
  * never sees half a Parquet file, and a rerun replaces the object like an S3 PUT would.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { LakeStore } from './lake-store';
+import type { LakeObject, LakeStore } from './lake-store';
 
 export class FsLakeStore implements LakeStore {
   readonly location: string;
@@ -49,11 +49,16 @@ export class FsLakeStore implements LakeStore {
 
   /** Every key starting with `prefix` (a plain string prefix, like S3), sorted; temp files excluded. */
   async list(prefix: string): Promise<string[]> {
+    return (await this.listObjects(prefix)).map((o) => o.key);
+  }
+
+  /** `list` with size and modification time (the file's mtime, as S3's LastModified is the PUT time). */
+  async listObjects(prefix: string): Promise<LakeObject[]> {
     // Walk only the deepest directory the prefix fully names, then filter by the full prefix.
     const slash = prefix.lastIndexOf('/');
     const dirKey = slash >= 0 ? prefix.slice(0, slash) : '';
     const start = dirKey === '' ? this.location : this.pathOf(dirKey);
-    const keys: string[] = [];
+    const objects: LakeObject[] = [];
     const walk = async (dir: string): Promise<void> => {
       let entries: import('node:fs').Dirent[];
       try {
@@ -74,11 +79,14 @@ export class FsLakeStore implements LakeStore {
             .slice(this.location.length + 1)
             .split(sep)
             .join('/');
-          if (key.startsWith(prefix)) keys.push(key);
+          if (key.startsWith(prefix)) {
+            const info = await stat(full);
+            objects.push({ key, size: info.size, lastModified: info.mtime });
+          }
         }
       }
     };
     await walk(start);
-    return keys.sort();
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 }

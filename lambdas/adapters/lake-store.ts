@@ -1,7 +1,8 @@
 /**
  * The lake as the handlers see it: an object store with S3 keys (`raw/…`, `<dataset>/year=…/…`,
  * `rejects/…`). In AWS it is the env's lake bucket (S3LakeStore); in the local twin and tests it is a
- * folder with the same layout (FsLakeStore). Handlers only ever talk to this interface.
+ * folder with the same layout (FsLakeStore) or an S3-compatible endpoint (S3LakeStore again).
+ * Handlers only ever talk to this interface.
  */
 export interface LakeStore {
   /** Human-readable location for messages, e.g. `s3://finance-de-lab-dev-eu-west-1` or `/repo/.local/lake`. */
@@ -12,4 +13,17 @@ export interface LakeStore {
   get(key: string): Promise<Uint8Array>;
   /** Every key under `prefix`, sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Like `list`, with each object's size and last-modified time: what a loader records as load metadata
+   * (Snowpipe's METADATA$FILE_LAST_MODIFIED) without a second request per object.
+   */
+  listObjects(prefix: string): Promise<LakeObject[]>;
+}
+
+/** One object of a listing. */
+export interface LakeObject {
+  /** Key relative to the lake root (the same key `put` was given). */
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified: Date;
 }

@@ -1,42 +1,72 @@
 /**
- * The lake as the env's S3 bucket. Thin on purpose: the key layout lives in lambdas/core/lake.ts.
+ * The lake as an S3 bucket (the env's lake bucket in AWS, or a bucket on an S3-compatible endpoint for the
+ * local twin), optionally under a key prefix. Thin on purpose: the key layout lives in lambdas/core/lake.ts.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { LakeStore } from './lake-store';
+import type { LakeObject, LakeStore } from './lake-store';
 
 export class S3LakeStore implements LakeStore {
   readonly location: string;
+  /** `prefix/` (or empty): prepended to every lake key, stripped from every listed key. */
+  private readonly root: string;
 
+  /**
+   * @param prefix key prefix the lake lives under (`a/b` → objects `a/b/raw/…`); leading/trailing
+   *   slashes are ignored. @default '' (the bucket root, as in AWS)
+   */
   constructor(
     readonly bucket: string,
     private readonly client: S3Client,
+    prefix = '',
   ) {
-    this.location = `s3://${bucket}`;
+    const p = prefix.replace(/^\/+|\/+$/g, '');
+    this.root = p ? `${p}/` : '';
+    this.location = `s3://${bucket}${p ? `/${p}` : ''}`;
   }
 
   async put(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
     await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.root + key,
+        Body: body,
+        ContentType: contentType,
+      }),
     );
   }
 
   async get(key: string): Promise<Uint8Array> {
-    const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.root + key }));
     if (!out.Body) throw new Error(`empty S3 object body: ${this.location}/${key}`);
     return out.Body.transformToByteArray();
   }
 
   /** Every key under `prefix`, following continuation tokens; sorted (S3 returns UTF-8 binary order). */
   async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.listObjects(prefix)).map((o) => o.key);
+  }
+
+  /** `list` with Size and LastModified from the same ListObjectsV2 pages. */
+  async listObjects(prefix: string): Promise<LakeObject[]> {
+    const objects: LakeObject[] = [];
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.root + prefix,
+          ContinuationToken: token,
+        }),
       );
-      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      for (const o of page.Contents ?? [])
+        if (o.Key)
+          objects.push({
+            key: o.Key.slice(this.root.length),
+            size: o.Size ?? 0,
+            lastModified: o.LastModified ?? new Date(0),
+          });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys.sort();
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 }

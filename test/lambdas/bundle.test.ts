@@ -1,15 +1,12 @@
 /**
  * The shipped artefact: `lambdas/build.mjs` bundles the handlers, and the BUNDLED `handler` entries run
  * exactly as in AWS (env vars → awsDeps → S3 + Secrets Manager clients → Powertools) against loopback
- * fakes: the replay server for the APIs, and a minimal S3 / Secrets Manager endpoint (AWS_ENDPOINT_URL_*)
- * that stores PUT objects and answers GetSecretValue.
+ * fakes: the replay server for the APIs, and the shared fake S3 endpoint (test/support/fake-s3.ts) that
+ * also answers Secrets Manager's GetSecretValue (AWS_ENDPOINT_URL_*).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,6 +16,7 @@ import type { ExtractOutput } from '../../lambdas/contracts';
 import type { Envelope } from '../../lambdas/core/envelope';
 import { rawKey } from '../../lambdas/core/lake';
 import { type ReplayServer, startReplayServer } from '../../local/replay-server';
+import { type FakeS3, startFakeS3 } from '../support/fake-s3';
 import { FIXTURE_DIR, FIXTURE_PARTITION_TIME, FIXTURE_TOKEN } from './extract-harness';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -34,8 +32,7 @@ process.stdout.write(${JSON.stringify(RESULT)} + JSON.stringify(out));`;
 describe('Lambda bundle', () => {
   let outDir: string;
   let replay: ReplayServer;
-  let aws: Server;
-  const objects = new Map<string, string>();
+  let aws: FakeS3;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
@@ -45,34 +42,24 @@ describe('Lambda bundle', () => {
       stdio: 'pipe',
     });
     replay = await startReplayServer({ dir: FIXTURE_DIR });
-    aws = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (req.headers['x-amz-target'] === 'secretsmanager.GetSecretValue') {
-          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-          res.end(
-            JSON.stringify({
-              ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x',
-              SecretString: JSON.stringify(SECRET),
-            }),
-          );
-        } else if (req.method === 'PUT') {
-          objects.set(
-            decodeURIComponent((req.url ?? '').split('?')[0]),
-            Buffer.concat(chunks).toString('utf8'),
-          );
-          res.writeHead(200, { etag: '"0"' });
-          res.end();
-        } else {
+    aws = await startFakeS3({
+      buckets: [BUCKET],
+      fallback: (req, _body, res) => {
+        if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') {
           res.writeHead(400);
           res.end();
+          return;
         }
-      });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(
+          JSON.stringify({
+            ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x',
+            SecretString: JSON.stringify(SECRET),
+          }),
+        );
+      },
     });
-    aws.listen(0, '127.0.0.1');
-    await once(aws, 'listening');
-    const endpoint = `http://127.0.0.1:${(aws.address() as AddressInfo).port}`;
+    const endpoint = aws.url;
     env = {
       PATH: process.env.PATH,
       AWS_REGION: 'eu-west-1',
@@ -91,7 +78,7 @@ describe('Lambda bundle', () => {
   });
   afterAll(async () => {
     await replay.close();
-    aws.close();
+    await aws.close();
     await rm(outDir, { recursive: true, force: true });
   });
 
@@ -133,7 +120,7 @@ describe('Lambda bundle', () => {
       [rawKey('coinlore', 'tickers', pt, 'p000')],
       [rawKey('coinlore', 'global', pt, 'p000')],
     ]);
-    const stored = JSON.parse(objects.get(`/${BUCKET}/${out.batches[0].rawKeys[0]}`)!) as Envelope;
+    const stored = JSON.parse(aws.text(BUCKET, out.batches[0].rawKeys[0])!) as Envelope;
     expect(stored.endpoint).toBe('tickers');
     expect((stored.response.body as { data: unknown[] }).data).toHaveLength(7);
     const lines = stdout.split('\n').filter((l) => l.includes('"coinlore extracted"'));
@@ -150,7 +137,7 @@ describe('Lambda bundle', () => {
       lookbackMinutes: 30,
     });
     expect(out.batches.map((b) => b.rawKeys.length)).toEqual([2, 1]);
-    const everything = `${[...objects.values()].join('\n')}\n${stdout}`;
+    const everything = `${[...aws.objects(BUCKET).values()].map((o) => o.body.toString('utf8')).join('\n')}\n${stdout}`;
     const basic = Buffer.from(`${SECRET.client_id}:${SECRET.client_secret}`).toString('base64');
     for (const secret of [FIXTURE_TOKEN, SECRET.client_secret, basic])
       expect(everything).not.toContain(secret);

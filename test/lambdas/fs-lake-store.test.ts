@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,13 @@ describe('FsLakeStore', () => {
     expect(await lake.list('p/')).toEqual(['p/a.json', 'p/b.json', 'p/sub/c.json']);
     expect(await lake.list('p/a')).toEqual(['p/a.json']);
     expect(await lake.list('nothing/here/')).toEqual([]);
+  });
+
+  it('lists size and modification time with each key when listObjects is used', async () => {
+    await lake.put('m/one.parquet', new Uint8Array([1, 2, 3]));
+    const when = new Date('2026-11-24T10:20:00Z');
+    await utimes(join(root, 'm', 'one.parquet'), when, when);
+    expect(await lake.listObjects('m/')).toEqual([{ key: 'm/one.parquet', size: 3, lastModified: when }]);
   });
 
   it('throws a message naming the key when the object does not exist', async () => {

@@ -8,6 +8,7 @@ import { statusReport } from '../../cli/status';
 import { DATASET_NAMES, DATASETS, type DatasetName, EXPOSED_VIEW_NAMES } from '../../lambdas/core/datasets';
 import type { Envelope } from '../../lambdas/core/envelope';
 import { type DashboardPage, openDashboardPage } from '../../local/browser';
+import { openLake, parseLakeLocation } from '../../local/lake-location';
 import { openWarehouse } from '../../local/warehouse';
 import { rawTableName } from '../../sql/ddl';
 
@@ -142,7 +143,7 @@ describe('fdl run', () => {
   });
 
   it('reports lake files and warehouse rows in status', async () => {
-    const report = await statusReport(join(dir, 'lake'), first.warehouse);
+    const report = await statusReport(await openLake(parseLakeLocation(join(dir, 'lake'))), first.warehouse);
     for (const d of DATASET_NAMES)
       expect(report).toMatch(new RegExp(`RAW\\.${rawTableName(d)}\\s+${first.rawRows[d]}\\s`));
     expect(report).toMatch(/raw\/coinlore\/tickers\//);
