@@ -21,7 +21,8 @@ import { FIXTURE_DIR, FIXTURE_PARTITION_TIME, FIXTURE_TOKEN } from './extract-ha
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BUCKET = 'fdl-test-lake';
-const SECRET = { client_id: 'bundle-client', client_secret: 'bundle-secret-value-42' };
+// A made-up credential pair: the test proves neither half (nor their Basic encoding) reaches the archive or logs.
+const SECRET = { client_id: 'bundle-client', client_secret: 'fake-s3cr3t' };
 
 const RESULT = '\n__RESULT__';
 const RUNNER = `const [url, input] = process.argv.slice(1);
