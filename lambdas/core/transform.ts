@@ -204,44 +204,14 @@ interface Plan {
   readonly required: readonly string[];
   /** Every column set to null, in schema order. */
   readonly template: Row;
-  /** Casts the record's fields into `row` (see compileFill); returns the problems, if any. */
+  /** Casts the record's fields into `row`; returns the problems, if any. */
   readonly fill: Fill;
 }
 
 export type Fill = (record: Json, row: Row, nullCounts: Record<string, number>) => string[] | undefined;
 
-/**
- * The per-record loop over `fields`, compiled once per dataset into straight-line code with constant
- * property names. Why: the loop form reads `record[f.name]` and writes `row[f.name]` with a different
- * name each iteration, which V8 serves from its megamorphic caches; reprocess runs this for millions of
- * records, and named accesses are ~2× faster. Generated from the plan only (column names, casts,
- * accessors, required flags): the rules stay in one place, and the result is checked against
- * `fillByLoop`, the same rules written as the plain loop (test/lambdas/transform.test.ts).
- */
-function compileFill(fields: Plan['fields']): Fill {
-  const lines = fields.map((f, j) => {
-    const name = JSON.stringify(f.name);
-    const read = f.read === undefined ? `record[${name}]` : `fields[${j}].read(record)`;
-    return [
-      `value = ${read};`,
-      `cell = fields[${j}].cast(value);`,
-      'if (cell === null) {',
-      '  if (!isBlank(value)) {',
-      `    nullCounts[${name}] = (nullCounts[${name}] ?? 0) + 1;`,
-      f.required
-        ? `    (problems ??= []).push(${JSON.stringify(`invalid ${f.name}: `)} + preview(value));`
-        : '',
-      f.required ? `  } else (problems ??= []).push(${JSON.stringify(`missing ${f.name}`)});` : '  }',
-      '}',
-      `row[${name}] = cell;`,
-    ].join('\n');
-  });
-  const body = `return (record, row, nullCounts) => {\nlet value, cell, problems;\n${lines.join('\n')}\nreturn problems;\n};`;
-  return new Function('fields', 'isBlank', 'preview', body)(fields, isBlank, preview) as Fill;
-}
-
-/** The reference form of `Plan.fill`: the same rules as a loop over the fields. */
-function fillByLoop(fields: Plan['fields']): Fill {
+/** The per-record casts and required-field checks of a dataset, from its plan. */
+function fillFor(fields: Plan['fields']): Fill {
   return (record, row, nullCounts) => {
     let problems: string[] | undefined;
     for (let j = 0; j < fields.length; j++) {
@@ -281,17 +251,8 @@ function planFor(dataset: DatasetName): Plan {
     fields,
     required: spec.columns.filter((c) => c.required).map((c) => c.name),
     template: Object.fromEntries(spec.columns.map((c) => [c.name, null])),
-    fill: compileFill(fields),
+    fill: fillFor(fields),
   };
-}
-
-/**
- * For tests: a dataset's compiled record filler and its loop form, which must agree on every record.
- * Both fill `row` (pass a fresh object), count nulls into `nullCounts` and return the problems.
- */
-export function recordFillers(dataset: DatasetName): { readonly compiled: Fill; readonly loop: Fill } {
-  const p = plan(dataset);
-  return { compiled: p.fill, loop: fillByLoop(p.fields) };
 }
 
 const PLANS = new Map<DatasetName, Plan>();
