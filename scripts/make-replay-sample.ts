@@ -246,7 +246,7 @@ function coinloreSnapshot(coins: Coin[], k: number, at: number): Envelope[] {
 // look like tickers but are not (one, it, gas) so mention detection has something to get right.
 const POSITIVE = [
   'to the moon 🚀',
-  'bullish as hell',
+  'very bullish here',
   'HODL strong',
   'great entry, buying more',
   'this is huge news',
