@@ -20,6 +20,7 @@ import type { Construct } from 'constructs';
 import type { EnvConfig } from '../envs/types';
 import { configureBackend, stateKey } from './backend';
 import { FdlStack } from './fdl-stack';
+import { type PolicyStatement, policyDocument } from './iam';
 import { Naming, pascal } from './naming';
 import { exempt } from './policy/exemption';
 
@@ -48,32 +49,24 @@ export function bootstrapStateKey(env: EnvConfig): string {
 
 /** Trust policy for GitHub's OIDC provider: exactly one `sub` and the STS audience. */
 function trustPolicy(providerArn: string, subject: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: providerArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          // StringEquals (not StringLike): exactly this subject, no wildcard.
-          StringEquals: {
-            [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: subject,
-          },
+  return policyDocument([
+    {
+      Effect: 'Allow',
+      Principal: { Federated: providerArn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        // StringEquals (not StringLike): exactly this subject, no wildcard.
+        StringEquals: {
+          [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+          [`${GITHUB_OIDC_HOST}:sub`]: subject,
         },
       },
-    ],
-  });
+    },
+  ]);
 }
 
-interface Statement {
-  Sid: string;
-  Effect: 'Allow' | 'Deny';
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
+/** The role policies' statements always name their Sid and resources. */
+type Statement = PolicyStatement & Required<Pick<PolicyStatement, 'Sid' | 'Resource'>>;
 
 /**
  * The deploy role's permissions: create/update/delete the env's resources, scoped by their name prefixes
@@ -352,7 +345,7 @@ export class BootstrapStack extends FdlStack {
     const deployPolicy = new IamRolePolicy(this, naming.id('deploy'), {
       name: naming.iam('GithubDeployPolicy'),
       role: role.name,
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: deployPolicyStatements(env) }),
+      policy: policyDocument(deployPolicyStatements(env)),
     });
     exempt(
       deployPolicy,
@@ -371,7 +364,7 @@ export class BootstrapStack extends FdlStack {
     const planPolicy = new IamRolePolicy(this, naming.id('plan'), {
       name: naming.iam('GithubPlanPolicy'),
       role: plan.name,
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: planPolicyStatements(env) }),
+      policy: policyDocument(planPolicyStatements(env)),
     });
     exempt(
       planPolicy,

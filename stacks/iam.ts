@@ -11,7 +11,8 @@ export interface PolicyStatement {
   readonly Effect: 'Allow' | 'Deny';
   readonly Principal?: '*' | Readonly<Record<string, OneOrMany>>;
   readonly Action: OneOrMany;
-  readonly Resource: OneOrMany;
+  /** Absent only in trust policies (the role itself is the resource). */
+  readonly Resource?: OneOrMany;
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, OneOrMany>>>>;
 }
 
@@ -25,17 +26,14 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
  * recommends for services that send it (Step Functions, EventBridge).
  */
 export function assumeRolePolicy(service: string, sourceAccount?: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Service: service },
-        Action: 'sts:AssumeRole',
-        ...(sourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccount } } } : {}),
-      },
-    ],
-  });
+  return policyDocument([
+    {
+      Effect: 'Allow',
+      Principal: { Service: service },
+      Action: 'sts:AssumeRole',
+      ...(sourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccount } } } : {}),
+    },
+  ]);
 }
 
 /** CloudWatch Logs actions a function or service needs to write to the log group `logGroupArn` only. */
@@ -46,5 +44,28 @@ export function writeLogsStatement(logGroupArn: string): PolicyStatement {
     Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     // The provider's log group `arn` has no `:*`; log streams live under `<arn>:log-stream:…`.
     Resource: `${logGroupArn}:*`,
+  };
+}
+
+/**
+ * "Only the lake bucket of this account may publish to this topic": the statement S3 event notifications
+ * need. Written once because two policies carry it: the dataset topic's initial inline policy (AWS stack)
+ * and the merged policy that replaces it (Snowflake stack); they must never disagree.
+ */
+export function lakePublishStatement(
+  topicArn: string,
+  bucketArn: string,
+  accountId: string,
+): PolicyStatement {
+  return {
+    Sid: 'AllowLakeBucketPublish',
+    Effect: 'Allow',
+    Principal: { Service: 's3.amazonaws.com' },
+    Action: 'sns:Publish',
+    Resource: topicArn,
+    Condition: {
+      ArnLike: { 'aws:SourceArn': bucketArn },
+      StringEquals: { 'aws:SourceAccount': accountId },
+    },
   };
 }

@@ -58,7 +58,7 @@ import type { AwsStackOutputs } from './aws-outputs';
 import { configureAwsProvider } from './aws-provider';
 import { configureBackend } from './backend';
 import { FdlStack } from './fdl-stack';
-import { policyDocument } from './iam';
+import { lakePublishStatement, policyDocument } from './iam';
 import { Naming } from './naming';
 import { exempt } from './policy/exemption';
 
@@ -239,19 +239,15 @@ export class SnowflakeStack extends FdlStack {
     const lakeReader = new IamRole(this, 'snowflake_lake_reader', {
       name: readerRoleName,
       description: 'Assumed by the Snowflake storage integration to read the dataset prefixes of the lake.',
-      // A trust policy has no Resource, so it is not a stacks/iam.ts PolicyStatement.
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'SnowflakeStorageIntegration',
-            Effect: 'Allow',
-            Principal: { AWS: integration.storageAwsIamUserArn },
-            Action: 'sts:AssumeRole',
-            Condition: { StringEquals: { 'sts:ExternalId': externalId } },
-          },
-        ],
-      }),
+      assumeRolePolicy: policyDocument([
+        {
+          Sid: 'SnowflakeStorageIntegration',
+          Effect: 'Allow',
+          Principal: { AWS: integration.storageAwsIamUserArn },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+        },
+      ]),
     });
     const lakeReaderPolicy = new IamRolePolicy(this, 'snowflake_lake_read', {
       role: lakeReader.name,
@@ -321,19 +317,7 @@ export class SnowflakeStack extends FdlStack {
       const topicPolicyDoc = new DataAwsIamPolicyDocument(this, `${key}_topic_policy_document`, {
         sourcePolicyDocuments: [
           snowflakeSubscribe.awsSnsTopicPolicyJson,
-          policyDocument([
-            {
-              Sid: 'AllowLakeBucketPublish',
-              Effect: 'Allow',
-              Principal: { Service: 's3.amazonaws.com' },
-              Action: 'sns:Publish',
-              Resource: topicArn,
-              Condition: {
-                ArnLike: { 'aws:SourceArn': aws.lakeBucketArn },
-                StringEquals: { 'aws:SourceAccount': env.account },
-              },
-            },
-          ]),
+          policyDocument([lakePublishStatement(topicArn, aws.lakeBucketArn, env.account)]),
         ],
       });
       const topicPolicy = new SnsTopicPolicy(this, `${key}_topic_policy`, {

@@ -1,6 +1,6 @@
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { Construct } from 'constructs';
-import { policyDocument } from '../iam';
+import { lakePublishStatement, policyDocument } from '../iam';
 
 export interface DatasetTopicProps {
   /** Physical topic name (`Naming.datasetTopic(dataset)`, with the env's changeable suffix). */
@@ -28,18 +28,12 @@ export class DatasetTopic extends Construct {
       // Initial, inline policy: lets S3 publish so the bucket notification (which S3 validates by sending a
       // test event) can be created before the Snowflake stack exists.
       policy: policyDocument([
-        {
-          Sid: 'AllowLakeBucketPublish',
-          Effect: 'Allow',
-          Principal: { Service: 's3.amazonaws.com' },
-          Action: 'sns:Publish',
+        lakePublishStatement(
           // The topic's own ARN, built from its parts: a resource cannot reference its own attributes.
-          Resource: `arn:aws:sns:${props.region}:${props.accountId}:${props.topicName}`,
-          Condition: {
-            ArnLike: { 'aws:SourceArn': props.bucketArn },
-            StringEquals: { 'aws:SourceAccount': props.accountId },
-          },
-        },
+          `arn:aws:sns:${props.region}:${props.accountId}:${props.topicName}`,
+          props.bucketArn,
+          props.accountId,
+        ),
       ]),
       // No server-side encryption: S3 event notifications cannot publish to a topic encrypted with the
       // AWS-managed aws/sns key (S3 would need kms:GenerateDataKey on it, which that key's policy never

@@ -39,7 +39,7 @@ function synth(env: EnvConfig): Synth {
   return JSON.parse(JSON.stringify(stack.toTerraform())) as Synth;
 }
 
-const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+const list = (v: string | readonly string[]): readonly string[] => (typeof v === 'string' ? [v] : v);
 
 describe('BootstrapStack', () => {
   const synths = new Map<string, Synth>();
