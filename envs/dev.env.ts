@@ -17,6 +17,15 @@ export const env = {
     'extract-reddit': { memoryMb: 512, timeoutSeconds: 300 },
     transform: { memoryMb: 1024, timeoutSeconds: 120 },
   },
+  backfill: {
+    maxConcurrency: 10,
+    itemsPerBatch: 10,
+    toleratedFailurePercentage: 5,
+    functions: {
+      'backfill-plan': { memoryMb: 512, timeoutSeconds: 300 },
+      'backfill-summary': { memoryMb: 512, timeoutSeconds: 120 },
+    },
+  },
   lake: { rawInfrequentAccessDays: 30, rawExpireDays: 90, rejectsExpireDays: 30 },
   topicSuffix: 'v1',
   github: { repository: 'finance-de-lab/finance-de-lab', environment: 'dev' },

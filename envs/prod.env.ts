@@ -17,6 +17,15 @@ export const env = {
     'extract-reddit': { memoryMb: 512, timeoutSeconds: 300 },
     transform: { memoryMb: 1536, timeoutSeconds: 180 },
   },
+  backfill: {
+    maxConcurrency: 100,
+    itemsPerBatch: 10,
+    toleratedFailurePercentage: 1,
+    functions: {
+      'backfill-plan': { memoryMb: 512, timeoutSeconds: 300 },
+      'backfill-summary': { memoryMb: 512, timeoutSeconds: 120 },
+    },
+  },
   lake: { rawInfrequentAccessDays: 30, rawExpireDays: 365, rejectsExpireDays: 90 },
   topicSuffix: 'v1',
   github: { repository: 'finance-de-lab/finance-de-lab', environment: 'prod' },

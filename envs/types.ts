@@ -9,6 +9,21 @@ import { ConfigError } from '../lambdas/core/errors';
 export const FUNCTION_NAMES = ['extract-coinlore', 'extract-reddit', 'transform'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
+/** The backfill's own functions (same image); the backfill also invokes `transform`. */
+export const BACKFILL_FUNCTION_NAMES = ['backfill-plan', 'backfill-summary'] as const;
+export type BackfillFunctionName = (typeof BACKFILL_FUNCTION_NAMES)[number];
+
+/** The backfill state machine's knobs (statemachines/backfill.asl.json, docs/backfill.md). */
+export interface BackfillConfig {
+  /** Child executions at once (Distributed Map MaxConcurrency, 1-10000); each runs up to 4 transforms. */
+  readonly maxConcurrency: number;
+  /** Work items (one dataset of one run) per child execution (ItemBatcher MaxItemsPerBatch, 1-100). */
+  readonly itemsPerBatch: number;
+  /** Percentage of items that may fail before the backfill fails (ToleratedFailurePercentage, 0-100). */
+  readonly toleratedFailurePercentage: number;
+  readonly functions: Readonly<Record<BackfillFunctionName, FunctionConfig>>;
+}
+
 export interface FunctionConfig {
   /** 128 … 10240 MB. */
   readonly memoryMb: number;
@@ -50,6 +65,8 @@ export interface EnvConfig {
   /** Lambda image tag in the env's ECR repository (CI passes the commit SHA; immutable tags). */
   readonly imageTag: string;
   readonly functions: Readonly<Record<FunctionName, FunctionConfig>>;
+  /** Rebuilding datasets from the raw archive at scale (the backfill state machine). */
+  readonly backfill: BackfillConfig;
   readonly lake: {
     /** Days before raw/ envelopes move to infrequent-access storage. */
     readonly rawInfrequentAccessDays: number;
@@ -154,6 +171,25 @@ export function validateEnv(env: EnvConfig, where: string): EnvConfig {
       bad(`functions.${fn}.memoryMb`, `must be an integer 128-10240, got ${str(f.memoryMb)}`);
     if (!Number.isInteger(f.timeoutSeconds) || f.timeoutSeconds < 1 || f.timeoutSeconds > 900)
       bad(`functions.${fn}.timeoutSeconds`, `must be an integer 1-900, got ${str(f.timeoutSeconds)}`);
+  }
+  const bf = env.backfill;
+  if (!bf) bad('backfill', 'is missing');
+  else {
+    const int = (field: string, v: unknown, min: number, max: number) => {
+      if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
+        bad(`backfill.${field}`, `must be an integer ${min}-${max}, got ${str(v)}`);
+    };
+    int('maxConcurrency', bf.maxConcurrency, 1, 10_000);
+    int('itemsPerBatch', bf.itemsPerBatch, 1, 100);
+    int('toleratedFailurePercentage', bf.toleratedFailurePercentage, 0, 100);
+    for (const fn of BACKFILL_FUNCTION_NAMES) {
+      const f = bf.functions?.[fn];
+      if (!f) bad(`backfill.functions.${fn}`, 'is missing');
+      else {
+        int(`functions.${fn}.memoryMb`, f.memoryMb, 128, 10240);
+        int(`functions.${fn}.timeoutSeconds`, f.timeoutSeconds, 1, 900);
+      }
+    }
   }
   const lake = env.lake;
   if (!lake) bad('lake', 'is missing');

@@ -37,7 +37,13 @@ export interface ExtractOutput {
   readonly batches: readonly RawBatch[];
 }
 
-export interface TransformInput extends RunContext, RawBatch {}
+export interface TransformInput extends RunContext, RawBatch {
+  /**
+   * Set by a backfill (its execution name): the outputs get new keys `…_HHMM_<rebuild>.parquet` that
+   * Snowpipe loads as new files (docs/backfill.md). Absent in the pipeline.
+   */
+  readonly rebuild?: string;
+}
 
 export interface TransformOutput {
   readonly dataset: DatasetName;

@@ -66,6 +66,33 @@ export interface Twin {
   execute(input: PipelineInput, opts: { name: string; at?: Date }): Promise<ExecutionResult>;
 }
 
+/**
+ * The `sns:publish` resource of the twin: records each alert in `alerts`, appends it to
+ * `opts.alertsPath` (JSON lines) and calls `opts.onAlert`. Shared by the pipeline and the backfill twin.
+ */
+export function alertRecorder(
+  alerts: AlertRecord[],
+  opts: Pick<TwinOptions, 'alertsPath' | 'onAlert'>,
+  now: () => Date,
+): TaskHandler {
+  return async (p) => {
+    const a = p as { TopicArn: string; Subject?: string; Message: string };
+    const alert: AlertRecord = {
+      at: now().toISOString(),
+      topicArn: a.TopicArn,
+      subject: a.Subject ?? '',
+      message: a.Message,
+    };
+    alerts.push(alert);
+    if (opts.alertsPath) {
+      mkdirSync(dirname(opts.alertsPath), { recursive: true });
+      appendFileSync(opts.alertsPath, `${JSON.stringify(alert)}\n`);
+    }
+    opts.onAlert?.(alert);
+    return { MessageId: `local-${randomBytes(6).toString('hex')}` };
+  };
+}
+
 /** The Task resource map: `local:` ids → in-process handlers and the alert recorder. */
 export function createTwin(opts: TwinOptions): Twin {
   let clock: Date | undefined;
@@ -91,22 +118,7 @@ export function createTwin(opts: TwinOptions): Twin {
     [LOCAL_PLACEHOLDERS.ExtractCoinloreFunctionArn]: (p) => extractCoinlore(p as never),
     [LOCAL_PLACEHOLDERS.ExtractRedditFunctionArn]: (p) => extractReddit(p as never),
     [LOCAL_PLACEHOLDERS.TransformFunctionArn]: (p) => transform(p as never),
-    [LOCAL_PLACEHOLDERS.AlertsTopicArn]: async (p) => {
-      const a = p as { TopicArn: string; Subject?: string; Message: string };
-      const alert: AlertRecord = {
-        at: deps.now().toISOString(),
-        topicArn: a.TopicArn,
-        subject: a.Subject ?? '',
-        message: a.Message,
-      };
-      alerts.push(alert);
-      if (opts.alertsPath) {
-        mkdirSync(dirname(opts.alertsPath), { recursive: true });
-        appendFileSync(opts.alertsPath, `${JSON.stringify(alert)}\n`);
-      }
-      opts.onAlert?.(alert);
-      return { MessageId: `local-${randomBytes(6).toString('hex')}` };
-    },
+    [LOCAL_PLACEHOLDERS.AlertsTopicArn]: alertRecorder(alerts, opts, deps.now),
   };
   const executor = new LocalExecutor(loadPipelineDefinition(LOCAL_PLACEHOLDERS), {
     resources,

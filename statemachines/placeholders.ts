@@ -34,3 +34,34 @@ export function renderDefinition(template: string, values: Readonly<Record<strin
 export function loadPipelineDefinition(values: PipelinePlaceholders): string {
   return renderDefinition(readFileSync(PIPELINE_DEFINITION_PATH, 'utf8'), { ...values });
 }
+
+/** The `${Placeholder}` values statemachines/backfill.asl.json expects (numbers from the env's `backfill`). */
+export interface BackfillPlaceholders {
+  readonly BackfillPlanFunctionArn: string;
+  readonly TransformFunctionArn: string;
+  readonly BackfillSummaryFunctionArn: string;
+  readonly AlertsTopicArn: string;
+  /** The lake bucket: the manifest's and the results' bucket. */
+  readonly LakeBucketName: string;
+  readonly BackfillItemsPerBatch: number;
+  readonly BackfillMaxConcurrency: number;
+  readonly BackfillToleratedFailurePercentage: number;
+}
+
+export const BACKFILL_DEFINITION_PATH = fileURLToPath(new URL('./backfill.asl.json', import.meta.url));
+
+/**
+ * The backfill definition with every placeholder filled. The numbers sit inside `{% %}` in the file (so
+ * it stays valid JSON before rendering); each must be a non-negative integer, or rendering throws.
+ */
+export function loadBackfillDefinition(values: BackfillPlaceholders): string {
+  const strings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'number' && (!Number.isInteger(value) || value < 0))
+      throw new Error(
+        `backfill definition: placeholder \${${name}} must be a non-negative integer, got ${value}`,
+      );
+    strings[name] = String(value);
+  }
+  return renderDefinition(readFileSync(BACKFILL_DEFINITION_PATH, 'utf8'), strings);
+}

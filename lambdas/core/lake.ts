@@ -29,14 +29,35 @@ export function stamp(at: Date): string {
   return `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}_${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}`;
 }
 
-/** `<dataset>/year=YYYY/month=MM/day=DD/<dataset>_YYYYMMDD_HHMM.parquet` */
-export function datasetKey(dataset: DatasetName, partitionTime: Date): string {
-  return `${dataset}/${hivePartition(partitionTime)}/${dataset}_${stamp(partitionTime)}.parquet`;
+/** Where backfills keep their manifests and Distributed Map results: `backfill/<backfill id>/…`. */
+export const BACKFILL_PREFIX = 'backfill/';
+
+/** A rebuild tag (the backfill's execution name): what may follow `_` in a dataset file name. */
+export const REBUILD_TAG = /^[A-Za-z0-9-]{1,80}$/;
+
+/**
+ * `_<rebuild>` for a backfill's files, '' for the pipeline's. A rebuild writes NEW keys because Snowpipe
+ * never loads a file name twice (docs/backfill.md); `_` sorts after `.`, so a rebuilt file's name also
+ * sorts after the original's (the views' last tie-break).
+ */
+function rebuildSuffix(rebuild: string | undefined): string {
+  if (rebuild === undefined) return '';
+  if (!REBUILD_TAG.test(rebuild))
+    throw new Error(`rebuild tag must match ${REBUILD_TAG.source}, got "${rebuild}"`);
+  return `_${rebuild}`;
 }
 
-/** `rejects/<dataset>/year=…/<dataset>_YYYYMMDD_HHMM.jsonl`: rows that failed checks, each with its reason. */
-export function rejectsKey(dataset: DatasetName, partitionTime: Date): string {
-  return `${REJECTS_PREFIX}${dataset}/${hivePartition(partitionTime)}/${dataset}_${stamp(partitionTime)}.jsonl`;
+/**
+ * `<dataset>/year=YYYY/month=MM/day=DD/<dataset>_YYYYMMDD_HHMM.parquet`; with a rebuild tag (a backfill)
+ * `…/<dataset>_YYYYMMDD_HHMM_<rebuild>.parquet`.
+ */
+export function datasetKey(dataset: DatasetName, partitionTime: Date, rebuild?: string): string {
+  return `${dataset}/${hivePartition(partitionTime)}/${dataset}_${stamp(partitionTime)}${rebuildSuffix(rebuild)}.parquet`;
+}
+
+/** `rejects/<dataset>/year=…/<dataset>_YYYYMMDD_HHMM[_<rebuild>].jsonl`: rows that failed checks, each with its reason. */
+export function rejectsKey(dataset: DatasetName, partitionTime: Date, rebuild?: string): string {
+  return `${REJECTS_PREFIX}${dataset}/${hivePartition(partitionTime)}/${dataset}_${stamp(partitionTime)}${rebuildSuffix(rebuild)}.jsonl`;
 }
 
 /**

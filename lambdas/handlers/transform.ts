@@ -71,7 +71,7 @@ export function createTransform(deps: HandlerDeps): (input: TransformInput) => P
 
     let key: string | undefined;
     if (result.rows.length > 0) {
-      key = datasetKey(input.dataset, partitionTime);
+      key = datasetKey(input.dataset, partitionTime, input.rebuild);
       await deps.lake.put(
         key,
         await writeParquet(input.dataset, result.rows),
@@ -80,7 +80,7 @@ export function createTransform(deps: HandlerDeps): (input: TransformInput) => P
     }
     let rejectKey: string | undefined;
     if (result.rejects.length > 0) {
-      rejectKey = rejectsKey(input.dataset, partitionTime);
+      rejectKey = rejectsKey(input.dataset, partitionTime, input.rebuild);
       await deps.lake.put(rejectKey, rejectsJsonl(result.rejects), 'application/x-ndjson');
     }
 

@@ -4,6 +4,7 @@
  * is rejected up front with the state and field named: the twin must never silently run a different
  * machine from the one deployed.
  */
+import { DISTRIBUTED_ONLY_FIELDS, distributedMapProblems } from './distributed-definition';
 import { compileExpression, findExpressions, isExpression } from './expressions';
 
 export interface Retrier {
@@ -47,8 +48,27 @@ export interface StateDefinition {
   readonly Branches?: readonly StatesBlock[];
   readonly Items?: unknown;
   readonly ItemSelector?: unknown;
-  readonly ItemProcessor?: StatesBlock & { readonly ProcessorConfig?: { readonly Mode?: string } };
-  readonly MaxConcurrency?: number;
+  readonly ItemProcessor?: StatesBlock & {
+    readonly ProcessorConfig?: { readonly Mode?: string; readonly ExecutionType?: string };
+  };
+  /** A number; on a Distributed Map also a `{% %}` expression. */
+  readonly MaxConcurrency?: number | string;
+  /** Distributed Map only (distributed-definition.ts). */
+  readonly ItemReader?: {
+    readonly Resource: string;
+    readonly ReaderConfig: { readonly InputType: 'JSON' };
+    readonly Arguments: { readonly Bucket: unknown; readonly Key: unknown };
+  };
+  readonly ItemBatcher?: {
+    readonly MaxItemsPerBatch?: number | string;
+    readonly MaxInputBytesPerBatch?: number | string;
+    readonly BatchInput?: unknown;
+  };
+  readonly ToleratedFailurePercentage?: number | string;
+  readonly ResultWriter?: {
+    readonly Resource: string;
+    readonly Arguments: { readonly Bucket: unknown; readonly Prefix: unknown };
+  };
   readonly Choices?: readonly ChoiceRule[];
   readonly Default?: string;
   readonly Error?: string;
@@ -93,6 +113,7 @@ const ALLOWED_FIELDS: Record<StateDefinition['Type'], readonly string[]> = {
     'MaxConcurrency',
     'Retry',
     'Catch',
+    ...DISTRIBUTED_ONLY_FIELDS,
   ],
   Choice: [...COMMON, 'Output', 'Assign', 'Choices', 'Default'],
   Succeed: [...COMMON, 'Output'],
@@ -214,7 +235,16 @@ function validateBlock(
       if (hasNext) targets(name, 'Next', state.Next);
     }
     // Every expression must compile now, not when the state first runs.
-    for (const field of ['Output', 'Assign', 'Arguments', 'Items', 'ItemSelector', 'Error', 'Cause'])
+    for (const field of [
+      'Output',
+      'Assign',
+      'Arguments',
+      'Items',
+      'ItemSelector',
+      'Error',
+      'Cause',
+      ...(type === 'Map' ? ['MaxConcurrency', ...DISTRIBUTED_ONLY_FIELDS] : []),
+    ])
       for (const { location, template } of findExpressions(state[field], field))
         checkExpression(at, location, template);
     if (type === 'Task') {
@@ -241,13 +271,17 @@ function validateBlock(
           if (!['StartAt', 'States', 'ProcessorConfig', 'Comment'].includes(k))
             problems.push(`${at}: field "ItemProcessor.${k}" is not supported`);
         const mode = (proc.ProcessorConfig as { Mode?: string } | undefined)?.Mode;
-        if (mode !== undefined && mode !== 'INLINE')
+        if (mode !== undefined && mode !== 'INLINE' && mode !== 'DISTRIBUTED')
           problems.push(
-            `${at}: field "ItemProcessor.ProcessorConfig.Mode" "${mode}" is not supported (INLINE only)`,
+            `${at}: field "ItemProcessor.ProcessorConfig.Mode" "${mode}" is not supported (INLINE or DISTRIBUTED)`,
           );
-        validateBlock(proc, `${at} ItemProcessor`, visibleNames, problems);
+        problems.push(...distributedMapProblems(at, state, mode));
+        // A Distributed Map's child executions cannot read the parent's variables: no outer names.
+        validateBlock(proc, `${at} ItemProcessor`, mode === 'DISTRIBUTED' ? [] : visibleNames, problems);
       }
+      const distributed = (proc?.ProcessorConfig as { Mode?: string } | undefined)?.Mode === 'DISTRIBUTED';
       if (
+        !distributed &&
         state.MaxConcurrency !== undefined &&
         (!Number.isInteger(state.MaxConcurrency) || (state.MaxConcurrency as number) < 0)
       )

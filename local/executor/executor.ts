@@ -16,8 +16,10 @@ import {
   type StateDefinition,
   type StatesBlock,
 } from './definition';
+import { type ObjectStore, runDistributedMap } from './distributed-map';
 import { evaluateField, StatesError } from './expressions';
 
+export type { ObjectStore };
 export { DefinitionError, StatesError };
 
 /** Step Functions' limit on a state's input/output and on variables. */
@@ -82,6 +84,11 @@ export interface ExecutorOptions {
   readonly onEvent?: (event: HistoryEvent) => void;
   /** State machine name used in context ids. @default 'local' */
   readonly stateMachineName?: string;
+  /**
+   * Where a Distributed Map's ItemReader reads and its ResultWriter writes (the twin: the lake store).
+   * Required, at load time, by a definition that uses either.
+   */
+  readonly objectStore?: ObjectStore;
 }
 
 export interface ExecuteOptions {
@@ -178,6 +185,16 @@ function taskResources(block: StatesBlock, out: { state: string; field: string; 
   return out;
 }
 
+/** States (any depth) whose ItemReader or ResultWriter needs an object store. */
+function objectStoreUsers(block: StatesBlock, out: string[] = []): string[] {
+  for (const [name, s] of Object.entries(block.States)) {
+    if (s.ItemReader !== undefined || s.ResultWriter !== undefined) out.push(name);
+    for (const b of s.Branches ?? []) objectStoreUsers(b, out);
+    if (s.ItemProcessor) objectStoreUsers(s.ItemProcessor, out);
+  }
+  return out;
+}
+
 export class LocalExecutor {
   readonly definition: MachineDefinition;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -201,6 +218,11 @@ export class LocalExecutor {
           `state "${t.state}": field "${t.field}" names "${t.key}", which has no local handler (known: ${Object.keys(options.resources).join(', ') || 'none'})`,
         );
     }
+    if (!options.objectStore)
+      for (const state of objectStoreUsers(this.definition))
+        problems.push(
+          `state "${state}": ItemReader/ResultWriter need an object store (ExecutorOptions.objectStore)`,
+        );
     if (problems.length) throw new DefinitionError(problems);
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = options.random ?? Math.random;
@@ -504,6 +526,46 @@ export class LocalExecutor {
       );
     }
 
+    if (state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED') {
+      const entered = (b.states as { context: { State: { EnteredTime: string } } }).context.State.EnteredTime;
+      return runDistributedMap({
+        name,
+        state,
+        input,
+        parentStateMachineArn: ctx.stateMachine.Id,
+        parentExecutionName: ctx.execution.Name,
+        objectStore: this.options.objectStore,
+        now: this.now,
+        evaluate: (value, location, item) =>
+          evaluateField(
+            value,
+            item ? this.bindings(scope, ctx, name, entered, retryCount, { input }, item) : b,
+            { state: name, location },
+          ),
+        // A child execution: its own context and cancellation, and no parent variables (a fresh Scope).
+        runChild: (childInput, child) =>
+          this.runBlock(
+            state.ItemProcessor!,
+            childInput,
+            new Scope(),
+            {
+              execution: {
+                Id: child.arn,
+                Name: child.name,
+                StartTime: this.now().toISOString(),
+                Input: childInput,
+                RoleArn: ctx.execution.RoleArn,
+              },
+              stateMachine: { Id: child.stateMachineArn, Name: `${ctx.stateMachine.Name}/${name}` },
+              history: ctx.history,
+              cancel: new Cancellation(ctx.cancel),
+            },
+            `${path}[${child.name}]`,
+          ),
+        cancelled: () => ctx.cancel.cancelled,
+      });
+    }
+
     // Map
     const items =
       state.Items === undefined
@@ -543,7 +605,7 @@ export class LocalExecutor {
           `${path}[${index}]`,
         );
       }),
-      state.MaxConcurrency ?? 0,
+      (state.MaxConcurrency as number | undefined) ?? 0,
       cancel,
     );
   }
