@@ -17,6 +17,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   dashboard: async () => (await import('./dashboard')).dashboardCommand,
   status: async () => (await import('./status')).statusCommand,
   'check-ingestion': async () => (await import('./check-ingestion')).checkIngestionCommand,
+  backfill: async () => (await import('./backfill')).backfillCommand,
 };
 
 async function mainUsage(): Promise<string> {
