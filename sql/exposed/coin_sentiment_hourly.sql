@@ -11,7 +11,11 @@
 WITH latest_coins AS (
   SELECT coin_id, symbol, rank
   FROM RAW.COINLORE_TICKERS
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY coin_id ORDER BY extracted_at DESC, loaded_at DESC) = 1
+  -- Same tie-break as latest_prices: a rebuild (backfill) of an extraction wins over the original.
+  QUALIFY ROW_NUMBER() OVER (
+    PARTITION BY coin_id
+    ORDER BY extracted_at DESC, loaded_at DESC, src_file DESC, file_row_number DESC
+  ) = 1
 ),
 coins AS (
   SELECT coin_id, symbol
