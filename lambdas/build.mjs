@@ -59,7 +59,7 @@ const declareThriftGlobals = {
   },
 };
 
-/** FUNCTION_NAMES from envs/types.ts, compiled on the fly. */
+/** FUNCTION_NAMES and BACKFILL_FUNCTION_NAMES from envs/types.ts, compiled on the fly. */
 export async function functionNames() {
   const out = await build({
     entryPoints: [join(ROOT, 'envs', 'types.ts')],
@@ -70,7 +70,9 @@ export async function functionNames() {
     logLevel: 'silent',
   });
   const url = `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`;
-  return (await import(url)).FUNCTION_NAMES;
+  const types = await import(url);
+  // The pipeline's functions and the backfill's (plan, summary): one image holds them all.
+  return [...types.FUNCTION_NAMES, ...types.BACKFILL_FUNCTION_NAMES];
 }
 
 /** Bundle every handler; returns what was built and what was skipped. */

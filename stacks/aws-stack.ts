@@ -14,6 +14,7 @@ import type { AwsStackOutputs } from './aws-outputs';
 import { configureAwsProvider } from './aws-provider';
 import { configureBackend } from './backend';
 import { AlertsTopic } from './constructs/alerts-topic';
+import { BackfillWorkflow } from './constructs/backfill-workflow';
 import { DatasetTopic } from './constructs/dataset-topic';
 import { LakeBucket } from './constructs/lake-bucket';
 import { LakeNotification } from './constructs/lake-notification';
@@ -60,6 +61,7 @@ export class AwsStack extends FdlStack {
   readonly lake: LakeBucket;
   readonly functions: Readonly<Record<FunctionName, PipelineFunction>>;
   readonly stateMachine: PipelineStateMachine;
+  readonly backfill: BackfillWorkflow;
 
   constructor(scope: Construct, id: string, props: AwsStackProps) {
     super(scope, id);
@@ -154,6 +156,13 @@ export class AwsStack extends FdlStack {
       transform: {},
     };
 
+    /** What every function of the image gets: the lake bucket and Powertools settings. */
+    const functionEnvironment = (fn: string): Record<string, string> => ({
+      [HANDLER_ENV.lakeBucket]: this.lake.name,
+      POWERTOOLS_SERVICE_NAME: fn,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: PROJECT,
+    });
     this.functions = Object.fromEntries(
       FUNCTION_NAMES.map((fn) => [
         fn,
@@ -167,13 +176,7 @@ export class AwsStack extends FdlStack {
           handler: `${fn}.handler`,
           memoryMb: env.functions[fn].memoryMb,
           timeoutSeconds: env.functions[fn].timeoutSeconds,
-          environment: {
-            [HANDLER_ENV.lakeBucket]: this.lake.name,
-            POWERTOOLS_SERVICE_NAME: fn,
-            POWERTOOLS_LOG_LEVEL: 'INFO',
-            POWERTOOLS_METRICS_NAMESPACE: PROJECT,
-            ...extraEnvironment[fn],
-          },
+          environment: { ...functionEnvironment(fn), ...extraEnvironment[fn] },
           statements: statements[fn],
           alarmTopicArn: alerts.arn,
           alarmName: naming.resource(`${fn} errors`),
@@ -213,6 +216,21 @@ export class AwsStack extends FdlStack {
       accountId: env.account,
     });
 
+    // The backfill (Distributed Map over the raw archive) beside the pipeline; it reuses the transform.
+    this.backfill = new BackfillWorkflow(this, 'backfill', {
+      naming,
+      config: env.backfill,
+      accountId: env.account,
+      region: env.region,
+      logRetentionDays: env.logRetentionDays,
+      imageUri: `${props.repositoryUrl}:${env.imageTag}`,
+      lakeBucketName: this.lake.name,
+      lakeBucketArn: lakeArn,
+      transformFunctionArn: this.functions.transform.arn,
+      alertsTopicArn: alerts.arn,
+      environment: functionEnvironment,
+    });
+
     this.outputs = {
       accountId: env.account,
       region: env.region,
@@ -233,6 +251,11 @@ export class AwsStack extends FdlStack {
       'state_machine_arn',
       this.stateMachine.arn,
       'Start a run by hand: aws stepfunctions start-execution.',
+    );
+    output(
+      'backfill_state_machine_arn',
+      this.backfill.arn,
+      'Rebuild a time range from raw/: aws stepfunctions start-execution (docs/runbook.md, "Backfill").',
     );
     output('reddit_secret_name', redditSecret.name, 'Set its value outside Terraform (README, "Secrets").');
   }

@@ -90,6 +90,16 @@ export class Naming {
     return `/aws/vendedlogs/states/${this.stateMachine()}`;
   }
 
+  /** The backfill state machine (Distributed Map over the raw archive): `fdl-dev-backfill`. */
+  backfillStateMachine(): string {
+    return this.resource('backfill');
+  }
+
+  /** The backfill state machine's log group (vended-logs prefix, as for the pipeline). */
+  backfillStateMachineLogGroup(): string {
+    return `/aws/vendedlogs/states/${this.backfillStateMachine()}`;
+  }
+
   /** ECR repository holding the one Lambda image: `fdl-dev-lambdas`. */
   ecrRepository(): string {
     return this.resource('lambdas');

@@ -5,13 +5,13 @@
 -- needs LATERAL SPLIT_TO_TABLE, DuckDB unnest(string_split()): no common form), each item is joined to
 -- the coins whose symbol occurs as a whole element of the list, CONTAINS(',BTC,ETH,', ',ETH,'), which
 -- both engines accept, and which only counts symbols of coins we track.
--- A symbol carried by several coins is attributed to the best-ranked one (at its latest extraction).
+-- A symbol carried by several coins is attributed to the best-ranked one (at its latest extraction; ties
+-- broken like latest_prices, by the latest load: a backfill's rebuild wins over the original).
 -- Price change in the hour: from the first to the last extraction of that hour, in percent; null when the
 -- coin has no price in that hour. Posts and comments come from EXPOSED.REDDIT_ITEMS (latest extraction).
 WITH latest_coins AS (
   SELECT coin_id, symbol, rank
   FROM RAW.COINLORE_TICKERS
-  -- Same tie-break as latest_prices: a rebuild (backfill) of an extraction wins over the original.
   QUALIFY ROW_NUMBER() OVER (
     PARTITION BY coin_id
     ORDER BY extracted_at DESC, loaded_at DESC, src_file DESC, file_row_number DESC

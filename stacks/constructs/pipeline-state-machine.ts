@@ -3,7 +3,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { Construct } from 'constructs';
-import { assumeRolePolicy, policyDocument } from '../iam';
+import { assumeRolePolicy, type PolicyStatement, policyDocument } from '../iam';
 import { exempt } from '../policy/exemption';
 import { Alarm } from './alarm';
 
@@ -25,6 +25,12 @@ export interface PipelineStateMachineProps {
   readonly accountId: string;
   /** Prefix of the alarm names, e.g. `fdl-dev-pipeline`. */
   readonly alarmNamePrefix: string;
+  /**
+   * What else the role may do besides invoking `functionArns` and publishing alerts (the backfill's
+   * Distributed Map: start its own child executions, read its manifest, write its results).
+   * @default none
+   */
+  readonly statements?: readonly PolicyStatement[];
   /**
    * Execution history in the logs: ALL, ERROR, FATAL or OFF.
    * @default 'ERROR'
@@ -64,6 +70,7 @@ export class PipelineStateMachine extends Construct {
           Resource: props.functionArns.flatMap((arn) => [arn, `${arn}:*`]),
         },
         { Sid: 'PublishAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: props.alertsTopicArn },
+        ...(props.statements ?? []),
       ]),
     });
     // Its own policy resource so that the exemption below covers these statements and nothing else.
