@@ -143,7 +143,9 @@ describe('LocalExecutor (Distributed Map)', () => {
       extra: Record<string, unknown>,
       config: Record<string, unknown> = { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
     ) => {
-      const def = distributed(extra) as unknown as { States: { M: { ItemProcessor: { ProcessorConfig: unknown } } } };
+      const def = distributed(extra) as unknown as {
+        States: { M: { ItemProcessor: { ProcessorConfig: unknown } } };
+      };
       def.States.M.ItemProcessor.ProcessorConfig = config;
       try {
         new LocalExecutor(def, { resources: { sum }, objectStore: memoryStore() });
