@@ -12,6 +12,7 @@ import { explainConfigErrors, loadEnvs } from '../envs/load';
 import { type EnvConfig, FUNCTION_NAMES } from '../envs/types';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { ConfigError } from '../lambdas/core/errors';
+import { type BackfillCostReport, backfillCost, backfillCostTable } from '../ops/backfill-costs';
 import {
   type AslMachine,
   type CostReport,
@@ -27,6 +28,7 @@ import {
 const root = new URL('../', import.meta.url);
 const DURATIONS_FILE = 'docs/measured-durations.json';
 const DEFINITION_FILE = 'statemachines/pipeline.asl.json';
+const BACKFILL_DEFINITION_FILE = 'statemachines/backfill.asl.json';
 
 /** Alarms the stacks declare: failed and timed-out executions, and Errors per function. */
 export const ALARM_COUNT = 2 + FUNCTION_NAMES.length;
@@ -54,6 +56,48 @@ export function reportFor(env: EnvConfig, durations: MeasuredDurations, definiti
     datasets: DATASET_NAMES.length,
     alarms: ALARM_COUNT,
   });
+}
+
+/** One backfill of a year of archive (or all of it, if raw/ expires sooner) for an env. */
+export function backfillReportFor(
+  env: EnvConfig,
+  durations: MeasuredDurations,
+  backfillDefinition: AslMachine,
+): BackfillCostReport {
+  return backfillCost({
+    env,
+    durations,
+    datasets: DATASET_NAMES.length,
+    // The parent's own states; the Distributed Map's items run in Express children, priced separately.
+    parentTransitions: countHappyPathTransitions(backfillDefinition, { Rebuild: 0, TransformBatch: 0 }),
+  });
+}
+
+function backfillDocument(reports: readonly BackfillCostReport[]): string {
+  return `
+## Backfill: rebuilding a year of archive (one-off)
+
+What one run of the backfill state machine (\`${BACKFILL_DEFINITION_FILE}\`, docs/backfill.md) costs when it
+rebuilds every dataset from a year of raw archive, or from all of it when \`lake.rawExpireDays\` keeps less.
+Items = runs × datasets; child executions (Express) = items / \`backfill.itemsPerBatch\`; transform
+durations as above. The last line recurs: the rebuilt files are kept beside the originals.
+
+${reports
+  .map(
+    (
+      r,
+    ) => `### ${r.env}: about $${r.totalUsd.toFixed(2)} once (${r.days} days, ${r.runs.toLocaleString('en-US')} runs, ${r.items.toLocaleString('en-US')} items, ${r.childExecutions.toLocaleString('en-US')} child executions, ${r.rows.toLocaleString('en-US')} rows)
+
+${backfillCostTable(r)}
+
+<details><summary>Formulas (${r.env} backfill)</summary>
+
+${r.lines.map((l) => `- **${l.service} ${l.item}**: ${l.formula}`).join('\n')}
+
+</details>
+`,
+  )
+  .join('\n')}`;
 }
 
 function document(reports: readonly CostReport[], durations: MeasuredDurations): string {
@@ -158,13 +202,25 @@ async function main(): Promise<void> {
       `unknown env "${values.env}": known envs are ${(await loadEnvs()).map((e) => e.name).join(', ')}`,
     );
   const reports = envs.map((e) => reportFor(e, durations, definition));
+  const backfillDefinition = JSON.parse(
+    readFileSync(new URL(BACKFILL_DEFINITION_FILE, root), 'utf8'),
+  ) as AslMachine;
   for (const r of reports) {
     console.log(`\n${r.env}: ${r.runsPerMonth} runs/month, about $${r.totalUsd.toFixed(2)}/month\n`);
     console.log(costTable(r));
   }
+  for (const e of envs) {
+    const b = backfillReportFor(e, durations, backfillDefinition);
+    console.log(
+      `\n${b.env} backfill of ${b.days} days of archive (${b.items} items, ${b.childExecutions} child executions): about $${b.totalUsd.toFixed(2)} once\n`,
+    );
+    console.log(backfillCostTable(b));
+  }
   if (values.write) {
     const all = values.env ? (await loadEnvs()).map((e) => reportFor(e, durations, definition)) : reports;
-    writeFileSync(new URL('docs/costs.md', root), document(all, durations));
+    const allEnvs = values.env ? await loadEnvs() : envs;
+    const backfills = allEnvs.map((e) => backfillReportFor(e, durations, backfillDefinition));
+    writeFileSync(new URL('docs/costs.md', root), document(all, durations) + backfillDocument(backfills));
     console.log('\nwrote docs/costs.md');
   }
 }
