@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { env as dev } from '../../envs/dev.env';
-import { FUNCTION_NAMES } from '../../envs/types';
+import { BACKFILL_FUNCTION_NAMES, FUNCTION_NAMES } from '../../envs/types';
 import { DATASET_NAMES, EXPOSED_VIEW_NAMES } from '../../lambdas/core/datasets';
 import { EXPOSED_SCHEMA, pipeName, RAW_SCHEMA, rawTableName, stageName } from '../../sql/ddl';
 import { bootstrapStateKey } from '../../stacks/bootstrap-stack';
@@ -19,6 +19,10 @@ function knownNames(): Set<string> {
     ...FUNCTION_NAMES.flatMap((fn) => [n.functionName(fn), n.resource(`${fn} errors`)]),
     n.stateMachine(),
     `${n.stateMachine()}-executions-failed`,
+    ...BACKFILL_FUNCTION_NAMES.flatMap((fn) => [n.functionName(fn), n.resource(`${fn} errors`)]),
+    n.backfillStateMachine(),
+    `${n.backfillStateMachine()}-executions-failed`,
+    `${n.backfillStateMachine()}-executions-timed-out`,
     `${n.stateMachine()}-executions-timed-out`,
     n.alertsTopic(),
     n.redditSecret(),
