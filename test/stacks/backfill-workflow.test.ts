@@ -1,3 +1,4 @@
+import aslValidator from 'asl-validator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { env as dev } from '../../envs/dev.env';
 import { manifestKey, resultsPrefix } from '../../lambdas/core/backfill';
@@ -77,6 +78,15 @@ describe('BackfillWorkflow', () => {
       rebuild.ItemProcessor.States.TransformBatch as { ItemProcessor: { States: Record<string, Body> } }
     ).ItemProcessor.States.TransformItem as { Arguments: Body };
     expect(item.Arguments.FunctionName).toBe(TRANSFORM);
+  });
+
+  it('passes asl-validator (the Amazon States Language schema) as rendered for the env', () => {
+    const result = aslValidator(asl);
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+    // The validator is not a no-op: a Distributed Map without its processor is rejected.
+    const { ItemProcessor: _, ...noProcessor } = rebuild;
+    expect(aslValidator({ ...asl, States: { ...asl.States, Rebuild: noProcessor } }).isValid).toBe(false);
   });
 
   it('lets the state machine start and stop only its own child executions and touch only manifests and results', () => {
