@@ -116,6 +116,9 @@ export const backfillCommand: Command = {
     const name = flags.name ?? defaultBackfillName(new Date());
     if (!REBUILD_TAG.test(name))
       throw new UsageError(`--name "${name}" must match ${REBUILD_TAG.source} (it tags file names)`);
+    // Usage errors first (exit 2), before anything is opened or listed.
+    const fromFlag = flags.from === undefined ? undefined : parseTime('from', flags.from);
+    const toFlag = flags.to === undefined ? undefined : parseTime('to', flags.to);
     const env = await loadEnv(flags.env ?? 'dev');
 
     const raw = await lakeFromFlags({ lake: flags.raw, 's3-endpoint': flags['s3-endpoint'] });
@@ -128,8 +131,9 @@ export const backfillCommand: Command = {
       throw new ConfigError(
         `no raw envelopes under ${raw.description}/${RAW_PREFIX}; --raw must be a lake root holding raw/`,
       );
-    const from = flags.from ? parseTime('from', flags.from) : new Date(Math.min(...runTimes)).toISOString();
-    const to = flags.to ? parseTime('to', flags.to) : new Date(Math.max(...runTimes) + 60_000).toISOString();
+    // Defaults: the archive's first run, and just after its last (the range is half-open).
+    const from = fromFlag ?? new Date(Math.min(...runTimes)).toISOString();
+    const to = toFlag ?? new Date(Math.max(...runTimes) + 60_000).toISOString();
 
     const log = runLog('backfill');
     const err = (t: string) => process.stderr.write(`${t}\n`);
