@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBackfillRequest, planItems, rawPrefixes, summarizeResults } from '../../lambdas/core/backfill';
 import { ConfigError } from '../../lambdas/core/errors';
-import { rawKey } from '../../lambdas/core/lake';
+import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';
 
 const T = (iso: string) => new Date(iso);
 const request = (over: Record<string, unknown> = {}) =>
@@ -14,6 +14,18 @@ const request = (over: Record<string, unknown> = {}) =>
   });
 
 describe('backfill plan', () => {
+  it('tags rebuilt keys after the run stamp so they sort after the original, and refuses unsafe tags', () => {
+    const t = T('2026-11-24T10:20:00Z');
+    expect(datasetKey('coinlore_tickers', t, 'backfill-20261201T000000Z')).toBe(
+      'coinlore_tickers/year=2026/month=11/day=24/coinlore_tickers_20261124_1020_backfill-20261201T000000Z.parquet',
+    );
+    expect(rejectsKey('reddit_posts', t, 'b1')).toBe(
+      'rejects/reddit_posts/year=2026/month=11/day=24/reddit_posts_20261124_1020_b1.jsonl',
+    );
+    expect(datasetKey('coinlore_tickers', t, 'b1') > datasetKey('coinlore_tickers', t)).toBe(true);
+    expect(() => datasetKey('coinlore_tickers', t, '../x')).toThrow(/rebuild tag must match/);
+  });
+
   it('keeps runs from `from` up to but excluding `to`, one item per dataset and run, and ignores other endpoints', () => {
     const keys = [
       rawKey('coinlore', 'tickers', T('2026-11-24T09:50:00Z'), 'p0'),
