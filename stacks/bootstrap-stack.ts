@@ -147,12 +147,13 @@ export function deployPolicyStatements(env: EnvConfig): Statement[] {
       ],
     },
     {
-      // The secret's container, never its value: Terraform manages the secret resource (no secret
-      // version), so reading or writing the value is not part of a deploy.
-      Sid: 'SecretsMetadataOnly',
+      // The secret's container and writing its value (deploy.yml sets the Reddit credentials from the
+      // GitHub environment), never reading it: Terraform manages no secret version.
+      Sid: 'SecretsWriteNotRead',
       Effect: 'Allow',
       Action: [
         'secretsmanager:CreateSecret',
+        'secretsmanager:PutSecretValue',
         'secretsmanager:DeleteSecret',
         'secretsmanager:RestoreSecret',
         'secretsmanager:DescribeSecret',
@@ -436,7 +437,7 @@ export function planPolicyStatements(env: EnvConfig): Statement[] {
         'events:ListTagsForResource',
         'events:ListTargetsByRule',
       ],
-      Resource: ['EnvResources', 'SecretsMetadataOnly', 'EventRules'].flatMap((sid) =>
+      Resource: ['EnvResources', 'SecretsWriteNotRead', 'EventRules'].flatMap((sid) =>
         [resources(sid)].flat(),
       ),
     },

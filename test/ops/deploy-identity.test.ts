@@ -155,7 +155,11 @@ describe.each(envs.map((env) => [env.name, env] as const))('deploy identity of %
     expect(await decide(env, { action: 'secretsmanager:GetSecretValue', resource: secret }, deploy())).toBe(
       'ExplicitlyDenied',
     );
-    // The plan role cannot either (nothing grants it).
+    // deploy.yml writes the value from the GitHub environment: writing is not reading.
+    expect(await decide(env, { action: 'secretsmanager:PutSecretValue', resource: secret }, deploy())).toBe(
+      'Allowed',
+    );
+    // The plan role cannot read it either (nothing grants it).
     expect(
       await decide(
         env,
