@@ -17,6 +17,9 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   dashboard: async () => (await import('./dashboard')).dashboardCommand,
   status: async () => (await import('./status')).statusCommand,
   'check-ingestion': async () => (await import('./check-ingestion')).checkIngestionCommand,
+  preflight: async () => (await import('./preflight')).preflightCommand,
+  'snowflake-bootstrap': async () => (await import('./snowflake-bootstrap')).snowflakeBootstrapCommand,
+  tableau: async () => (await import('./tableau')).tableauCommand,
 };
 
 async function mainUsage(): Promise<string> {
