@@ -52,7 +52,7 @@ import {
   snowflakeRawColumns,
   stageName,
 } from '../sql/ddl';
-import { exposedViews } from '../sql/views';
+import { exposedViews, snowflakeViewStatement } from '../sql/views';
 import type { AwsStackOutputs } from './aws-outputs';
 import { configureAwsProvider } from './aws-provider';
 import { configureBackend } from './backend';
@@ -357,8 +357,8 @@ export class SnowflakeStack extends FdlStack {
     this.pipes = pipes;
 
     // ---- EXPOSED views -----------------------------------------------------------------------------
-    // The statements name RAW tables by text (RAW.<TABLE>, resolved in the view's database), so they wait
-    // for the tables explicitly.
+    // The statements name RAW tables by text (qualified with this env's database by snowflakeViewStatement),
+    // so they wait for the tables explicitly.
     // A view that reads another EXPOSED view depends on it: Snowflake rejects a view over a missing object.
     const viewsByName = new Map<string, View>();
     const views = exposedViews().map((view) => {
@@ -366,7 +366,7 @@ export class SnowflakeStack extends FdlStack {
         database: dbName,
         schema: exposed.name,
         name: view.name.toUpperCase(),
-        statement: view.body,
+        statement: snowflakeViewStatement(view, naming.snowflakeDatabase()),
         comment: view.grain,
         copyGrants: true,
         dependsOn: [...tables, ...view.reads.map((r) => viewsByName.get(r)!)],

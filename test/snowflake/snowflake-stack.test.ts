@@ -225,7 +225,8 @@ describe('SnowflakeStack', () => {
     expect(views.map((v) => v.name).sort()).toEqual(EXPOSED_VIEW_NAMES.map((n) => n.toUpperCase()).sort());
     for (const v of exposedViews()) {
       const view = views.find((b) => b.name === v.name.toUpperCase())!;
-      expect(view.statement).toBe(v.body);
+      // The file's SELECT with the env's database in front of every RAW/EXPOSED name.
+      expect(view.statement).toBe(v.body.replace(/\b(RAW|EXPOSED)\./g, `${new Naming(dev).snowflakeDatabase()}.$1.`));
       expect(view.schema).toBe(`\${snowflake_schema.exposed.name}`);
     }
   });
