@@ -226,7 +226,9 @@ describe('SnowflakeStack', () => {
     for (const v of exposedViews()) {
       const view = views.find((b) => b.name === v.name.toUpperCase())!;
       // The file's SELECT with the env's database in front of every RAW/EXPOSED name.
-      expect(view.statement).toBe(v.body.replace(/\b(RAW|EXPOSED)\./g, `${new Naming(dev).snowflakeDatabase()}.$1.`));
+      expect(view.statement).toBe(
+        v.body.replace(/\b(RAW|EXPOSED)\./g, `${new Naming(dev).snowflakeDatabase()}.$1.`),
+      );
       expect(view.schema).toBe(`\${snowflake_schema.exposed.name}`);
     }
   });

@@ -246,13 +246,17 @@ describe('terraform validate', () => {
     expect(missing.join('\n')).toMatch(/install hashicorp\/aws 5\.100\.0 into \/nonexistent\/tf-plugins/);
   });
 
-  it('accepts every AWS-only stack of every env offline, bootstrap included', async () => {
-    const names = awsStackNames(synth.stackNames);
-    expect([...names].sort()).toEqual([...VALIDATED_STACKS].sort());
-    const results = await validateStacks(synth.outdir, names);
-    const failed = results.filter((r) => !r.valid);
-    expect(failed, failed.map((r) => `${r.stack}:\n  ${r.problems.join('\n  ')}`).join('\n')).toEqual([]);
-    expect(results).toHaveLength(VALIDATED_STACKS.length);
-    // Terraform init + validate of 3 stacks per env, two at a time, on a shared 2-core machine.
-  }, 60_000 * VALIDATED_STACKS.length);
+  it(
+    'accepts every AWS-only stack of every env offline, bootstrap included',
+    async () => {
+      const names = awsStackNames(synth.stackNames);
+      expect([...names].sort()).toEqual([...VALIDATED_STACKS].sort());
+      const results = await validateStacks(synth.outdir, names);
+      const failed = results.filter((r) => !r.valid);
+      expect(failed, failed.map((r) => `${r.stack}:\n  ${r.problems.join('\n  ')}`).join('\n')).toEqual([]);
+      expect(results).toHaveLength(VALIDATED_STACKS.length);
+      // Terraform init + validate of 3 stacks per env, two at a time, on a shared 2-core machine.
+    },
+    60_000 * VALIDATED_STACKS.length,
+  );
 });
