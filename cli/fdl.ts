@@ -18,6 +18,9 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   status: async () => (await import('./status')).statusCommand,
   'check-ingestion': async () => (await import('./check-ingestion')).checkIngestionCommand,
   backfill: async () => (await import('./backfill')).backfillCommand,
+  preflight: async () => (await import('./preflight')).preflightCommand,
+  'snowflake-bootstrap': async () => (await import('./snowflake-bootstrap')).snowflakeBootstrapCommand,
+  tableau: async () => (await import('./tableau')).tableauCommand,
 };
 
 async function mainUsage(): Promise<string> {

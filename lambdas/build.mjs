@@ -1,5 +1,5 @@
 /**
- * `npm run bundle`: esbuild bundles each Lambda handler into dist/lambda/<function-name>.mjs (ESM, Node 20,
+ * `npm run bundle`: esbuild bundles each Lambda handler into dist/lambda/<function-name>.mjs (ESM, Node 22,
  * minified, with a source map). The same files go into the container image (lambdas/Dockerfile) and are
  * imported by the bundle test, so what is tested is what ships.
  *
@@ -17,6 +17,14 @@ import { build } from 'esbuild';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Some CommonJS dependencies call require() or read __dirname; ESM output has neither. */
+/**
+ * The Node.js major of the Lambda runtime: the base image `public.ecr.aws/lambda/nodejs:<major>` (its
+ * Dockerfile ARG must match; a test checks) and the esbuild target. Node 20 reached end of life on
+ * 2026-04-30 and its Lambda base image is no longer patched; the dev toolchain may still run on Node 20,
+ * which runs this bundle too (the bundle test does).
+ */
+export const LAMBDA_NODE_MAJOR = 22;
+
 const BANNER = [
   "import { createRequire as __fdlCreateRequire } from 'node:module';",
   "import { fileURLToPath as __fdlFileURLToPath } from 'node:url';",
@@ -94,7 +102,7 @@ export async function bundle(outDir = join(ROOT, 'dist', 'lambda')) {
     bundle: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: `node${LAMBDA_NODE_MAJOR}`,
     minify: true,
     sourcemap: true,
     metafile: true,

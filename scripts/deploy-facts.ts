@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { loadEnv } from '../envs/load';
 import type { EnvConfig } from '../envs/types';
+import { permissionsBoundaryArn } from '../stacks/iam';
 import { Naming } from '../stacks/naming';
 
 /** The facts, in a fixed order. */
@@ -27,6 +28,10 @@ export function deployFacts(env: EnvConfig): Record<string, string> {
     ecr_stack: naming.stack('ecr'),
     aws_stack: naming.stack('aws'),
     snowflake_stack: naming.stack('snowflake'),
+    bootstrap_stack: naming.stack('bootstrap'),
+    state_bucket: env.state.bucket,
+    state_region: env.state.region,
+    permissions_boundary_arn: permissionsBoundaryArn(env),
   };
 }
 

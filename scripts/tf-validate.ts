@@ -21,5 +21,5 @@ for (const r of results) {
 }
 if (results.some((r) => !r.valid)) process.exit(1);
 console.log(
-  `validated ${results.length} stacks: ${names.join(', ')} (Snowflake stacks: checked by tsc and tests only)`,
+  `validated ${results.length} stacks: ${names.join(', ')} (Snowflake stacks: checked by tsc and tests only; the provider binary is not mirrored)`,
 );

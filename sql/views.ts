@@ -1,12 +1,13 @@
 /**
  * The EXPOSED views: one SQL file per view in sql/exposed/<name>.sql, the same text for Snowflake (the
- * stack's snowflake_view resources) and the local DuckDB warehouse. The files reference RAW tables as
- * `RAW.<TABLE>`: Snowflake resolves a partially qualified name in the view's own database, DuckDB in the
- * local warehouse's `raw` schema.
+ * stack's snowflake_view resources) and the local DuckDB warehouse. The files reference warehouse objects
+ * as `RAW.<TABLE>` / `EXPOSED.<VIEW>`: DuckDB resolves them in the local warehouse's schemas; for Snowflake
+ * `snowflakeViewStatement` prefixes the env's database, because Snowflake resolves a name without a
+ * database against the session's current database, which a deploy must not depend on.
  */
 import { readFileSync } from 'node:fs';
 import { EXPOSED_VIEW_NAMES, type ExposedViewName } from '../lambdas/core/datasets';
-import { EXPOSED_SCHEMA } from './ddl';
+import { EXPOSED_SCHEMA, RAW_SCHEMA } from './ddl';
 
 export interface ExposedView {
   readonly name: ExposedViewName;
@@ -55,6 +56,24 @@ export function exposedViews(): readonly ExposedView[] {
   return cache;
 }
 
+/** The warehouse schemas a view may read; a `<SCHEMA>.<OBJECT>` reference to one gets the database. */
+export const WAREHOUSE_SCHEMAS: readonly string[] = [RAW_SCHEMA, EXPOSED_SCHEMA];
+
+/**
+ * `RAW.X` → `<database>.RAW.X` (and EXPOSED), for every reference to a warehouse schema that is not already
+ * qualified (not preceded by `.`, a word character or a quote). The files' identifiers are unquoted
+ * UPPER_SNAKE, so the match is exact; the tests parse the result and check every table it names.
+ */
+export function qualifyDatabase(sql: string, database: string): string {
+  const schemas = WAREHOUSE_SCHEMAS.join('|');
+  return sql.replace(new RegExp(`(?<![\\w.$"'])\\b(${schemas})\\.(?=[A-Za-z_])`, 'g'), `${database}.$1.`);
+}
+
+/** The Snowflake view statement of `view` in `database`: the file's SELECT with every warehouse name qualified. */
+export function snowflakeViewStatement(view: ExposedView, database: string): string {
+  return qualifyDatabase(view.body, database);
+}
+
 export type Engine = 'duckdb' | 'snowflake';
 
 /**
@@ -67,5 +86,6 @@ export function viewDdl(engine: Engine, view: ExposedView, database?: string): s
   const qualified = engine === 'snowflake' && database ? `${database}.${schema}` : schema;
   const name = engine === 'duckdb' ? view.name : view.name.toUpperCase();
   // A newline before the body: the file's comments must not swallow the AS.
-  return `CREATE OR REPLACE VIEW ${qualified}.${name} AS\n${view.sql}`;
+  const sql = engine === 'snowflake' && database ? qualifyDatabase(view.sql, database) : view.sql;
+  return `CREATE OR REPLACE VIEW ${qualified}.${name} AS\n${sql}`;
 }

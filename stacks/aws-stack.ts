@@ -22,7 +22,7 @@ import { PipelineFunction } from './constructs/pipeline-function';
 import { PipelineSchedule } from './constructs/pipeline-schedule';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine';
 import { FdlStack } from './fdl-stack';
-import type { PolicyStatement } from './iam';
+import { type PolicyStatement, usePermissionsBoundary } from './iam';
 import { Naming, PROJECT } from './naming';
 
 export interface AwsStackProps {
@@ -67,6 +67,8 @@ export class AwsStack extends FdlStack {
     super(scope, id);
     const { env } = props;
     const naming = new Naming(env);
+    // Every role below carries the env's boundary (the deploy role may create no other).
+    usePermissionsBoundary(this, env);
     configureAwsProvider(this, env, id);
     configureBackend(this, env, id);
 

@@ -1,6 +1,12 @@
 /**
  * `fdl-<env>-bootstrap`: what GitHub Actions needs before it can deploy the env — the GitHub OIDC
- * identity provider and the env's deploy role (`Fdl<Env>GithubDeploy`).
+ * identity provider, the env's deploy role (`Fdl<Env>GithubDeploy`), its read-only plan role and the env's
+ * permissions boundary (`Fdl<Env>PermissionsBoundary`).
+ *
+ * Least privilege for CI (docs/security.md): the deploy role may create or change a role only when the
+ * role carries the boundary (condition `iam:PermissionsBoundary`), may never remove a boundary, change the
+ * boundary policy, or touch itself or the plan role, and cannot read secret values. So a compromised
+ * workflow cannot mint an admin role: any role it makes is capped by the boundary, which grants no IAM.
  *
  * Chicken and egg: the deploy role is what CI uses to run `cdktf deploy`, so CI cannot create it. An admin
  * deploys this stack once per env with local credentials (docs/runbook.md, "First deploy of an env"); its
@@ -12,6 +18,7 @@
  */
 
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -20,7 +27,7 @@ import type { Construct } from 'constructs';
 import type { EnvConfig } from '../envs/types';
 import { configureBackend, stateKey } from './backend';
 import { FdlStack } from './fdl-stack';
-import { type PolicyStatement, policyDocument } from './iam';
+import { type PolicyStatement, permissionsBoundaryArn, policyDocument } from './iam';
 import { Naming, pascal } from './naming';
 import { exempt } from './policy/exemption';
 
@@ -45,6 +52,16 @@ export function githubPullRequestSubject(env: Pick<EnvConfig, 'github'>): string
 /** State key of the bootstrap stack: `<env>/fdl-<env>-bootstrap.tfstate` (the admin's; CI may not write it). */
 export function bootstrapStateKey(env: EnvConfig): string {
   return stateKey(env, new Naming(env).stack('bootstrap'));
+}
+
+/** ARN of the env's deploy role `Fdl<Env>GithubDeploy` (a string: the policies below name it before it exists). */
+export function deployRoleArn(env: EnvConfig): string {
+  return `arn:aws:iam::${env.account}:role/${new Naming(env).iam('GithubDeploy')}`;
+}
+
+/** ARN of the env's read-only plan role `Fdl<Env>GithubPlan`. */
+export function planRoleArn(env: EnvConfig): string {
+  return `arn:aws:iam::${env.account}:role/${new Naming(env).iam('GithubPlan')}`;
 }
 
 /** Trust policy for GitHub's OIDC provider: exactly one `sub` and the STS audience. */
@@ -79,6 +96,8 @@ export function deployPolicyStatements(env: EnvConfig): Statement[] {
   const iamPrefix = `Fdl${pascal(env.name)}`; // `FdlDev`
   const lake = naming.lakeBucket();
   const at = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
+  const envRoles = `arn:aws:iam::${account}:role/${iamPrefix}*`;
+  const boundary = permissionsBoundaryArn(env);
 
   return [
     {
@@ -113,19 +132,47 @@ export function deployPolicyStatements(env: EnvConfig): Statement[] {
     {
       // Service-wide actions are bounded by the env's name prefix: the role owns these resources' whole
       // lifecycle, and listing every Get/List/Tag call the Terraform provider makes per resource is brittle.
+      // Functions it deploys run under roles capped by the permissions boundary (below).
       Sid: 'EnvResources',
       Effect: 'Allow',
-      Action: ['lambda:*', 'sns:*', 'states:*', 'secretsmanager:*', 'ecr:*', 'cloudwatch:*', 'logs:*'],
+      Action: ['lambda:*', 'sns:*', 'states:*', 'ecr:*', 'cloudwatch:*', 'logs:*'],
       Resource: [
         at('lambda', `function:${kebabPrefix}*`),
         at('sns', `${kebabPrefix}*`),
         at('states', `stateMachine:${kebabPrefix}*`),
         at('states', `execution:${kebabPrefix}*`),
-        at('secretsmanager', `secret:${kebabPrefix}*`),
         at('ecr', `repository/${kebabPrefix}*`),
         at('cloudwatch', `alarm:${kebabPrefix}*`),
         at('logs', `log-group:*${kebabPrefix}*`),
       ],
+    },
+    {
+      // The secret's container and writing its value (deploy.yml sets the Reddit credentials from the
+      // GitHub environment), never reading it: Terraform manages no secret version.
+      Sid: 'SecretsWriteNotRead',
+      Effect: 'Allow',
+      Action: [
+        'secretsmanager:CreateSecret',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:DeleteSecret',
+        'secretsmanager:RestoreSecret',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:UpdateSecret',
+        'secretsmanager:TagResource',
+        'secretsmanager:UntagResource',
+        'secretsmanager:GetResourcePolicy',
+        'secretsmanager:PutResourcePolicy',
+        'secretsmanager:DeleteResourcePolicy',
+        'secretsmanager:ListSecretVersionIds',
+      ],
+      Resource: at('secretsmanager', `secret:${kebabPrefix}*`),
+    },
+    {
+      // Explicit, so that no later Allow (a wildcard added by mistake) can grant it.
+      Sid: 'NoSecretValues',
+      Effect: 'Deny',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: '*',
     },
     {
       Sid: 'EventRules',
@@ -134,12 +181,27 @@ export function deployPolicyStatements(env: EnvConfig): Statement[] {
       Resource: at('events', `rule/${iamPrefix}*`),
     },
     {
-      // Roles and policies of the env only; the list is explicit (no iam:*) so the role cannot touch users,
-      // identity providers or account settings.
-      Sid: 'EnvRolesAndPolicies',
+      // Creating a role or changing its permissions is allowed only when the role carries the env's
+      // boundary: whatever policy the role gets, its effective permissions stay within the boundary.
+      Sid: 'ChangeRolesOnlyWithBoundary',
       Effect: 'Allow',
       Action: [
         'iam:CreateRole',
+        'iam:PutRolePolicy',
+        'iam:DeleteRolePolicy',
+        'iam:AttachRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:PutRolePermissionsBoundary',
+      ],
+      Resource: envRoles,
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary } },
+    },
+    {
+      // The rest of a role's lifecycle; none of these changes what the role may do. The list is explicit
+      // (no iam:*) so the role cannot touch users, managed policies, identity providers or account settings.
+      Sid: 'EnvRoles',
+      Effect: 'Allow',
+      Action: [
         'iam:DeleteRole',
         'iam:GetRole',
         'iam:UpdateRole',
@@ -148,39 +210,45 @@ export function deployPolicyStatements(env: EnvConfig): Statement[] {
         'iam:TagRole',
         'iam:UntagRole',
         'iam:ListRoleTags',
-        'iam:PutRolePolicy',
         'iam:GetRolePolicy',
-        'iam:DeleteRolePolicy',
         'iam:ListRolePolicies',
-        'iam:AttachRolePolicy',
-        'iam:DetachRolePolicy',
         'iam:ListAttachedRolePolicies',
         'iam:ListInstanceProfilesForRole',
-        'iam:CreatePolicy',
-        'iam:DeletePolicy',
-        'iam:GetPolicy',
-        'iam:GetPolicyVersion',
-        'iam:ListPolicyVersions',
+      ],
+      Resource: envRoles,
+    },
+    {
+      // A role without its boundary would be uncapped.
+      Sid: 'KeepBoundaries',
+      Effect: 'Deny',
+      Action: 'iam:DeleteRolePermissionsBoundary',
+      Resource: '*',
+    },
+    {
+      // The boundary policy is the admin's (bootstrap state): no new version, no new default, no delete.
+      Sid: 'BoundaryIsAdminOnly',
+      Effect: 'Deny',
+      Action: [
         'iam:CreatePolicyVersion',
         'iam:DeletePolicyVersion',
+        'iam:SetDefaultPolicyVersion',
+        'iam:DeletePolicy',
         'iam:TagPolicy',
         'iam:UntagPolicy',
-        'iam:ListPolicyTags',
       ],
-      Resource: [
-        `arn:aws:iam::${account}:role/${iamPrefix}*`,
-        `arn:aws:iam::${account}:policy/${iamPrefix}*`,
-      ],
+      Resource: boundary,
     },
     {
-      // The deploy role must not modify itself (it matches the Fdl<Env>* prefix it manages).
-      Sid: 'NotItself',
+      // The deploy and plan roles match the Fdl<Env>* prefix the deploy role manages; they are the
+      // admin's: no policy, trust, boundary or deletion change by CI, and no PassRole of them either.
+      Sid: 'NotItselfNorThePlanRole',
       Effect: 'Deny',
       Action: 'iam:*',
-      Resource: `arn:aws:iam::${account}:role/${naming.iam('GithubDeploy')}`,
+      Resource: [deployRoleArn(env), planRoleArn(env)],
     },
     {
-      // Guard against escalation through the roles it creates: never attach broad AWS-managed policies.
+      // Guard against escalation through the roles it creates: never attach broad AWS-managed policies
+      // (the boundary caps them anyway; this keeps the intent readable in the policy).
       Sid: 'NoBroadManagedPolicies',
       Effect: 'Deny',
       Action: 'iam:AttachRolePolicy',
@@ -223,6 +291,90 @@ export function deployPolicyStatements(env: EnvConfig): Statement[] {
         'logs:ListLogDeliveries',
         'logs:DescribeResourcePolicies',
         'logs:PutResourcePolicy',
+      ],
+      Resource: '*',
+    },
+  ];
+}
+
+/**
+ * The env's permissions boundary: the most any role of the env may ever do, whatever its own policy says
+ * (effective permissions are the intersection). It covers what the pipeline's roles need — data in the
+ * lake, invoking the env's functions, publishing to its topics, running its state machines, its queues,
+ * reading its secrets, writing its logs — on env-prefixed resources only, and nothing of IAM, so a role
+ * the deploy role creates can never grant, assume or widen anything. Exported for the tests, which also
+ * check that every role policy of every stack stays inside it.
+ */
+export function boundaryPolicyStatements(env: EnvConfig): Statement[] {
+  const naming = new Naming(env);
+  const { region, account } = env;
+  const kebabPrefix = naming.resource('x').slice(0, -1);
+  const lake = `arn:aws:s3:::${naming.lakeBucket()}`;
+  const at = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
+  return [
+    {
+      Sid: 'LakeObjects',
+      Effect: 'Allow',
+      Action: [
+        's3:GetObject',
+        's3:GetObjectVersion',
+        's3:PutObject',
+        's3:DeleteObject',
+        's3:AbortMultipartUpload',
+        's3:ListMultipartUploadParts',
+      ],
+      Resource: `${lake}/*`,
+    },
+    {
+      Sid: 'LakeBucket',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket', 's3:GetBucketLocation'],
+      Resource: lake,
+    },
+    {
+      Sid: 'EnvRuntime',
+      Effect: 'Allow',
+      Action: [
+        'lambda:InvokeFunction',
+        'sns:Publish',
+        'states:StartExecution',
+        'states:DescribeExecution',
+        'states:StopExecution',
+        'sqs:SendMessage',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ],
+      Resource: [
+        at('lambda', `function:${kebabPrefix}*`),
+        at('sns', `${kebabPrefix}*`),
+        at('states', `stateMachine:${kebabPrefix}*`),
+        at('states', `execution:${kebabPrefix}*`),
+        at('sqs', `${kebabPrefix}*`),
+        at('secretsmanager', `secret:${kebabPrefix}*`),
+        at('logs', `log-group:*${kebabPrefix}*`),
+      ],
+    },
+    {
+      // "*": Step Functions log delivery and metric/trace writes have no resource-level permissions.
+      Sid: 'NoResourceLevelPermissions',
+      Effect: 'Allow',
+      Action: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+        'cloudwatch:PutMetricData',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
       ],
       Resource: '*',
     },
@@ -285,13 +437,15 @@ export function planPolicyStatements(env: EnvConfig): Statement[] {
         'events:ListTagsForResource',
         'events:ListTargetsByRule',
       ],
-      Resource: [...[resources('EnvResources')].flat(), ...[resources('EventRules')].flat()],
+      Resource: ['EnvResources', 'SecretsWriteNotRead', 'EventRules'].flatMap((sid) =>
+        [resources(sid)].flat(),
+      ),
     },
     {
       Sid: 'EnvRolesRead',
       Effect: 'Allow',
       Action: ['iam:Get*', 'iam:List*'],
-      Resource: resources('EnvRolesAndPolicies'),
+      Resource: resources('EnvRoles'),
     },
     {
       // "*": no resource-level permissions for these reads (see the deploy policy).
@@ -308,6 +462,8 @@ export interface BootstrapStackProps {
 }
 
 export class BootstrapStack extends FdlStack {
+  /** ARN of the env's permissions boundary (the same string as permissionsBoundaryArn(env)). */
+  readonly boundaryArn: string;
   /** ARN of the env's deploy role (`Fdl<Env>GithubDeploy`), assumed by deploy.yml in the env's GitHub environment. */
   readonly deployRoleArn: string;
   /** ARN of the env's read-only plan role (`Fdl<Env>GithubPlan`), assumed by ci.yml's `cdktf diff` on pull requests. */
@@ -335,12 +491,30 @@ export class BootstrapStack extends FdlStack {
       // argument is optional in provider 5.x.
     });
 
+    // Created here, by the admin, so CI can never change it (the deploy policy denies new versions).
+    const boundary = new IamPolicy(this, naming.id('permissions boundary'), {
+      name: naming.permissionsBoundary(),
+      description: `Caps every role of ${env.name}: the deploy role may only create roles that carry it.`,
+      policy: policyDocument(boundaryPolicyStatements(env)),
+    });
+    exempt(
+      boundary,
+      'no-wildcard-iam',
+      'A ceiling, not a grant: Resource "*" only for log-delivery, PutMetricData and X-Ray writes, which have ' +
+        'no resource-level permissions; every other action is scoped to env-prefixed ARNs and there is no IAM.',
+    );
+    const adminRole =
+      'Created by an admin from the bootstrap state (CI may not write it) and protected by the deploy ' +
+      "policy's explicit deny; the boundary caps what the deploy identity creates, and a boundary on the " +
+      'deploy role itself would have to contain IAM rights, which is what it exists to withhold.';
+
     const role = new IamRole(this, naming.id('github deploy'), {
       name: naming.iam('GithubDeploy'),
       description: `GitHub Actions deploys of ${env.name} from ${githubSubject(env)}`,
       maxSessionDuration: 3600,
       assumeRolePolicy: trustPolicy(github.arn, githubSubject(env)),
     });
+    exempt(role, 'role-permissions-boundary', adminRole);
 
     const deployPolicy = new IamRolePolicy(this, naming.id('deploy'), {
       name: naming.iam('GithubDeployPolicy'),
@@ -361,6 +535,7 @@ export class BootstrapStack extends FdlStack {
       maxSessionDuration: 3600,
       assumeRolePolicy: trustPolicy(github.arn, githubPullRequestSubject(env)),
     });
+    exempt(plan, 'role-permissions-boundary', adminRole);
     const planPolicy = new IamRolePolicy(this, naming.id('plan'), {
       name: naming.iam('GithubPlanPolicy'),
       role: plan.name,
@@ -373,8 +548,13 @@ export class BootstrapStack extends FdlStack {
         'which have no resource-level permissions; every other read is scoped to the env-prefixed ARNs.',
     );
 
+    this.boundaryArn = boundary.arn;
     this.deployRoleArn = role.arn;
     this.planRoleArn = plan.arn;
+    new TerraformOutput(this, 'permissions_boundary_arn', {
+      value: boundary.arn,
+      description: 'Every role of the env carries it (stacks/iam.ts boundedRole)',
+    });
     new TerraformOutput(this, 'deploy_role_arn', { value: role.arn, description: 'deploy.yml assumes it' });
     new TerraformOutput(this, 'plan_role_arn', {
       value: plan.arn,

@@ -5,6 +5,7 @@ import { configureAwsProvider } from './aws-provider';
 import { configureBackend } from './backend';
 import { ImageRepository } from './constructs/image-repository';
 import { FdlStack } from './fdl-stack';
+import { usePermissionsBoundary } from './iam';
 import { Naming } from './naming';
 
 export interface EcrStackProps {
@@ -23,6 +24,7 @@ export class EcrStack extends FdlStack {
   constructor(scope: Construct, id: string, props: EcrStackProps) {
     super(scope, id);
     const naming = new Naming(props.env);
+    usePermissionsBoundary(this, props.env); // no role today; any future one gets the boundary
     configureAwsProvider(this, props.env, id);
     configureBackend(this, props.env, id);
     this.repository = new ImageRepository(this, 'lambdas', { repositoryName: naming.ecrRepository() });

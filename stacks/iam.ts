@@ -4,6 +4,11 @@
  * stays literal JSON: the policy-as-code rules in stacks/policy/ can parse and check every statement.
  */
 
+import { IamRole, type IamRoleConfig } from '@cdktf/provider-aws/lib/iam-role';
+import type { Construct } from 'constructs';
+import type { EnvConfig } from '../envs/types';
+import { Naming } from './naming';
+
 type OneOrMany = string | readonly string[];
 
 export interface PolicyStatement {
@@ -68,4 +73,47 @@ export function lakePublishStatement(
       StringEquals: { 'aws:SourceAccount': accountId },
     },
   };
+}
+
+/** The env fields the boundary ARN is derived from. */
+export type BoundaryEnv = ConstructorParameters<typeof Naming>[0] & Pick<EnvConfig, 'account'>;
+
+/**
+ * ARN of the env's permissions boundary (`arn:aws:iam::<account>:policy/Fdl<Env>PermissionsBoundary`).
+ * Derived from the naming helper, never referenced across stacks: the bootstrap stack creates the policy
+ * under this name and every other stack only needs the string.
+ */
+export function permissionsBoundaryArn(env: BoundaryEnv): string {
+  return `arn:aws:iam::${env.account}:policy/${new Naming(env).permissionsBoundary()}`;
+}
+
+/** Construct-context key holding the boundary ARN of the stack's env (set by usePermissionsBoundary). */
+export const PERMISSIONS_BOUNDARY_CONTEXT = 'fdl:permissionsBoundaryArn';
+
+/**
+ * Declare the env's permissions boundary for every role created under `stack`. Call it first thing in a
+ * stack's constructor (construct context cannot be set once the stack has children). Constructs then
+ * create roles with `boundedRole` and never need the env or the ARN passed down.
+ */
+export function usePermissionsBoundary(stack: Construct, env: BoundaryEnv): void {
+  stack.node.setContext(PERMISSIONS_BOUNDARY_CONTEXT, permissionsBoundaryArn(env));
+}
+
+/**
+ * The one way roles are created: an IamRole carrying the permissions boundary declared for its stack.
+ * The deploy role may only create or change roles that carry it (bootstrap-stack.ts), and the policy rule
+ * `role-permissions-boundary` fails the synth-time checks for a role without it. Throws when no enclosing
+ * stack called usePermissionsBoundary, so a forgotten boundary fails synth, not the first deploy.
+ */
+export function boundedRole(
+  scope: Construct,
+  id: string,
+  config: Omit<IamRoleConfig, 'permissionsBoundary'>,
+): IamRole {
+  const boundary: unknown = scope.node.tryGetContext(PERMISSIONS_BOUNDARY_CONTEXT);
+  if (typeof boundary !== 'string' || boundary === '')
+    throw new Error(
+      `${scope.node.path}/${id}: no permissions boundary in scope; call usePermissionsBoundary(stack, env) first in the stack's constructor`,
+    );
+  return new IamRole(scope, id, { ...config, permissionsBoundary: boundary });
 }

@@ -57,6 +57,14 @@ export class Naming {
     return n;
   }
 
+  /**
+   * The env's permissions boundary, a managed policy the bootstrap stack creates and every role of the
+   * env must carry: `FdlDevPermissionsBoundary` (ARN: `permissionsBoundaryArn` in stacks/iam.ts).
+   */
+  permissionsBoundary(): string {
+    return this.iam('PermissionsBoundary');
+  }
+
   /** The lake bucket: `finance-de-lab-dev-eu-west-1` unless the env overrides it. */
   lakeBucket(): string {
     return this.env.lakeBucket ?? `${PROJECT}-${this.env.name}-${this.env.region}`;

@@ -19,7 +19,6 @@
  *   set here, so only `storage_aws_iam_user_arn` flows (integration → role) and one apply converges.
  */
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { AccountRole } from '@cdktf/provider-snowflake/lib/account-role';
@@ -53,12 +52,12 @@ import {
   snowflakeRawColumns,
   stageName,
 } from '../sql/ddl';
-import { exposedViews } from '../sql/views';
+import { exposedViews, snowflakeViewStatement } from '../sql/views';
 import type { AwsStackOutputs } from './aws-outputs';
 import { configureAwsProvider } from './aws-provider';
 import { configureBackend } from './backend';
 import { FdlStack } from './fdl-stack';
-import { lakePublishStatement, policyDocument } from './iam';
+import { boundedRole, lakePublishStatement, policyDocument, usePermissionsBoundary } from './iam';
 import { Naming } from './naming';
 import { exempt } from './policy/exemption';
 
@@ -97,6 +96,7 @@ export class SnowflakeStack extends FdlStack {
     super(scope, id);
     const { env, aws } = props;
     const naming = new Naming(env);
+    usePermissionsBoundary(this, env);
     configureBackend(this, env, id);
 
     // Authentication comes from the environment, never from code or Terraform variables (which would end
@@ -236,7 +236,7 @@ export class SnowflakeStack extends FdlStack {
       comment: 'Read-only access to the dataset prefixes of the lake bucket (not raw/ or rejects/).',
     });
 
-    const lakeReader = new IamRole(this, 'snowflake_lake_reader', {
+    const lakeReader = boundedRole(this, 'snowflake_lake_reader', {
       name: readerRoleName,
       description: 'Assumed by the Snowflake storage integration to read the dataset prefixes of the lake.',
       assumeRolePolicy: policyDocument([
@@ -357,8 +357,8 @@ export class SnowflakeStack extends FdlStack {
     this.pipes = pipes;
 
     // ---- EXPOSED views -----------------------------------------------------------------------------
-    // The statements name RAW tables by text (RAW.<TABLE>, resolved in the view's database), so they wait
-    // for the tables explicitly.
+    // The statements name RAW tables by text (qualified with this env's database by snowflakeViewStatement),
+    // so they wait for the tables explicitly.
     // A view that reads another EXPOSED view depends on it: Snowflake rejects a view over a missing object.
     const viewsByName = new Map<string, View>();
     const views = exposedViews().map((view) => {
@@ -366,7 +366,7 @@ export class SnowflakeStack extends FdlStack {
         database: dbName,
         schema: exposed.name,
         name: view.name.toUpperCase(),
-        statement: view.body,
+        statement: snowflakeViewStatement(view, naming.snowflakeDatabase()),
         comment: view.grain,
         copyGrants: true,
         dependsOn: [...tables, ...view.reads.map((r) => viewsByName.get(r)!)],

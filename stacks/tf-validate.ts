@@ -145,7 +145,7 @@ export async function validateStacks(
   return results.sort((a, b) => stackNames.indexOf(a.stack) - stackNames.indexOf(b.stack));
 }
 
-/** The stacks Terraform can validate offline: every AWS-only stack (`-ecr`, `-aws`). */
+/** The stacks Terraform can validate offline: every AWS-only stack (`-ecr`, `-aws`, `-bootstrap`). */
 export function awsStackNames(stackNames: readonly string[]): string[] {
-  return stackNames.filter((n) => /-(ecr|aws)$/.test(n));
+  return stackNames.filter((n) => /-(ecr|aws|bootstrap)$/.test(n));
 }

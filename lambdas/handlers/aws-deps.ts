@@ -65,6 +65,29 @@ export function parseRedditSecret(secretString: string | undefined, secretId: st
   return { clientId: v.client_id as string, clientSecret: v.client_secret as string };
 }
 
+/**
+ * Read and parse the Reddit secret with `read` (GetSecretValue in AWS). A secret that does not exist or has
+ * no value yet (first deploy: Terraform creates the secret, an admin sets its value) and an empty value are
+ * ConfigErrors: the state machine does not retry them and alerts once per run naming the fix. Other
+ * failures (throttling, network) propagate unchanged. Never prints the value.
+ */
+export async function fetchRedditCredentials(
+  read: (secretId: string) => Promise<{ SecretString?: string }>,
+  secretId: string,
+): Promise<RedditCredentials> {
+  const fix = `set it once with \`aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string file://reddit.json\` (docs/runbook.md, "Reddit credentials")`;
+  let out: { SecretString?: string };
+  try {
+    out = await read(secretId);
+  } catch (error) {
+    if ((error as { name?: unknown }).name === 'ResourceNotFoundException')
+      throw new ConfigError(`secret ${secretId} has no value yet: ${fix}`, { cause: error });
+    throw error;
+  }
+  if (!out.SecretString?.trim()) throw new ConfigError(`secret ${secretId} is empty: ${fix}`);
+  return parseRedditSecret(out.SecretString, secretId);
+}
+
 /** Build (once per container) the HandlerDeps for AWS from HANDLER_ENV variables. */
 export function awsDeps(env: Env = process.env): HandlerDeps {
   if (deps) return deps;
@@ -90,9 +113,10 @@ export function awsDeps(env: Env = process.env): HandlerDeps {
     },
     getRedditCredentials() {
       const secretId = requireEnv(HANDLER_ENV.redditSecretArn, env);
-      secret ??= new SecretsManagerClient({})
-        .send(new GetSecretValueCommand({ SecretId: secretId }))
-        .then((out) => parseRedditSecret(out.SecretString, secretId));
+      secret ??= fetchRedditCredentials(
+        (id) => new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: id })),
+        secretId,
+      );
       // A failed read is not cached: the next invocation tries again.
       secret.catch(() => {
         secret = undefined;

@@ -1,9 +1,15 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { Construct } from 'constructs';
-import { assumeRolePolicy, type PolicyStatement, policyDocument, writeLogsStatement } from '../iam';
+import {
+  assumeRolePolicy,
+  boundedRole,
+  type PolicyStatement,
+  policyDocument,
+  writeLogsStatement,
+} from '../iam';
 import { Alarm } from './alarm';
 
 export interface PipelineFunctionProps {
@@ -49,7 +55,7 @@ export class PipelineFunction extends Construct {
       name: props.logGroupName,
       retentionInDays: props.logRetentionDays,
     });
-    this.role = new IamRole(this, 'role', {
+    this.role = boundedRole(this, 'role', {
       name: props.roleName,
       assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'),
     });

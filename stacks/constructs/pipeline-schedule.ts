@@ -1,9 +1,9 @@
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
-import { assumeRolePolicy, policyDocument } from '../iam';
+import { assumeRolePolicy, boundedRole, policyDocument } from '../iam';
 
 export interface PipelineScheduleProps {
   /** EventBridge rule name (`Naming.iam(...)`, PascalCase). */
@@ -39,7 +39,7 @@ export class PipelineSchedule extends Construct {
       scheduleExpression: rateExpression(props.rateMinutes),
       state: (props.enabled ?? true) ? 'ENABLED' : 'DISABLED',
     });
-    this.role = new IamRole(this, 'role', {
+    this.role = boundedRole(this, 'role', {
       name: props.roleName,
       assumeRolePolicy: assumeRolePolicy('events.amazonaws.com', props.accountId),
     });

@@ -1,9 +1,9 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { Construct } from 'constructs';
-import { assumeRolePolicy, type PolicyStatement, policyDocument } from '../iam';
+import { assumeRolePolicy, boundedRole, type PolicyStatement, policyDocument } from '../iam';
 import { exempt } from '../policy/exemption';
 import { Alarm } from './alarm';
 
@@ -54,7 +54,7 @@ export class PipelineStateMachine extends Construct {
       name: props.logGroupName,
       retentionInDays: props.logRetentionDays,
     });
-    this.role = new IamRole(this, 'role', {
+    this.role = boundedRole(this, 'role', {
       name: props.roleName,
       assumeRolePolicy: assumeRolePolicy('states.amazonaws.com', props.accountId),
     });

@@ -7,6 +7,7 @@ import { lambdaOwnRole } from './lambda-own-role';
 import { logRetention } from './log-retention';
 import { noWildcardIam } from './no-wildcard-iam';
 import { oneNotificationPerBucket } from './one-notification-per-bucket';
+import { rolePermissionsBoundary } from './role-permissions-boundary';
 import { type Finding, type PolicyRule, resourceAt, type TerraformJson } from './types';
 
 export const POLICY_RULES: readonly PolicyRule[] = [
@@ -17,6 +18,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   logRetention,
   lambdaOwnRole,
   oneNotificationPerBucket,
+  rolePermissionsBoundary,
 ];
 
 export interface PolicyReport {

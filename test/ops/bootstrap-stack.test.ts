@@ -1,19 +1,25 @@
 import { Testing } from 'cdktf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { env as dev } from '../../envs/dev.env';
+import { loadEnvs } from '../../envs/load';
 import { env as prod } from '../../envs/prod.env';
 import type { EnvConfig } from '../../envs/types';
 import {
   BootstrapStack,
   bootstrapStateKey,
+  boundaryPolicyStatements,
   deployPolicyStatements,
   GITHUB_OIDC_AUDIENCE,
   GITHUB_OIDC_HOST,
   planPolicyStatements,
 } from '../../stacks/bootstrap-stack';
+import { permissionsBoundaryArn } from '../../stacks/iam';
 import { Naming } from '../../stacks/naming';
 import { checkPolicies, formatFindings } from '../../stacks/policy/index';
 import type { TerraformJson } from '../../stacks/policy/types';
+
+/** Every env of envs/: adding an env adds its cases here without editing the test. */
+const ENVS = await loadEnvs();
 
 interface Synth {
   terraform: { backend: { s3: Record<string, unknown> } };
@@ -44,17 +50,17 @@ const list = (v: string | readonly string[]): readonly string[] => (typeof v ===
 describe('BootstrapStack', () => {
   const synths = new Map<string, Synth>();
   beforeAll(() => {
-    for (const env of [dev, prod]) synths.set(env.name, synth(env));
+    for (const env of ENVS) synths.set(env.name, synth(env));
   });
 
-  it.each([dev, prod])('declares the GitHub OIDC provider with the STS audience when env is $name', (env) => {
+  it.each(ENVS)('declares the GitHub OIDC provider with the STS audience when env is $name', (env) => {
     const providers = Object.values(synths.get(env.name)!.resource.aws_iam_openid_connect_provider);
     expect(providers).toHaveLength(1);
     expect(providers[0]!.url).toBe(`https://${GITHUB_OIDC_HOST}`);
     expect(providers[0]!.client_id_list).toEqual([GITHUB_OIDC_AUDIENCE]);
   });
 
-  it.each([dev, prod])('trusts only this repository and GitHub environment when env is $name', (env) => {
+  it.each(ENVS)('trusts only this repository and GitHub environment when env is $name', (env) => {
     const roles = Object.values(synths.get(env.name)!.resource.aws_iam_role);
     const role = roles.find((r) => r.name === new Naming(env).iam('GithubDeploy'));
     expect(role, 'deploy role named by the naming helper').toBeDefined();
@@ -141,13 +147,35 @@ describe('BootstrapStack', () => {
     expect(JSON.stringify(deployPolicyStatements(prod))).not.toMatch(/fdl-dev-|FdlDev|111111111111/);
   });
 
-  it('passes the project policy rules with a written exemption only on its two role policies', () => {
+  it('passes the project policy rules with written exemptions only on its roles, their policies and the boundary', () => {
     const report = checkPolicies(synths.get('dev') as unknown as TerraformJson);
     expect(report.violations, formatFindings(report.violations)).toEqual([]);
-    expect([...new Set(report.exempted.map((e) => e.address))].sort()).toEqual([
-      'aws_iam_role_policy.deploy',
-      'aws_iam_role_policy.plan',
+    expect([...new Set(report.exempted.map((e) => `${e.rule} ${e.address}`))].sort()).toEqual([
+      'no-wildcard-iam aws_iam_policy.permissions_boundary',
+      'no-wildcard-iam aws_iam_role_policy.deploy',
+      'no-wildcard-iam aws_iam_role_policy.plan',
+      'role-permissions-boundary aws_iam_role.github_deploy',
+      'role-permissions-boundary aws_iam_role.github_plan',
     ]);
+  });
+
+  it.each(ENVS)('creates the $name permissions boundary under the name every stack derives', (env) => {
+    const policies = Object.values(
+      (
+        synths.get(env.name)!.resource as unknown as {
+          aws_iam_policy: Record<string, { name: string; policy: string }>;
+        }
+      ).aws_iam_policy,
+    );
+    expect(policies.map((p) => p.name)).toEqual([new Naming(env).permissionsBoundary()]);
+    expect(permissionsBoundaryArn(env)).toBe(`arn:aws:iam::${env.account}:policy/${policies[0]!.name}`);
+    expect(JSON.parse(policies[0]!.policy).Statement).toEqual(boundaryPolicyStatements(env));
+    // A ceiling without IAM: nothing a bounded role does can grant or widen permissions.
+    expect(
+      boundaryPolicyStatements(env)
+        .flatMap((s) => list(s.Action))
+        .filter((a) => a.startsWith('iam:')),
+    ).toEqual([]);
   });
 
   it('attaches exactly the deploy and plan policies the builders return when synthesized', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { env as dev } from '../../envs/dev.env';
 import { BACKFILL_FUNCTION_NAMES, FUNCTION_NAMES } from '../../envs/types';
 import { DATASET_NAMES, EXPOSED_VIEW_NAMES } from '../../lambdas/core/datasets';
+import { bootstrapNames } from '../../sql/bootstrap';
 import { EXPOSED_SCHEMA, pipeName, RAW_SCHEMA, rawTableName, stageName } from '../../sql/ddl';
 import { bootstrapStateKey } from '../../stacks/bootstrap-stack';
 import { Naming } from '../../stacks/naming';
@@ -30,6 +31,8 @@ function knownNames(): Set<string> {
     ...DATASET_NAMES.flatMap((d) => [n.datasetTopic(d), bumped.datasetTopic(d)]),
     n.iam('GithubDeploy'),
     n.iam('GithubPlan'),
+    n.permissionsBoundary(),
+    ...Object.values(bootstrapNames(dev)),
     db,
     ...['warehouse', 'loader', 'reader'].map((k) => n.snowflake(k)),
     ...DATASET_NAMES.flatMap((d) => [pipeName(d), stageName(d), rawTableName(d)]).map(

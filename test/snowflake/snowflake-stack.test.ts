@@ -1,7 +1,7 @@
 import { App, Testing } from 'cdktf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { env as dev } from '../../envs/dev.env';
-import { env as prod } from '../../envs/prod.env';
+import { loadEnvs } from '../../envs/load';
 import type { EnvConfig } from '../../envs/types';
 import { DATASET_NAMES, EXPOSED_VIEW_NAMES, LOAD_METADATA_COLUMNS } from '../../lambdas/core/datasets';
 import { rawTableName, snowflakeCopyStatement, snowflakeRawColumns } from '../../sql/ddl';
@@ -13,6 +13,9 @@ import type { TerraformJson } from '../../stacks/policy/types';
 import { SNOWFLAKE_PREVIEW_FEATURES, SnowflakeStack } from '../../stacks/snowflake-stack';
 import { readStack } from '../../stacks/synth';
 import { fakeAwsOutputs } from './fake-aws-outputs';
+
+/** Every env of envs/: adding an env adds its cases here without editing the test. */
+const ENVS = await loadEnvs();
 
 type Body = Record<string, unknown>;
 interface Synth {
@@ -39,13 +42,13 @@ describe('SnowflakeStack', () => {
   const synths = new Map<string, { json: string; tf: Synth }>();
   const appSynths = new Map<string, { snowflake: Synth; aws: Synth }>();
   beforeAll(() => {
-    for (const env of [dev, prod]) synths.set(env.name, synthWithFakes(env));
+    for (const env of ENVS) synths.set(env.name, synthWithFakes(env));
     // The whole app, as `npm run synth` builds it: real AWS stacks, cross-stack references resolved, and
     // the `//` metadata (policy exemptions) that Testing.synth strips.
     const app = new App({ outdir: Testing.app().outdir });
-    const { byEnv } = buildApp(app, [dev, prod]);
+    const { byEnv } = buildApp(app, ENVS);
     app.synth();
-    for (const env of [dev, prod]) {
+    for (const env of ENVS) {
       const stacks = byEnv[env.name]!;
       appSynths.set(env.name, {
         snowflake: readStack(app.outdir, stacks.snowflake.node.id) as unknown as Synth,
@@ -222,7 +225,10 @@ describe('SnowflakeStack', () => {
     expect(views.map((v) => v.name).sort()).toEqual(EXPOSED_VIEW_NAMES.map((n) => n.toUpperCase()).sort());
     for (const v of exposedViews()) {
       const view = views.find((b) => b.name === v.name.toUpperCase())!;
-      expect(view.statement).toBe(v.body);
+      // The file's SELECT with the env's database in front of every RAW/EXPOSED name.
+      expect(view.statement).toBe(
+        v.body.replace(/\b(RAW|EXPOSED)\./g, `${new Naming(dev).snowflakeDatabase()}.$1.`),
+      );
       expect(view.schema).toBe(`\${snowflake_schema.exposed.name}`);
     }
   });
@@ -243,7 +249,7 @@ describe('SnowflakeStack', () => {
   });
 
   it('names the database, warehouse and roles per env', () => {
-    for (const env of [dev, prod]) {
+    for (const env of ENVS) {
       const tf = synths.get(env.name)!.tf;
       const upper = env.name.toUpperCase();
       expect(bodies(tf, 'snowflake_database')[0]!.name).toBe(`FDL_${upper}`);

@@ -10,6 +10,7 @@ import { lambdaOwnRole } from '../../stacks/policy/lambda-own-role';
 import { logRetention } from '../../stacks/policy/log-retention';
 import { noWildcardIam } from '../../stacks/policy/no-wildcard-iam';
 import { oneNotificationPerBucket } from '../../stacks/policy/one-notification-per-bucket';
+import { rolePermissionsBoundary } from '../../stacks/policy/role-permissions-boundary';
 import type { TerraformJson } from '../../stacks/policy/types';
 import { removeOutdirs, tempOutdir } from './support';
 
@@ -196,6 +197,36 @@ describe('oneNotificationPerBucket', () => {
       'aws_s3_bucket_notification.a',
       'aws_s3_bucket_notification.b',
     ]);
+  });
+});
+
+describe('rolePermissionsBoundary', () => {
+  const role = (name: string, boundary?: unknown): Resources => ({
+    aws_iam_role: {
+      [name]: {
+        name: `FdlTest${name}`,
+        assume_role_policy: doc({ Effect: 'Allow', Action: 'sts:AssumeRole' }),
+        ...(boundary === undefined ? {} : { permissions_boundary: boundary }),
+      },
+    },
+  });
+  const boundary = 'arn:aws:iam::111111111111:policy/FdlTestPermissionsBoundary';
+  it('passes when every role carries an env permissions boundary', () => {
+    expect(rolePermissionsBoundary.check(tf(role('a', boundary), role('b', boundary)))).toEqual([]);
+  });
+  it('reports the role when it has no permissions boundary', () => {
+    const findings = rolePermissionsBoundary.check(tf(role('a', boundary), role('b')));
+    expect(findings.map((f) => f.address)).toEqual(['aws_iam_role.b']);
+    expect(findings[0]!.message).toContain('boundedRole');
+  });
+  it('reports the role when its boundary is some other policy', () => {
+    const admin = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    const findings = rolePermissionsBoundary.check(tf(role('a', admin), role('b', '')));
+    expect(findings.map((f) => f.address).sort()).toEqual(['aws_iam_role.a', 'aws_iam_role.b']);
+  });
+  it('is one of the rules checkPolicies runs by default', () => {
+    expect(POLICY_RULES).toContain(rolePermissionsBoundary);
+    expect(checkPolicies(tf(role('a'))).violations.map((f) => f.rule)).toContain('role-permissions-boundary');
   });
 });
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import type { Construct } from 'constructs';
+import { PERMISSIONS_BOUNDARY_CONTEXT } from '../../stacks/iam';
 
 const outdirs: string[] = [];
 
@@ -21,9 +22,16 @@ export function removeOutdirs(): void {
   for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** Synthesize the constructs `build` adds to an empty stack; returns Testing.synth's JSON string. */
+/** The permissions boundary synthScope declares for its stack (what a real stack's env would). */
+export const TEST_BOUNDARY_ARN = 'arn:aws:iam::111111111111:policy/FdlTestPermissionsBoundary';
+
+/**
+ * Synthesize the constructs `build` adds to an empty stack that declares TEST_BOUNDARY_ARN as its
+ * permissions boundary (as every project stack does); returns Testing.synth's JSON string.
+ */
 export function synthScope(build: (scope: Construct) => void): string {
   const stack = new TerraformStack(Testing.app({ outdir: tempOutdir() }), 'stack');
+  stack.node.setContext(PERMISSIONS_BOUNDARY_CONTEXT, TEST_BOUNDARY_ARN);
   build(stack);
   return Testing.synth(stack);
 }
