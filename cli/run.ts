@@ -14,6 +14,7 @@ import { loadNewFilesInto } from '../local/snowpipe';
 import { parseSource, resolveSource } from '../local/sources';
 import { openWarehouse } from '../local/warehouse';
 import { rawTableName } from '../sql/ddl';
+import { describeFailures, runViewTests } from '../sql/view-tests';
 import type { Command } from './command';
 import { JSON_FLAG, parseFlags, UsageError } from './kit/args';
 import { fmtInt, processIo, table, toJson } from './kit/io';
@@ -68,6 +69,8 @@ export interface RunSummary {
   readonly alertsPath: string;
   readonly rawRows: Readonly<Record<string, number>>;
   readonly filesLoaded: number;
+  /** Grain tests of the EXPOSED views (unique + not null) that failed, one line each; empty when all pass. */
+  readonly viewTestFailures: readonly string[];
 }
 
 /** Rows written per dataset by successful transforms of a tick (from the execution summary). */
@@ -157,6 +160,13 @@ export async function runPipeline(
       for (const d of DATASET_NAMES)
         rawRows[d] = Number((await wh.query(`SELECT count(*) AS n FROM raw.${rawTableName(d)}`))[0]!.n);
       const [files] = await wh.query('SELECT count(*) AS n FROM snowpipe.load_history');
+      const viewTests = await runViewTests((sql) => wh.query(sql));
+      const viewTestFailures = describeFailures(viewTests);
+      print(
+        viewTestFailures.length === 0
+          ? `  grain tests: all ${viewTests.length} passed (each EXPOSED view's key unique and not null)`
+          : `  grain tests: ${viewTestFailures.length} of ${viewTests.length} FAILED: ${viewTestFailures.join('; ')}`,
+      );
       await buildDashboardFrom(wh, { outPath: paths.dashboard, alerts: alerts.length });
       summary = {
         ...paths,
@@ -165,6 +175,7 @@ export async function runPipeline(
         alerts: alerts.length,
         rawRows,
         filesLoaded: Number(files!.n),
+        viewTestFailures,
       };
     } finally {
       wh.close();
@@ -218,6 +229,12 @@ export const runCommand: Command = {
     if (failed > 0) {
       io.err(
         `fdl run: ${failed} of ${summary.ticks.length} execution(s) FAILED; the data that landed was loaded (alerts: ${summary.alertsPath}; details: ${runLog('run').path})`,
+      );
+      return 1;
+    }
+    if (summary.viewTestFailures.length > 0) {
+      io.err(
+        `fdl run: ${summary.viewTestFailures.length} grain test(s) of the EXPOSED views failed: ${summary.viewTestFailures[0]}${summary.viewTestFailures.length > 1 ? ' …' : ''}`,
       );
       return 1;
     }

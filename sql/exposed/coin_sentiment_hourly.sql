@@ -7,15 +7,11 @@
 -- both engines accept, and which only counts symbols of coins we track.
 -- A symbol carried by several coins is attributed to the best-ranked one (at its latest extraction).
 -- Price change in the hour: from the first to the last extraction of that hour, in percent; null when the
--- coin has no price in that hour. Posts and comments come from EXPOSED.REDDIT_ITEMS (latest extraction).
-WITH latest_coins AS (
-  SELECT coin_id, symbol, rank
-  FROM RAW.COINLORE_TICKERS
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY coin_id ORDER BY extracted_at DESC, loaded_at DESC) = 1
-),
-coins AS (
+-- coin has no price in that hour. Posts and comments come from EXPOSED.REDDIT_ITEMS (latest extraction),
+-- coins from EXPOSED.LATEST_PRICES and prices from EXPOSED.COIN_TICKERS (load duplicates removed).
+WITH coins AS (
   SELECT coin_id, symbol
-  FROM latest_coins
+  FROM EXPOSED.LATEST_PRICES
   QUALIFY ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY rank ASC NULLS LAST, coin_id ASC) = 1
 ),
 mentions AS (
@@ -46,11 +42,7 @@ mentions_hourly AS (
 ),
 prices AS (
   SELECT coin_id, extracted_at, DATE_TRUNC('hour', extracted_at) AS hour_at, price_usd
-  FROM RAW.COINLORE_TICKERS
-  QUALIFY ROW_NUMBER() OVER (
-    PARTITION BY coin_id, extracted_at
-    ORDER BY loaded_at DESC, src_file DESC, file_row_number DESC
-  ) = 1
+  FROM EXPOSED.COIN_TICKERS
 ),
 prices_hourly AS (
   SELECT

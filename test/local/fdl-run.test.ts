@@ -6,11 +6,12 @@ import { main } from '../../cli/fdl';
 import { openLake, parseLakeLocation } from '../../cli/kit/lake-flags';
 import { type RunSummary, runPipeline } from '../../cli/run';
 import { statusReport } from '../../cli/status';
-import { DATASET_NAMES, DATASETS, type DatasetName, EXPOSED_VIEW_NAMES } from '../../lambdas/core/datasets';
+import { DATASET_NAMES, DATASETS, type DatasetName } from '../../lambdas/core/datasets';
 import type { Envelope } from '../../lambdas/core/envelope';
 import { type DashboardPage, openDashboardPage } from '../../local/browser';
 import { openWarehouse } from '../../local/warehouse';
 import { rawTableName } from '../../sql/ddl';
+import { EXPOSED_VIEW_NAMES } from '../../sql/views';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'replay');
 

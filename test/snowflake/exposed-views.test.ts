@@ -5,10 +5,11 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Parser } from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeParquet } from '../../lambdas/adapters/parquet';
-import { DATASET_NAMES, DATASETS, type DatasetName, EXPOSED_VIEW_NAMES } from '../../lambdas/core/datasets';
+import { DATASET_NAMES, DATASETS, type DatasetName } from '../../lambdas/core/datasets';
 import type { Row } from '../../lambdas/core/transform';
 import { duckdbRawTableDdl, rawTableName } from '../../sql/ddl';
-import { exposedViews, viewDdl } from '../../sql/views';
+import { describeFailures, runViewTests } from '../../sql/view-tests';
+import { EXPOSED_VIEW_NAMES, exposedViews, viewDdl } from '../../sql/views';
 
 // ---- A small lake, written by the project's own Parquet writer ------------------------------------------
 const at = (hhmm: string) => new Date(`2026-11-24T${hhmm}:00.000Z`);
@@ -390,6 +391,34 @@ describe('EXPOSED views', () => {
         tables.some((t) => t.startsWith('select::RAW::') || t.startsWith('select::EXPOSED::')),
         view.name,
       ).toBe(true);
+    }
+  });
+
+  it('passes every grain test (unique, not null) on a lake with repeated loads', async () => {
+    const results = await runViewTests(query);
+    expect(results).toHaveLength(2 * exposedViews().length);
+    expect(describeFailures(results)).toEqual([]);
+  });
+
+  it('reports each duplicate record_id when coin_tickers loses its dedupe', async () => {
+    const view = exposedViews().find((v) => v.name === 'coin_tickers')!;
+    const withoutDedupe = view.body.replace(/QUALIFY[\s\S]*$/, '');
+    // Expected: record_ids that occur in more than one loaded row across the lake files.
+    const seen = new Map<unknown, number>();
+    for (const f of FILES.filter((x) => x.dataset === 'coinlore_tickers'))
+      for (const r of f.rows) seen.set(r.record_id, (seen.get(r.record_id) ?? 0) + 1);
+    const duplicates = [...seen.values()].filter((n) => n > 1).length;
+    expect(duplicates).toBeGreaterThan(0);
+    await connection.run(`CREATE OR REPLACE VIEW exposed.coin_tickers AS\n${withoutDedupe}`);
+    try {
+      const failed = (await runViewTests(query)).filter((r) => r.failures !== 0);
+      expect(failed.map((r) => [r.view, r.kind, r.failures])).toContainEqual([
+        'coin_tickers',
+        'unique',
+        duplicates,
+      ]);
+    } finally {
+      await connection.run(viewDdl('duckdb', view));
     }
   });
 
