@@ -13,17 +13,14 @@ import {
   type DatasetName,
   LOAD_METADATA_COLUMNS,
 } from '../lambdas/core/datasets';
-import { upperSnake } from '../stacks/naming';
+import { snowflakeObjectName } from './identifiers';
 
 /** Schemas of the warehouse, in Snowflake spelling (DuckDB resolves them case-insensitively). */
 export const RAW_SCHEMA = 'RAW';
 export const EXPOSED_SCHEMA = 'EXPOSED';
 
-/**
- * Snowflake schema-level object name, the same rule as `Naming.snowflakeObject` (stacks/naming.ts), which
- * is an instance method only because it lives on the env-bound helper; it does not depend on the env.
- */
-const object = (name: string): string => upperSnake(name);
+/** Snowflake schema-level object name (sql/identifiers.ts; `Naming.snowflakeObject` uses the same rule). */
+const object = snowflakeObjectName;
 
 /** RAW table of a dataset: `COINLORE_TICKERS`. The same unquoted identifier works in DuckDB. */
 export function rawTableName(dataset: DatasetName): string {
