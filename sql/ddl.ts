@@ -135,7 +135,7 @@ export const SNOWFLAKE_LOAD_METADATA: Readonly<Record<string, string>> = {
  *   maps them and lets columns be added to the schema without rewriting a positional SELECT. It is also
  *   what INCLUDE_METADATA requires.
  * - INCLUDE_METADATA rather than column DEFAULTs: defaults are reported not to apply under
- *   MATCH_BY_COLUMN_NAME (REFERENCE.md §3).
+ *   MATCH_BY_COLUMN_NAME (docs/external-facts.md#snowpipe).
  * - The file format is inline, not `FORMAT_NAME = …`. The lake has two writers (lambdas/adapters):
  *   parquetjs-lite annotates timestamps with the legacy converted type TIMESTAMP_MILLIS, DuckDB's bulk
  *   writer with the TIMESTAMP logical type. USE_LOGICAL_TYPE = TRUE makes Snowflake honour the

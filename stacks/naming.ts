@@ -1,5 +1,5 @@
 /**
- * The one implementation of the naming conventions (DESIGN.md, "Environments and naming"). Every
+ * The one implementation of the naming conventions (docs/external-facts.md, "Naming conventions"). Every
  * construct takes its physical names from here, never from literals.
  *
  * - Terraform/construct ids: snake_case, never repeating the resource type (`lake`, not `lake_bucket`).

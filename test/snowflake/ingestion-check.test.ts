@@ -17,7 +17,7 @@ import {
   relativeToDataset,
 } from '../../sql/ingestion-check';
 
-// ---- Recorded result shapes (REFERENCE.md §3; snowflake-sdk returns upper-case column keys) ------------
+// ---- Recorded result shapes (docs/external-facts.md#snowpipe; snowflake-sdk returns upper-case column keys) ------------
 /** What `SELECT SYSTEM$PIPE_STATUS('FDL_DEV.RAW.COINLORE_TICKERS_PIPE')` returns: one VARCHAR of JSON. */
 const RUNNING_STATUS = JSON.stringify({
   executionState: 'RUNNING',
