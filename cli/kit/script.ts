@@ -1,8 +1,10 @@
 /**
  * The entry of every script under scripts/ (and `npm run costs`, `synth`, `validate`): `--help` prints its
  * usage, a wrong command line prints one line and exits 2, any other failure prints one line (the stack
- * goes to a log file under .local/logs/) and exits 1 — the same contract as `fdl` commands.
+ * goes to a log file under .local/logs/) and exits 1 — the same contract as `fdl` commands. A ConfigError
+ * is printed whole: it lists each bad field of the env file, one per line.
  */
+import { ConfigError } from '../../lambdas/core/errors';
 import { type FlagSpec, type FlagValues, parseCommandLine, UsageError } from './args';
 import { quietAwsSdkNodeVersionWarning } from './aws-sdk';
 import { type Io, processIo } from './io';
@@ -38,6 +40,11 @@ export async function runScript<S extends FlagSpec>(
     if (err instanceof UsageError) {
       io.err(`${script.name}: ${err.message} (see ${script.name} --help)`);
       return 2;
+    }
+    // A config error is written for the user (it names the env file and each bad field, one per line).
+    if (err instanceof ConfigError) {
+      io.err(`${script.name}: ${err.message}`);
+      return 1;
     }
     const e = err as Error;
     const words = script.name.split(/[\s/]+/).filter((w) => w && !w.startsWith('-'));
