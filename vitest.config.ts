@@ -7,6 +7,6 @@ export default defineConfig({
     // but the whole suite is expected to stay well under 2 minutes (see README).
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    env: { CHECKPOINT_DISABLE: '1' },
+    env: { CHECKPOINT_DISABLE: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

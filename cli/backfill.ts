@@ -13,10 +13,13 @@ import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { ConfigError } from '../lambdas/core/errors';
 import { RAW_PREFIX, REBUILD_TAG } from '../lambdas/core/lake';
 import { createLocalBackfill } from '../local/backfill';
-import { DEFAULT_PATHS, fmtInt, parseFlags, runLog, table, UsageError } from '../local/cli-support';
-import { lakeFromFlags } from '../local/lake-location';
 import { runSnowpipe } from '../local/snowpipe';
 import type { Command } from './command';
+import { parseFlags, UsageError } from './kit/args';
+import { fmtInt, table } from './kit/io';
+import { lakeFromFlags } from './kit/lake-flags';
+import { DEFAULT_PATHS } from './kit/paths';
+import { runLog } from './kit/run-log';
 
 const FLAGS = {
   raw: { type: 'string' },

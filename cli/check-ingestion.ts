@@ -6,11 +6,9 @@
  * Thin edge: the queries, parsing and reconciliation live in sql/ingestion-check.ts (unit-tested on
  * recorded result shapes); this file only wires snowflake-sdk (key-pair auth) and S3 listing to them.
  */
-import { parseArgs } from 'node:util';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { loadEnv } from '../envs/load';
 import type { EnvConfig } from '../envs/types';
-import { UsageError } from '../local/cli-support';
 import {
   CHECKED_DATASETS,
   copyHistoryQuery,
@@ -27,6 +25,8 @@ import {
 } from '../sql/ingestion-check';
 import { Naming } from '../stacks/naming';
 import type { Command } from './command';
+import { JSON_FLAG, parseFlags, UsageError } from './kit/args';
+import { processIo, toJson } from './kit/io';
 
 const USAGE = `Usage: fdl check-ingestion --env <name> [--hours <n>] [--grace-minutes <n>]
 
@@ -38,6 +38,7 @@ Flags:
   --env <name>            environment (envs/<name>.env.ts), required
   --hours <n>             window to check, 1-336 (COPY_HISTORY keeps 14 days)   [default: 24]
   --grace-minutes <n>     files newer than this are "recent", not missing      [default: 10]
+  --json                  print the per-dataset results as JSON instead of a table
   --help                  show this text
 
 Environment (key-pair auth; nothing is read from files in the repo):
@@ -150,54 +151,41 @@ function s3Lister(env: EnvConfig): IngestionCheckDeps['listLake'] {
   };
 }
 
-/** Parse and validate the flags; throws with the flag's name on a bad value. */
+const FLAGS = {
+  env: { type: 'string' },
+  hours: { type: 'string' },
+  'grace-minutes': { type: 'string' },
+  help: { type: 'boolean' },
+  ...JSON_FLAG,
+} as const;
+
+/** Parse and validate the flags; throws UsageError with the flag's name on a bad value. */
 export function parseCheckIngestionArgs(
   argv: readonly string[],
-): { help: true } | { help: false; env: string; hours: number; graceMinutes: number } {
-  let parsed: ReturnType<typeof parseFlagsStrict>;
-  try {
-    parsed = parseFlagsStrict(argv);
-  } catch (err) {
-    // node:util's messages ("Unknown option '--x'. To specify a positional argument…") are long; keep the gist.
-    throw new UsageError((err as Error).message.split('. ')[0] ?? String(err));
-  }
-  const { values } = parsed;
+): { help: true } | { help: false; env: string; hours: number; graceMinutes: number; json: boolean } {
+  const values = parseFlags(argv, FLAGS);
   if (values.help) return { help: true };
   if (!values.env) throw new UsageError('--env is required (e.g. --env dev)');
-  const hours = Number(values.hours);
+  const hoursText = values.hours ?? '24';
+  const hours = Number(hoursText);
   if (!Number.isInteger(hours) || hours < 1 || hours > 336)
-    throw new UsageError(
-      `--hours must be an integer 1-336 (COPY_HISTORY keeps 14 days), got "${values.hours}"`,
-    );
-  const graceMinutes = Number(values['grace-minutes']);
+    throw new UsageError(`--hours must be an integer 1-336 (COPY_HISTORY keeps 14 days), got "${hoursText}"`);
+  const graceText = values['grace-minutes'] ?? '10';
+  const graceMinutes = Number(graceText);
   if (!Number.isInteger(graceMinutes) || graceMinutes < 0)
-    throw new UsageError(`--grace-minutes must be a non-negative integer, got "${values['grace-minutes']}"`);
-  return { help: false, env: values.env, hours, graceMinutes };
-}
-
-function parseFlagsStrict(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    options: {
-      env: { type: 'string' },
-      hours: { type: 'string', default: '24' },
-      'grace-minutes': { type: 'string', default: '10' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+    throw new UsageError(`--grace-minutes must be a non-negative integer, got "${graceText}"`);
+  return { help: false, env: values.env, hours, graceMinutes, json: values.json ?? false };
 }
 
 export const checkIngestionCommand: Command = {
   name: 'check-ingestion',
   summary: 'Check Snowpipe ingestion on Snowflake: pipe status and lake files vs COPY_HISTORY.',
   usage: USAGE,
-  async run(argv) {
+  async run(argv, io = processIo) {
     // A UsageError reaches the dispatcher (cli/fdl.ts), which prints one line and exits 2.
     const args = parseCheckIngestionArgs(argv);
     if (args.help) {
-      process.stdout.write(`${USAGE}\n`);
+      io.out(USAGE);
       return 0;
     }
     const env = await loadEnv(args.env);
@@ -208,7 +196,7 @@ export const checkIngestionCommand: Command = {
         query: sf.query,
         listLake: s3Lister(env),
       });
-      process.stdout.write(`${formatReport(results)}\n`);
+      io.out(args.json ? toJson(results) : formatReport(results));
       return exitCodeFor(results);
     } finally {
       await sf.close();

@@ -4,9 +4,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../lambdas/core/errors';
-import { DEFAULT_PATHS, parseFlags } from '../local/cli-support';
 import { buildDashboard } from '../local/dashboard';
 import type { Command } from './command';
+import { parseFlags } from './kit/args';
+import { processIo } from './kit/io';
+import { DEFAULT_PATHS } from './kit/paths';
 
 const FLAGS = { warehouse: { type: 'string' }, dashboard: { type: 'string' } } as const;
 
@@ -27,7 +29,7 @@ export const dashboardCommand: Command = {
   name: 'dashboard',
   summary: 'Build the static HTML dashboard from the warehouse.',
   usage: USAGE,
-  async run(argv) {
+  async run(argv, io = processIo) {
     const flags = parseFlags(argv, FLAGS);
     const warehousePath = resolve(flags.warehouse ?? DEFAULT_PATHS.warehouse);
     if (!existsSync(warehousePath))
@@ -35,8 +37,8 @@ export const dashboardCommand: Command = {
     const outPath = resolve(flags.dashboard ?? DEFAULT_PATHS.dashboard);
     const result = await buildDashboard({ warehousePath, outPath });
     const empty = result.charts.filter((c) => c.rows === 0).map((c) => c.id);
-    if (empty.length) process.stdout.write(`Charts without data yet: ${empty.join(', ')}\n`);
-    process.stdout.write(`Dashboard: ${result.path}\n`);
+    if (empty.length) io.out(`Charts without data yet: ${empty.join(', ')}`);
+    io.out(`Dashboard: ${result.path}`);
     return 0;
   },
 };

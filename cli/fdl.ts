@@ -1,13 +1,21 @@
 /**
  * `fdl`: the project CLI. Dispatches `fdl <command> …` to a Command (cli/command.ts). Commands load
- * lazily so `fdl run` never pays for the Snowflake SDK that `check-ingestion` needs.
+ * lazily so `fdl run` never pays for the Snowflake SDK that `check-ingestion` needs, and `--help` loads
+ * none when the build (cli/build.mjs) has recorded every command's help text.
  *
  * Exit codes: 0 ok, 1 runtime failure (one clear line + the log path), 2 usage error (one line naming the
- * problem and pointing at `--help`: a wall of usage text buries the one thing that was wrong).
+ * problem and pointing at `--help`: a wall of usage text buries the one thing that was wrong), 130 when
+ * interrupted (Ctrl-C), as shells report a SIGINT death.
  */
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { openRunLog, UsageError } from '../local/cli-support';
-import type { Command } from './command';
+import type { Command, CommandHelp } from './command';
+import { UsageError } from './kit/args';
+import { quietAwsSdkNodeVersionWarning } from './kit/aws-sdk';
+import { type Io, processIo } from './kit/io';
+import { openRunLog } from './kit/run-log';
+
+export type { Io } from './kit/io';
 
 /** Every command, in `fdl --help` order. */
 export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
@@ -23,13 +31,21 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   tableau: async () => (await import('./tableau')).tableauCommand,
 };
 
-async function mainUsage(): Promise<string> {
+/** Exit code of a process ended by SIGINT (128 + 2), what shells and CI report for Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
+
+/** Every command's help, loading each module (the build records this so `--help` need not). */
+export async function commandHelp(): Promise<CommandHelp[]> {
   const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  return commands.map(({ name, summary, usage }) => ({ name, summary, usage }));
+}
+
+function mainUsage(commands: readonly CommandHelp[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'fdl: the finance-de-lab pipeline, locally (and a few cloud checks).',
     '',
-    'Usage: fdl <command> [flags]      fdl <command> --help',
+    'Usage: fdl <command> [flags]      fdl help <command>      fdl --version',
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -38,36 +54,53 @@ async function mainUsage(): Promise<string> {
   ].join('\n');
 }
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
+/** The package version (package.json beside cli/). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
-const processIo: Io = {
-  out: (t) => process.stdout.write(`${t}\n`),
-  err: (t) => process.stderr.write(`${t}\n`),
-};
+export interface MainOptions {
+  /** Help recorded by the build; when a command is missing from it, the command module is loaded. */
+  readonly help?: readonly CommandHelp[];
+}
 
 /** Run `fdl` with `argv` (without node and script); returns the exit code. */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: Io = processIo,
+  opts: MainOptions = {},
+): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? io.err : io.out)(await mainUsage());
-    return name === undefined ? 2 : 0;
-  }
-  const load = COMMANDS[name];
-  if (!load) {
-    io.err(`fdl: unknown command "${name}" (\`fdl --help\` lists the commands)`);
-    return 2;
-  }
-  const command = await load();
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(command.usage);
+  const helpOf = async (n: string): Promise<CommandHelp | undefined> =>
+    opts.help?.find((h) => h.name === n) ?? (await COMMANDS[n]?.());
+  const allHelp = async () =>
+    opts.help && Object.keys(COMMANDS).every((n) => opts.help!.some((h) => h.name === n))
+      ? Object.keys(COMMANDS).map((n) => opts.help!.find((h) => h.name === n)!)
+      : commandHelp();
+  if (name === '--version' || name === '-v') {
+    io.out(version());
     return 0;
   }
+  if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
+    (name === undefined ? io.err : io.out)(mainUsage(await allHelp()));
+    return name === undefined ? 2 : 0;
+  }
+  const target = name === 'help' ? rest[0]! : name;
+  if (!Object.hasOwn(COMMANDS, target)) {
+    io.err(`fdl: unknown command "${target}" (\`fdl --help\` lists the commands)`);
+    return 2;
+  }
+  if (name === 'help' || rest.includes('--help') || rest.includes('-h')) {
+    io.out((await helpOf(target))!.usage);
+    return 0;
+  }
+  const command = await COMMANDS[name]!();
   const log = openRunLog(name);
   try {
-    return await command.run(rest);
+    return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`fdl ${name}: ${err.message} (see \`fdl ${name} --help\`)`);
@@ -82,14 +115,27 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`fdl: ${(err as Error).message ?? String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+/**
+ * The process entry (bin/fdl.mjs, or `tsx cli/fdl.ts`): run `main` in this process (no child to orphan),
+ * set the exit code, and answer Ctrl-C with one line and 130 instead of a stack trace.
+ */
+export async function runAsProcess(argv: readonly string[], opts: MainOptions = {}): Promise<void> {
+  quietAwsSdkNodeVersionWarning();
+  const stop = (signal: string, code: number) => () => {
+    process.stderr.write(
+      `\nfdl${argv[0] ? ` ${argv[0]}` : ''}: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}\n`,
+    );
+    process.exit(code);
+  };
+  process.once('SIGINT', stop('SIGINT', EXIT_INTERRUPTED));
+  // 128 + 15, as for SIGINT: the code a shell reports for a process killed by SIGTERM.
+  process.once('SIGTERM', stop('SIGTERM', 143));
+  try {
+    process.exitCode = await main(argv, processIo, opts);
+  } catch (err) {
+    process.stderr.write(`fdl: ${(err as Error).message ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runAsProcess(process.argv.slice(2));

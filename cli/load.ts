@@ -3,10 +3,12 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError } from '../lambdas/core/errors';
-import { DEFAULT_PATHS, fmtInt, parseFlags } from '../local/cli-support';
-import { lakeFlagsHelp, lakeFromFlags } from '../local/lake-location';
 import { runSnowpipe } from '../local/snowpipe';
 import type { Command } from './command';
+import { parseFlags } from './kit/args';
+import { fmtInt, processIo } from './kit/io';
+import { lakeFlagsHelp, lakeFromFlags } from './kit/lake-flags';
+import { DEFAULT_PATHS } from './kit/paths';
 
 const FLAGS = {
   lake: { type: 'string' },
@@ -32,7 +34,7 @@ export const loadCommand: Command = {
   name: 'load',
   summary: 'Load new lake files into the local DuckDB warehouse (local Snowpipe).',
   usage: USAGE,
-  async run(argv) {
+  async run(argv, io = processIo) {
     const flags = parseFlags(argv, FLAGS);
     const lake = await lakeFromFlags(flags);
     const warehousePath = resolve(flags.warehouse ?? DEFAULT_PATHS.warehouse);
@@ -44,10 +46,10 @@ export const loadCommand: Command = {
     const report = await runSnowpipe({
       lake: lake.store,
       warehousePath,
-      onFile: (f) => process.stdout.write(`  ${f.srcFile}  ${fmtInt(f.rows)} rows\n`),
+      onFile: (f) => io.out(`  ${f.srcFile}  ${fmtInt(f.rows)} rows`),
     });
-    process.stdout.write(
-      `Loaded ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows into ${warehousePath} (${report.alreadyLoaded} file(s) were already loaded).\n`,
+    io.out(
+      `Loaded ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows into ${warehousePath} (${report.alreadyLoaded} file(s) were already loaded).`,
     );
     return 0;
   },

@@ -1,6 +1,6 @@
 /**
  * `fdl preflight --env <env>`: is this env file ready for a real deploy? Offline checks (placeholders,
- * values two envs must not share; envs/preflight.ts) and, when credentials are in the environment, the
+ * values two envs must not share; stacks/preflight.ts) and, when credentials are in the environment, the
  * state bucket and the Snowflake deployer connection. One line per problem on stderr, exit 1.
  *
  * With `--repository owner/name` (deploy.yml passes $GITHUB_REPOSITORY) an env that names another
@@ -9,11 +9,11 @@
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { loadEnv, loadEnvs } from '../envs/load';
-import { envProblems, formatProblem, type LiveProbes, liveProblems } from '../envs/preflight';
 import type { EnvConfig } from '../envs/types';
-import { parseFlags, UsageError } from '../local/cli-support';
-import { bootstrapNames } from '../sql/bootstrap';
+import { envProblems, formatProblem, type LiveProbes, liveProblems } from '../stacks/preflight';
+import { bootstrapNames } from '../stacks/snowflake-bootstrap';
 import type { Command } from './command';
+import { parseFlags, UsageError } from './kit/args';
 
 const FLAGS = {
   env: { type: 'string' },

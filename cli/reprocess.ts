@@ -20,6 +20,8 @@ import { Worker } from 'node:worker_threads';
 import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
 import { RAW_PREFIX } from '../lambdas/core/lake';
 import type { Command } from './command';
+import { type Io, processIo, table } from './kit/io';
+import { isCompiled, workerEntry } from './kit/worker-entry';
 import {
   claimFrom,
   type DatasetSummary,
@@ -78,9 +80,11 @@ function bundleIsFresh(): boolean {
  * decides whether a second core pays off on archives of a few hundred envelopes. Falls back to tsx
  * (reprocess-worker.mjs) when esbuild or the cache directory is unavailable.
  */
-let workerEntry: Promise<{ url: URL; execArgv?: string[] }> | undefined;
+let workerEntryPromise: Promise<{ url: URL; execArgv?: string[] }> | undefined;
 export function workerScript(): Promise<{ url: URL; execArgv?: string[] }> {
-  workerEntry ??= (async () => {
+  // The compiled CLI (cli/build.mjs) already holds the worker as plain JavaScript beside it.
+  if (isCompiled()) return Promise.resolve({ url: workerEntry('reprocess-worker'), execArgv: [] });
+  workerEntryPromise ??= (async () => {
     if (!bundleIsFresh()) {
       const { build } = await import('esbuild');
       const result = await build({
@@ -116,7 +120,7 @@ export function workerScript(): Promise<{ url: URL; execArgv?: string[] }> {
     // Plain JavaScript: the worker needs none of the parent's loaders (tsx's would cost ~100 ms).
     return { url: pathToFileURL(BUNDLE), execArgv: [] };
   })().catch(() => ({ url: new URL('./reprocess-worker.mjs', import.meta.url) }));
-  return workerEntry;
+  return workerEntryPromise;
 }
 
 /** Runs `processGroups` in a worker thread on the shared queue of groups. */
@@ -208,10 +212,7 @@ export function formatSummary(report: ReprocessReport): string {
     [0, 0, 0, 0],
   );
   body.push(['total', ...total.map(String), report.seconds.toFixed(2)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (r: string[]) =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(header), ...body.map(line)].join('\n');
+  return table([header, ...body], { align: ['left', ...header.slice(1).map(() => 'right' as const)] });
 }
 
 const USAGE = `Usage: fdl reprocess --raw <dir> --lake <dir> [--dataset <name>]
@@ -231,15 +232,7 @@ Example:
   fdl reprocess --raw .local/lake --lake .local/lake --dataset coinlore_tickers`;
 
 /** Where the command writes; tests pass their own. */
-export interface CommandIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const PROCESS_IO: CommandIo = {
-  out: (t) => process.stdout.write(`${t}\n`),
-  err: (t) => process.stderr.write(`${t}\n`),
-};
+export type CommandIo = Io;
 
 /** Problems listed one per line up to this many; then a count. */
 const MAX_LISTED = 20;
@@ -251,12 +244,12 @@ async function isDirectory(path: string): Promise<boolean> {
   );
 }
 
-export function createReprocessCommand(io: CommandIo = PROCESS_IO): Command {
+export function createReprocessCommand(defaultIo: CommandIo = processIo): Command {
   return {
     name: 'reprocess',
     summary: 'rebuild lake datasets (Parquet) from the raw envelope archive',
     usage: USAGE,
-    async run(argv) {
+    async run(argv, io = defaultIo) {
       let values: { raw?: string; lake?: string; dataset?: string; help?: boolean };
       try {
         ({ values } = parseArgs({

@@ -8,15 +8,19 @@ import { loadEnv } from '../envs/load';
 import type { PipelineInput, TransformOutput } from '../lambdas/contracts';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { ConfigError } from '../lambdas/core/errors';
-import { DEFAULT_PATHS, fmtInt, parseFlags, runLog, table, UsageError } from '../local/cli-support';
 import { buildDashboardFrom } from '../local/dashboard';
-import { lakeFlagsHelp, lakeFromFlags } from '../local/lake-location';
 import { runTicks, type TickResult } from '../local/runner';
 import { loadNewFilesInto } from '../local/snowpipe';
 import { parseSource, resolveSource } from '../local/sources';
 import { openWarehouse } from '../local/warehouse';
 import { rawTableName } from '../sql/ddl';
+import { describeFailures, runViewTests } from '../sql/view-tests';
 import type { Command } from './command';
+import { JSON_FLAG, parseFlags, UsageError } from './kit/args';
+import { fmtInt, processIo, table, toJson } from './kit/io';
+import { lakeFlagsHelp, lakeFromFlags } from './kit/lake-flags';
+import { DEFAULT_PATHS } from './kit/paths';
+import { runLog } from './kit/run-log';
 
 const FLAGS = {
   ticks: { type: 'number' },
@@ -27,6 +31,7 @@ const FLAGS = {
   warehouse: { type: 'string' },
   dashboard: { type: 'string' },
   alerts: { type: 'string' },
+  ...JSON_FLAG,
 } as const;
 
 const USAGE = `Usage: fdl run [--ticks N] [--source live|replay:<dir>|auto] [--env dev] [paths…]
@@ -47,6 +52,7 @@ ${lakeFlagsHelp(18)}
   --warehouse F   DuckDB warehouse file            [default: ${DEFAULT_PATHS.warehouse}]
   --dashboard F   dashboard HTML file              [default: ${DEFAULT_PATHS.dashboard}]
   --alerts F      alerts log (JSON lines)          [default: ${DEFAULT_PATHS.alerts}]
+  --json          print the run summary as JSON on stdout (progress goes to stderr)
 
 Examples:
   fdl run --source replay:replay/sample --ticks 3
@@ -63,6 +69,8 @@ export interface RunSummary {
   readonly alertsPath: string;
   readonly rawRows: Readonly<Record<string, number>>;
   readonly filesLoaded: number;
+  /** Grain tests of the EXPOSED views (unique + not null) that failed, one line each; empty when all pass. */
+  readonly viewTestFailures: readonly string[];
 }
 
 /** Rows written per dataset by successful transforms of a tick (from the execution summary). */
@@ -74,7 +82,7 @@ function tickRows(t: TickResult): Record<string, number> {
 /** The whole `fdl run`, returning what it did (tests call this; the command prints around it). */
 export async function runPipeline(
   argv: readonly string[],
-  print: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  print: (line: string) => void = processIo.out,
 ): Promise<RunSummary> {
   const flags = parseFlags(argv, FLAGS);
   const spec = (() => {
@@ -152,6 +160,13 @@ export async function runPipeline(
       for (const d of DATASET_NAMES)
         rawRows[d] = Number((await wh.query(`SELECT count(*) AS n FROM raw.${rawTableName(d)}`))[0]!.n);
       const [files] = await wh.query('SELECT count(*) AS n FROM snowpipe.load_history');
+      const viewTests = await runViewTests((sql) => wh.query(sql));
+      const viewTestFailures = describeFailures(viewTests);
+      print(
+        viewTestFailures.length === 0
+          ? `  grain tests: all ${viewTests.length} passed (each EXPOSED view's key unique and not null)`
+          : `  grain tests: ${viewTestFailures.length} of ${viewTests.length} FAILED: ${viewTestFailures.join('; ')}`,
+      );
       await buildDashboardFrom(wh, { outPath: paths.dashboard, alerts: alerts.length });
       summary = {
         ...paths,
@@ -160,11 +175,13 @@ export async function runPipeline(
         alerts: alerts.length,
         rawRows,
         filesLoaded: Number(files!.n),
+        viewTestFailures,
       };
     } finally {
       wh.close();
     }
 
+    if (flags.json) return summary;
     const succeeded = results.filter((r) => r.status === 'SUCCEEDED').length;
     const written: Record<string, number> = {};
     for (const r of results)
@@ -204,12 +221,20 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Run the pipeline locally (N ticks), load the warehouse and build the dashboard.',
   usage: USAGE,
-  async run(argv) {
-    const summary = await runPipeline(argv);
+  async run(argv, io = processIo) {
+    const json = parseFlags(argv, FLAGS).json;
+    const summary = await runPipeline(argv, json ? io.err : io.out);
+    if (json) io.out(toJson(summary));
     const failed = summary.ticks.filter((t) => t.status === 'FAILED').length;
     if (failed > 0) {
-      process.stderr.write(
-        `fdl run: ${failed} of ${summary.ticks.length} execution(s) FAILED; the data that landed was loaded (alerts: ${summary.alertsPath}; details: ${runLog('run').path})\n`,
+      io.err(
+        `fdl run: ${failed} of ${summary.ticks.length} execution(s) FAILED; the data that landed was loaded (alerts: ${summary.alertsPath}; details: ${runLog('run').path})`,
+      );
+      return 1;
+    }
+    if (summary.viewTestFailures.length > 0) {
+      io.err(
+        `fdl run: ${summary.viewTestFailures.length} grain test(s) of the EXPOSED views failed: ${summary.viewTestFailures[0]}${summary.viewTestFailures.length > 1 ? ' …' : ''}`,
       );
       return 1;
     }

@@ -1,21 +1,21 @@
 /**
  * `fdl snowflake-bootstrap --env <env> --public-key FILE`: print the SQL an ACCOUNTADMIN runs once per
- * Snowflake account/env (sql/bootstrap.ts). The deployer's account privileges are derived from the
+ * Snowflake account/env (stacks/snowflake-bootstrap.ts). The deployer's account privileges are derived from the
  * resource types the env's Snowflake stack synthesizes, so the grants follow the stack.
  */
 import { readFileSync } from 'node:fs';
 import { App } from 'cdktf';
 import { loadEnv } from '../envs/load';
 import type { EnvConfig } from '../envs/types';
-import { parseFlags, UsageError } from '../local/cli-support';
+import { buildApp } from '../stacks/app';
 import {
   bootstrapStatements,
   deployerAccountPrivileges,
   renderBootstrap,
   rsaPublicKeyBody,
-} from '../sql/bootstrap';
-import { buildApp } from '../stacks/app';
+} from '../stacks/snowflake-bootstrap';
 import type { Command } from './command';
+import { parseFlags, UsageError } from './kit/args';
 
 const FLAGS = {
   env: { type: 'string' },

@@ -7,11 +7,13 @@ import { resolve } from 'node:path';
 import type { LakeObject } from '../lambdas/adapters/lake-store';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { DATASET_FILE_SUFFIX, RAW_PREFIX, REJECTS_PREFIX } from '../lambdas/core/lake';
-import { DEFAULT_PATHS, fmtBytes, fmtInt, parseFlags, table } from '../local/cli-support';
-import { type LocalLake, lakeFlagsHelp, lakeFromFlags } from '../local/lake-location';
 import { LOAD_HISTORY_TABLE, openWarehouse } from '../local/warehouse';
 import { rawTableName } from '../sql/ddl';
 import type { Command } from './command';
+import { parseFlags } from './kit/args';
+import { fmtBytes, fmtInt, processIo, table } from './kit/io';
+import { type LocalLake, lakeFlagsHelp, lakeFromFlags } from './kit/lake-flags';
+import { DEFAULT_PATHS } from './kit/paths';
 
 const FLAGS = {
   lake: { type: 'string' },
@@ -96,13 +98,13 @@ export const statusCommand: Command = {
   name: 'status',
   summary: 'Show what the local lake and warehouse hold.',
   usage: USAGE,
-  async run(argv) {
+  async run(argv, io = processIo) {
     const flags = parseFlags(argv, FLAGS);
     const report = await statusReport(
       await lakeFromFlags(flags),
       resolve(flags.warehouse ?? DEFAULT_PATHS.warehouse),
     );
-    process.stdout.write(`${report}\n`);
+    io.out(report);
     return 0;
   },
 };

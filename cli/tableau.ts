@@ -5,9 +5,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadEnv } from '../envs/load';
-import { parseFlags, UsageError } from '../local/cli-support';
-import { bootstrapNames } from '../sql/bootstrap';
+import { bootstrapNames } from '../stacks/snowflake-bootstrap';
 import type { Command } from './command';
+import { parseFlags, UsageError } from './kit/args';
 import { TABLEAU_AUTHS, type TableauAuth, tableauDataSource } from './tableau-tds';
 
 const FLAGS = {

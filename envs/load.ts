@@ -15,6 +15,22 @@ export function envFileNames(dir = ENV_DIR): string[] {
     .sort();
 }
 
+/**
+ * Import an env file. From source (tsx, vitest) a plain import; the compiled CLI (dist/cli/) runs on Node
+ * without a TypeScript loader, so there tsx compiles just this config file (as tools load a
+ * `*.config.ts`). Node 22.6+ strips types itself and never takes the fallback.
+ */
+async function importEnvFile(path: string): Promise<{ env?: EnvConfig }> {
+  const url = pathToFileURL(path).href;
+  try {
+    return await import(url);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(url, import.meta.url)) as { env?: EnvConfig };
+  }
+}
+
 export async function loadEnvs(dir = ENV_DIR): Promise<EnvConfig[]> {
   const files = envFileNames(dir);
   if (files.length === 0)
@@ -22,7 +38,7 @@ export async function loadEnvs(dir = ENV_DIR): Promise<EnvConfig[]> {
   const envs: EnvConfig[] = [];
   for (const file of files) {
     const where = `envs/${file}`;
-    const mod = (await import(pathToFileURL(`${dir}/${file}`).href)) as { env?: EnvConfig };
+    const mod = await importEnvFile(`${dir}/${file}`);
     if (!mod.env)
       throw new ConfigError(`${where}: must export \`env\` (export const env = { … } satisfies EnvConfig)`);
     validateEnv(mod.env, where);

@@ -6,7 +6,12 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
+/** Debian's package; macOS, snap or Chrome users point FDL_CHROMIUM at theirs. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** The browser to drive: FDL_CHROMIUM when set, else CHROMIUM_PATH. */
+export const chromiumPath = (env: Readonly<Record<string, string | undefined>> = process.env) =>
+  env.FDL_CHROMIUM || CHROMIUM_PATH;
 
 export interface DashboardPage {
   readonly browser: Browser;
@@ -21,9 +26,13 @@ export async function openDashboardPage(
   htmlPath: string,
   viewport = { width: 1400, height: 900 },
 ): Promise<DashboardPage> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install chromium`);
+  const executablePath = chromiumPath();
+  if (!existsSync(executablePath))
+    throw new Error(
+      `no Chromium at ${executablePath}: install it (apt-get install chromium) or set FDL_CHROMIUM to a Chromium/Chrome executable`,
+    );
   const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     args: [
       '--no-sandbox',
       '--disable-gpu',

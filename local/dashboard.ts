@@ -12,6 +12,14 @@ import { LOAD_HISTORY_TABLE, openWarehouse, type Row, type Warehouse } from './w
 
 /** How many coins (by market cap) the price charts show. */
 export const TOP_COINS = 6;
+/**
+ * An hour of a subreddit with fewer items than this is drawn hollow and not joined to its neighbours: the
+ * mean of a handful of items swings with one post, and a line through such points suggests a trend that
+ * is not there.
+ */
+export const MIN_ITEMS_FOR_TREND = 10;
+/** Hours (each with enough items) a subreddit needs before its points are joined by a line. */
+export const MIN_HOURS_FOR_TREND = 3;
 
 export interface ChartData {
   readonly id: string;
@@ -88,8 +96,18 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
     WHERE l.percent_change_24h IS NOT NULL
     ORDER BY m.mentions DESC`);
   const health = await wh.query(`
-    SELECT dataset, hour_at, file_count, row_count, last_loaded_at
+    SELECT dataset, hour_at, file_count, row_count, last_extracted_at, last_loaded_at
     FROM exposed.ingestion_health ORDER BY dataset, hour_at`);
+  // Freshness per dataset: its latest extraction, and how far it trails the newest extraction of any
+  // dataset (a replay has no "now", so the lag between datasets is what shows a stalled one).
+  const freshness = await wh.query(`
+    WITH latest AS (
+      SELECT dataset, MAX(last_extracted_at) AS last_extracted_at, SUM(row_count) AS row_count
+      FROM exposed.ingestion_health GROUP BY dataset
+    )
+    SELECT dataset, last_extracted_at, row_count,
+      CAST(DATE_DIFF('minute', last_extracted_at, MAX(last_extracted_at) OVER ()) AS DOUBLE) AS minutes_behind
+    FROM latest ORDER BY dataset`);
 
   return [
     {
@@ -216,16 +234,23 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
     {
       id: 'subreddit-sentiment',
       title: 'Sentiment per subreddit over time',
-      subtitle:
-        'Mean comparative sentiment of posts and comments by the hour they were created (UTC); dot size = items.',
+      subtitle: `Mean comparative sentiment of posts and comments by the hour they were created (UTC); the number is the items in that hour. Hours with fewer than ${MIN_ITEMS_FOR_TREND} items are hollow; points are joined only from ${MIN_HOURS_FOR_TREND} solid hours on: fewer say nothing about a trend.`,
       rows: subreddit,
       spec: {
         width: 'container',
         height: 260,
+        transform: [{ calculate: `datum.item_count >= ${MIN_ITEMS_FOR_TREND}`, as: 'enough' }],
         layer: [
           { mark: { type: 'rule', color: '#9ca3af', strokeDash: [4, 4] }, encoding: { y: { datum: 0 } } },
           {
-            mark: { type: 'line', strokeWidth: 1.5, opacity: 0.7 },
+            // Lines only through hours with enough items, and only for a subreddit with at least
+            // MIN_HOURS_FOR_TREND such hours: two points always make a line, never a trend.
+            transform: [
+              { filter: 'datum.enough' },
+              { joinaggregate: [{ op: 'count', as: 'hours' }], groupby: ['subreddit'] },
+              { filter: `datum.hours >= ${MIN_HOURS_FOR_TREND}` },
+            ],
+            mark: { type: 'line', strokeWidth: 1.5, opacity: 0.6 },
             encoding: {
               x: utcX('hour_at'),
               y: { field: 'avg_sentiment_comparative', type: 'quantitative', title: 'sentiment (per token)' },
@@ -233,11 +258,15 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
             },
           },
           {
-            mark: { type: 'point', filled: true },
+            mark: { type: 'point', strokeWidth: 1.5 },
             encoding: {
               x: utcX('hour_at'),
               y: { field: 'avg_sentiment_comparative', type: 'quantitative' },
               color: { field: 'subreddit', type: 'nominal', title: null },
+              fill: {
+                condition: { test: 'datum.enough', field: 'subreddit', type: 'nominal' },
+                value: 'white',
+              },
               size: {
                 field: 'item_count',
                 type: 'quantitative',
@@ -247,6 +276,7 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
               tooltip: [
                 { field: 'subreddit' },
                 utcTooltip('hour_at', 'hour (UTC)'),
+                { field: 'item_count', type: 'quantitative', title: 'items' },
                 { field: 'post_count', type: 'quantitative', title: 'posts' },
                 { field: 'comment_count', type: 'quantitative', title: 'comments' },
                 {
@@ -258,6 +288,14 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
                 { field: 'positive_share', type: 'quantitative', title: 'positive', format: '.0%' },
                 { field: 'negative_share', type: 'quantitative', title: 'negative', format: '.0%' },
               ],
+            },
+          },
+          {
+            mark: { type: 'text', dy: -10, fontSize: 10, color: '#4b5563' },
+            encoding: {
+              x: utcX('hour_at'),
+              y: { field: 'avg_sentiment_comparative', type: 'quantitative' },
+              text: { field: 'item_count', type: 'quantitative' },
             },
           },
         ],
@@ -290,7 +328,8 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
                 field: 'percent_change_24h',
                 type: 'quantitative',
                 scale: { scheme: 'redyellowgreen', domainMid: 0 },
-                legend: null,
+                title: 'price change 24h, %',
+                legend: { orient: 'right', gradientLength: 120 },
               },
               tooltip: [
                 { field: 'symbol' },
@@ -314,30 +353,94 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
     {
       id: 'ingestion-health',
       title: 'Ingestion health',
-      subtitle: 'Rows loaded into RAW per dataset, by the hour the lake files were written (UTC).',
+      subtitle:
+        'Rows loaded into RAW per dataset and hour of extraction (UTC); an empty cell is an hour a dataset has no rows for.',
       rows: health,
       spec: {
         width: 'container',
-        height: 220,
-        mark: { type: 'bar', cornerRadiusEnd: 3 },
+        height: 180,
         encoding: {
-          y: { field: 'dataset', type: 'nominal', title: null, sort: [...DATASET_NAMES] },
-          x: { field: 'row_count', type: 'quantitative', title: 'rows loaded', aggregate: 'sum' },
-          color: {
-            field: 'hour_at',
-            type: 'ordinal',
+          x: {
+            ...utcX('hour_at', 'extraction hour (UTC)'),
             timeUnit: 'utcyearmonthdatehours',
-            title: 'file hour (UTC)',
-            scale: { scheme: 'tableau10' },
+            type: 'ordinal',
           },
-          tooltip: [
-            { field: 'dataset' },
-            utcTooltip('hour_at', 'file hour (UTC)'),
-            { field: 'file_count', type: 'quantitative', title: 'files' },
-            { field: 'row_count', type: 'quantitative', title: 'rows' },
-            utcTooltip('last_loaded_at', 'last loaded (UTC)'),
-          ],
+          y: { field: 'dataset', type: 'nominal', title: null, sort: [...DATASET_NAMES] },
         },
+        layer: [
+          {
+            mark: { type: 'rect', cornerRadius: 2 },
+            encoding: {
+              color: {
+                field: 'row_count',
+                type: 'quantitative',
+                // Log: a 1-row dataset (global market) must stay visible beside thousands of tickers.
+                scale: { type: 'log', scheme: 'blues' },
+                title: 'rows',
+              },
+              tooltip: [
+                { field: 'dataset' },
+                utcTooltip('hour_at', 'extraction hour (UTC)'),
+                { field: 'row_count', type: 'quantitative', title: 'rows' },
+                { field: 'file_count', type: 'quantitative', title: 'files' },
+                utcTooltip('last_extracted_at', 'last extracted (UTC)'),
+                utcTooltip('last_loaded_at', 'last loaded (UTC)'),
+              ],
+            },
+          },
+          {
+            mark: { type: 'text', fontSize: 10 },
+            encoding: {
+              text: { field: 'row_count', type: 'quantitative' },
+              color: { condition: { test: 'datum.row_count > 100', value: 'white' }, value: '#111827' },
+            },
+          },
+        ],
+      },
+    },
+    {
+      id: 'dataset-freshness',
+      title: 'Freshness per dataset',
+      subtitle:
+        'Latest extraction loaded per dataset, and how many minutes it trails the newest dataset (0 = current).',
+      rows: freshness,
+      spec: {
+        width: 'container',
+        height: 140,
+        encoding: { y: { field: 'dataset', type: 'nominal', title: null, sort: [...DATASET_NAMES] } },
+        layer: [
+          {
+            mark: { type: 'bar', cornerRadiusEnd: 3, color: '#f59e0b' },
+            encoding: {
+              x: {
+                field: 'minutes_behind',
+                type: 'quantitative',
+                title: 'minutes behind the newest dataset',
+                // At least 0–10 min, so "all current" (every bar 0) reads as such, not as a broken axis.
+                scale: { domain: [0, Math.max(10, ...freshness.map((r) => Number(r.minutes_behind)))] },
+                axis: { format: 'd' },
+              },
+              tooltip: [
+                { field: 'dataset' },
+                utcTooltip('last_extracted_at', 'last extracted (UTC)'),
+                { field: 'minutes_behind', type: 'quantitative', title: 'minutes behind' },
+                { field: 'row_count', type: 'quantitative', title: 'rows in RAW' },
+              ],
+            },
+          },
+          {
+            mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 },
+            encoding: {
+              x: { field: 'minutes_behind', type: 'quantitative' },
+              text: {
+                field: 'last_extracted_at',
+                type: 'temporal',
+                timeUnit: 'utcyearmonthdatehoursminutes',
+                format: '%Y-%m-%d %H:%M UTC',
+              },
+            },
+          },
+        ],
       },
     },
   ];

@@ -2,7 +2,7 @@
  * The local twin's pipeline runner: the deployed state machine definition (statemachines/pipeline.asl.json)
  * run by the local executor, with its Task resources mapped to the SAME handlers in-process and local
  * adapters: the lake is a folder with the S3 layout or a bucket on an S3-compatible endpoint (whichever
- * LakeStore local/lake-location.ts opened), SNS alerts are printed and appended to a JSONL file.
+ * LakeStore cli/kit/lake-flags.ts opened), SNS alerts are printed and appended to a JSONL file.
  */
 
 import { randomBytes } from 'node:crypto';

@@ -8,12 +8,14 @@
  * batch size, transform memory, raw expiry) and the same durations and assumptions as ops/costs.ts.
  */
 import type { EnvConfig } from '../envs/types';
+import { DATASET_NAMES } from '../lambdas/core/datasets';
 import {
   type Assumptions,
   type CostLine,
   DEFAULT_ASSUMPTIONS,
   type MeasuredDurations,
   PRICES,
+  rowsPerRun,
   runsPerMonth,
 } from './costs';
 
@@ -92,18 +94,15 @@ export function backfillCost(input: BackfillCostInput): BackfillCostReport {
   const subs = env.subreddits.length;
   const pages = env.coinlore.pages;
   const rawPerRun = pages + 1 + subs * 2 * a.redditPagesPerListing;
-  const rowsPerRun = pages * 100 + 1 + subs * (a.postsPerSubredditRun + a.commentsPerSubredditRun);
-  const parquetPerRun =
-    pages * 100 * a.parquetBytesPerRow.ticker +
-    a.parquetBytesPerRow.global +
-    subs *
-      (a.postsPerSubredditRun * a.parquetBytesPerRow.post +
-        a.commentsPerSubredditRun * a.parquetBytesPerRow.comment);
+  // Rows and Parquet bytes per run derive from the one per-dataset table, like the monthly model.
+  const rows = rowsPerRun(env, a);
+  const rowsPerRunTotal = DATASET_NAMES.reduce((n, d) => n + rows[d], 0);
+  const parquetPerRun = DATASET_NAMES.reduce((n, d) => n + rows[d] * a.parquetBytesPerRow[d], 0);
   const items = runs * datasets;
   const children = Math.ceil(items / env.backfill.itemsPerBatch);
   const transform = durations.transform;
   const itemSeconds =
-    Math.ceil(transform.baseMs + transform.perUnitMs * (rowsPerRun / datasets / 1000)) / 1000;
+    Math.ceil(transform.baseMs + transform.perUnitMs * (rowsPerRunTotal / datasets / 1000)) / 1000;
   const childSeconds = Math.ceil(env.backfill.itemsPerBatch / b.transformsPerChild) * itemSeconds;
   const lines: CostLine[] = [];
   const add = (l: Omit<CostLine, 'monthlyUsd' | 'kind'>, kind: CostLine['kind'] = 'per-run') =>
@@ -124,7 +123,7 @@ export function backfillCost(input: BackfillCostInput): BackfillCostReport {
     quantity: items * itemSeconds * transformGb,
     unit: 'GB-s',
     unitPriceUsd: PRICES.lambdaGbSecond,
-    formula: `${fmt(items)} items × ${fmt(itemSeconds)} s (${transform.baseMs} ms + ${transform.perUnitMs} ms × ${fmt(rowsPerRun / datasets / 1000)} thousand rows, the average item) × ${transformGb} GB`,
+    formula: `${fmt(items)} items × ${fmt(itemSeconds)} s (${transform.baseMs} ms + ${transform.perUnitMs} ms × ${fmt(rowsPerRunTotal / datasets / 1000)} thousand rows, the average item) × ${transformGb} GB`,
   });
   add({
     service: 'Step Functions',
@@ -203,7 +202,7 @@ export function backfillCost(input: BackfillCostInput): BackfillCostReport {
     runs,
     items,
     childExecutions: children,
-    rows: runs * rowsPerRun,
+    rows: runs * rowsPerRunTotal,
     lines,
     totalUsd,
   };

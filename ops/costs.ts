@@ -7,6 +7,7 @@
  * are per account and shared with whatever else runs there.
  */
 import type { EnvConfig, FunctionName } from '../envs/types';
+import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
 
 /** Unit prices, USD. Region eu-west-1 (Ireland), list prices read 2026-11 from the AWS and Snowflake pricing pages; verify before relying on them. */
 export const PRICES = {
@@ -60,8 +61,11 @@ export interface Assumptions {
   readonly tickersPageBytes: number;
   readonly globalBytes: number;
   readonly redditPageBytes: number;
-  /** Parquet bytes per row (snappy, typed columns). */
-  readonly parquetBytesPerRow: Readonly<Record<'ticker' | 'global' | 'post' | 'comment', number>>;
+  /**
+   * Parquet bytes per row (snappy, typed columns), per dataset. Keyed by DatasetName, so a new dataset
+   * does not compile until it has a figure here and in `rowsPerRun` (it can never silently cost $0).
+   */
+  readonly parquetBytesPerRow: Readonly<Record<DatasetName, number>>;
   /** S3 lifecycle does not transition objects below 128 KiB (the S3 default since 2024-09), so small envelopes stay in Standard. */
   readonly iaMinObjectBytes: number;
   /** Month of life at which storage is priced: the lake's Parquet grows without expiry. */
@@ -87,7 +91,12 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   tickersPageBytes: 45_000,
   globalBytes: 1_000,
   redditPageBytes: 150_000,
-  parquetBytesPerRow: { ticker: 120, global: 400, post: 600, comment: 300 },
+  parquetBytesPerRow: {
+    coinlore_tickers: 120,
+    coinlore_global: 400,
+    reddit_posts: 600,
+    reddit_comments: 300,
+  },
   iaMinObjectBytes: 128 * 1024,
   storageMonth: 12,
   logBytesPerInvocation: 3_000,
@@ -164,6 +173,19 @@ function billedSeconds(ms: number): number {
   return Math.ceil(ms) / 1000;
 }
 
+/** Rows each dataset writes per run (Coinlore pages hold 100 coins; /global is one row). */
+export function rowsPerRun(
+  env: Pick<EnvConfig, 'subreddits' | 'coinlore'>,
+  a: Pick<Assumptions, 'postsPerSubredditRun' | 'commentsPerSubredditRun'>,
+): Record<DatasetName, number> {
+  return {
+    coinlore_tickers: env.coinlore.pages * 100,
+    coinlore_global: 1,
+    reddit_posts: env.subreddits.length * a.postsPerSubredditRun,
+    reddit_comments: env.subreddits.length * a.commentsPerSubredditRun,
+  };
+}
+
 /** The monthly cost lines of one env. */
 export function monthlyCost(input: CostModelInput): CostReport {
   const a: Assumptions = { ...DEFAULT_ASSUMPTIONS, ...input.assumptions };
@@ -172,13 +194,8 @@ export function monthlyCost(input: CostModelInput): CostReport {
   const subs = env.subreddits.length;
   const pages = env.coinlore.pages;
   const redditPages = subs * 2 * a.redditPagesPerListing;
-  const rows = {
-    ticker: pages * 100,
-    global: 1,
-    post: subs * a.postsPerSubredditRun,
-    comment: subs * a.commentsPerSubredditRun,
-  };
-  const totalRows = rows.ticker + rows.global + rows.post + rows.comment;
+  const rows = rowsPerRun(env, a);
+  const totalRows = DATASET_NAMES.reduce((n, d) => n + rows[d], 0);
   const lines: CostLine[] = [];
   const add = (l: Omit<CostLine, 'monthlyUsd'>) =>
     lines.push({ ...l, monthlyUsd: l.quantity * l.unitPriceUsd });
@@ -273,11 +290,7 @@ export function monthlyCost(input: CostModelInput): CostReport {
   const rawStdGb =
     (runsPerDay * (rawBytesPerRun * standardDays + (rawBytesPerRun - iaBytesPerRun) * iaDays)) / GB;
   const rawIaGb = (runsPerDay * iaBytesPerRun * iaDays) / GB;
-  const parquetBytesPerRun =
-    rows.ticker * a.parquetBytesPerRow.ticker +
-    rows.global * a.parquetBytesPerRow.global +
-    rows.post * a.parquetBytesPerRow.post +
-    rows.comment * a.parquetBytesPerRow.comment;
+  const parquetBytesPerRun = DATASET_NAMES.reduce((n, d) => n + rows[d] * a.parquetBytesPerRow[d], 0);
   const parquetGb = (runsPerDay * parquetBytesPerRun * ageDays) / GB;
   add({
     service: 'S3',

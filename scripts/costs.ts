@@ -7,8 +7,8 @@
  * The formulas live in ops/costs.ts (pure, unit-tested); this file only gathers the inputs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { explainConfigErrors, loadEnvs } from '../envs/load';
+import { runScript, type Script } from '../cli/kit/script';
+import { loadEnvs } from '../envs/load';
 import { type EnvConfig, FUNCTION_NAMES } from '../envs/types';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { ConfigError } from '../lambdas/core/errors';
@@ -192,8 +192,29 @@ ${durationRows}
 `;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { env: { type: 'string' }, write: { type: 'boolean' } } });
+const USAGE = `Usage: npm run costs -- [--env NAME] [--write]
+
+Prints each env's estimated monthly AWS cost (per line item) from its config, the state machine
+definition and docs/measured-durations.json.
+
+Flags:
+  --env NAME   only this env (envs/NAME.env.ts)   [default: every env]
+  --write      also regenerate docs/costs.md (always for every env)
+
+Example:
+  npm run costs -- --env dev`;
+
+const costsScript: Script<{ env: { type: 'string' }; write: { type: 'boolean' } }> = {
+  name: 'npm run costs --',
+  usage: USAGE,
+  flags: { env: { type: 'string' }, write: { type: 'boolean' } },
+  main: async (values) => {
+    await main(values);
+    return 0;
+  },
+};
+
+async function main(values: { env?: string; write?: boolean }): Promise<void> {
   const durations = readDurations(readFileSync(new URL(DURATIONS_FILE, root), 'utf8'));
   const definition = JSON.parse(readFileSync(new URL(DEFINITION_FILE, root), 'utf8')) as AslMachine;
   const envs = (await loadEnvs()).filter((e) => !values.env || e.name === values.env);
@@ -225,4 +246,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await explainConfigErrors(main);
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await runScript(costsScript);

@@ -5,7 +5,8 @@
  *
  *   npx tsx scripts/deploy-facts.ts --env dev >> "$GITHUB_OUTPUT"
  */
-import { parseArgs } from 'node:util';
+import { UsageError } from '../cli/kit/args';
+import { runScript } from '../cli/kit/script';
 import { loadEnv } from '../envs/load';
 import type { EnvConfig } from '../envs/types';
 import { permissionsBoundaryArn } from '../stacks/iam';
@@ -35,15 +36,27 @@ export function deployFacts(env: EnvConfig): Record<string, string> {
   };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { env: { type: 'string' } } });
-  if (!values.env) throw new Error('usage: tsx scripts/deploy-facts.ts --env <name>');
-  const facts = deployFacts(await loadEnv(values.env));
-  process.stdout.write(
-    `${Object.entries(facts)
-      .map(([k, v]) => `${k}=${v}`)
-      .join('\n')}\n`,
-  );
-}
+const USAGE = `Usage: npx tsx scripts/deploy-facts.ts --env NAME
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+Prints the deploy facts of envs/NAME.env.ts (account, region, role ARNs, ECR image, stack names) as
+key=value lines, for $GITHUB_OUTPUT.
+
+Example:
+  npx tsx scripts/deploy-facts.ts --env dev >> "$GITHUB_OUTPUT"`;
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  process.exitCode = await runScript({
+    name: 'scripts/deploy-facts.ts',
+    usage: USAGE,
+    flags: { env: { type: 'string' } },
+    async main(values, _positionals, io) {
+      if (!values.env) throw new UsageError('--env is required (e.g. --env dev)');
+      const facts = deployFacts(await loadEnv(values.env));
+      io.out(
+        Object.entries(facts)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n'),
+      );
+      return 0;
+    },
+  });

@@ -13,6 +13,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runScript } from '../cli/kit/script';
 import type { Envelope } from '../lambdas/core/envelope';
 import { stamp } from '../lambdas/core/lake';
 
@@ -493,4 +494,15 @@ async function main(outDir: string): Promise<void> {
   console.log(`replay sample: ${files} envelopes, ${(bytes / 1e6).toFixed(2)} MB in ${outDir}`);
 }
 
-await main(process.argv[2] ?? join(import.meta.dirname, '..', 'replay', 'sample'));
+process.exitCode = await runScript({
+  name: 'scripts/make-replay-sample.ts',
+  usage: `Usage: npx tsx scripts/make-replay-sample.ts [OUTDIR]
+
+Regenerates the bundled replay sample (deterministic: same files byte for byte)  [default: replay/sample]`,
+  flags: {},
+  positionals: 1,
+  async main(_flags, [outDir]) {
+    await main(outDir ?? join(import.meta.dirname, '..', 'replay', 'sample'));
+    return 0;
+  },
+});

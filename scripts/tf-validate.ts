@@ -3,23 +3,37 @@
  * `terraform validate` each AWS stack offline (stacks/tf-validate.ts). Exits 1 on any problem.
  */
 import { join } from 'node:path';
-import { explainConfigErrors, loadEnvs } from '../envs/load';
+import { runScript } from '../cli/kit/script';
+import { loadEnvs } from '../envs/load';
 import { synthAll } from '../stacks/synth';
 import { awsStackNames, missingPrerequisites, validateStacks } from '../stacks/tf-validate';
 
-const { outdir, stackNames } = await explainConfigErrors(async () => synthAll(await loadEnvs()));
-const names = awsStackNames(stackNames);
-const missing = missingPrerequisites(names.map((n) => join(outdir, 'stacks', n)));
-if (missing.length) {
-  console.error(`cannot validate offline:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
-  process.exit(1);
-}
-const results = await validateStacks(outdir, names);
-for (const r of results) {
-  console.log(`${r.valid ? 'ok  ' : 'FAIL'} ${r.stack} (${Math.round(r.ms)} ms)`);
-  for (const p of r.problems) console.log(`       ${p}`);
-}
-if (results.some((r) => !r.valid)) process.exit(1);
-console.log(
-  `validated ${results.length} stacks: ${names.join(', ')} (Snowflake stacks: checked by tsc and tests only; the provider binary is not mirrored)`,
-);
+const USAGE = `Usage: npm run validate
+
+Synthesizes every stack into cdktf.out/ and runs \`terraform validate\` on each AWS stack offline
+(provider mirror: terraform/cli.tfrc, or FDL_TF_CLI_CONFIG). Exits 1 on any problem.`;
+
+process.exitCode = await runScript({
+  name: 'npm run validate',
+  usage: USAGE,
+  flags: {},
+  async main(_flags, _positionals, io) {
+    const { outdir, stackNames } = await synthAll(await loadEnvs());
+    const names = awsStackNames(stackNames);
+    const missing = missingPrerequisites(names.map((n) => join(outdir, 'stacks', n)));
+    if (missing.length) {
+      io.err(`cannot validate offline:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+      return 1;
+    }
+    const results = await validateStacks(outdir, names);
+    for (const r of results) {
+      io.out(`${r.valid ? 'ok  ' : 'FAIL'} ${r.stack} (${Math.round(r.ms)} ms)`);
+      for (const p of r.problems) io.out(`       ${p}`);
+    }
+    if (results.some((r) => !r.valid)) return 1;
+    io.out(
+      `validated ${results.length} stacks: ${names.join(', ')} (Snowflake stacks: checked by tsc and tests only)`,
+    );
+    return 0;
+  },
+});

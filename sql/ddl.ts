@@ -13,17 +13,14 @@ import {
   type DatasetName,
   LOAD_METADATA_COLUMNS,
 } from '../lambdas/core/datasets';
-import { upperSnake } from '../stacks/naming';
+import { snowflakeObjectName } from './identifiers';
 
 /** Schemas of the warehouse, in Snowflake spelling (DuckDB resolves them case-insensitively). */
 export const RAW_SCHEMA = 'RAW';
 export const EXPOSED_SCHEMA = 'EXPOSED';
 
-/**
- * Snowflake schema-level object name, the same rule as `Naming.snowflakeObject` (stacks/naming.ts), which
- * is an instance method only because it lives on the env-bound helper; it does not depend on the env.
- */
-const object = (name: string): string => upperSnake(name);
+/** Snowflake schema-level object name (sql/identifiers.ts; `Naming.snowflakeObject` uses the same rule). */
+const object = snowflakeObjectName;
 
 /** RAW table of a dataset: `COINLORE_TICKERS`. The same unquoted identifier works in DuckDB. */
 export function rawTableName(dataset: DatasetName): string {
@@ -138,7 +135,7 @@ export const SNOWFLAKE_LOAD_METADATA: Readonly<Record<string, string>> = {
  *   maps them and lets columns be added to the schema without rewriting a positional SELECT. It is also
  *   what INCLUDE_METADATA requires.
  * - INCLUDE_METADATA rather than column DEFAULTs: defaults are reported not to apply under
- *   MATCH_BY_COLUMN_NAME (REFERENCE.md §3).
+ *   MATCH_BY_COLUMN_NAME (docs/external-facts.md#snowpipe).
  * - The file format is inline, not `FORMAT_NAME = …`. The lake has two writers (lambdas/adapters):
  *   parquetjs-lite annotates timestamps with the legacy converted type TIMESTAMP_MILLIS, DuckDB's bulk
  *   writer with the TIMESTAMP logical type. USE_LOGICAL_TYPE = TRUE makes Snowflake honour the

@@ -7,7 +7,7 @@ import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
 import { hivePartition } from '../lambdas/core/lake';
 import { pipeName, RAW_SCHEMA, rawTableName } from './ddl';
 
-/** What SYSTEM$PIPE_STATUS reports that the check uses (REFERENCE.md §3). */
+/** What SYSTEM$PIPE_STATUS reports that the check uses (docs/external-facts.md#snowpipe). */
 export interface PipeStatus {
   /** RUNNING, PAUSED, STOPPED_… ; UNKNOWN when Snowflake did not say. */
   readonly executionState: string;

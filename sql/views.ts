@@ -6,8 +6,29 @@
  * database against the session's current database, which a deploy must not depend on.
  */
 import { readFileSync } from 'node:fs';
-import { EXPOSED_VIEW_NAMES, type ExposedViewName } from '../lambdas/core/datasets';
 import { EXPOSED_SCHEMA, RAW_SCHEMA } from './ddl';
+
+/**
+ * The EXPOSED views and the columns that identify one row of each (its grain key, as in the file's
+ * `-- Grain:` line). One declaration: the stack, the local warehouse and the grain tests
+ * (sql/view-tests.ts: unique and not null) all read it. The order is creation order: a view that reads
+ * another EXPOSED view comes after it (checked below). Adding a view: docs/contributing.md.
+ */
+export const EXPOSED_VIEW_GRAINS = {
+  reddit_items: ['item_type', 'item_id'],
+  coin_tickers: ['record_id'],
+  latest_prices: ['coin_id'],
+  price_history: ['coin_id', 'extracted_at'],
+  market_overview: ['extracted_at'],
+  subreddit_sentiment_hourly: ['subreddit', 'hour_at'],
+  coin_sentiment_hourly: ['coin_id', 'hour_at'],
+  ingestion_health: ['dataset', 'hour_at'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type ExposedViewName = keyof typeof EXPOSED_VIEW_GRAINS;
+
+/** Names of the EXPOSED views, in creation order; their SQL lives in sql/exposed/<name>.sql. */
+export const EXPOSED_VIEW_NAMES = Object.keys(EXPOSED_VIEW_GRAINS) as ExposedViewName[];
 
 export interface ExposedView {
   readonly name: ExposedViewName;
@@ -21,6 +42,8 @@ export interface ExposedView {
   readonly body: string;
   /** The first comment line of the file, `Grain: …`: used as the view's comment. */
   readonly grain: string;
+  /** The columns that identify a row (EXPOSED_VIEW_GRAINS). */
+  readonly grainKey: readonly string[];
   /**
    * The EXPOSED views this one reads (`EXPOSED.<NAME>` in its body): Snowflake must create them first,
    * so the stack makes the view depend on them. Always earlier in EXPOSED_VIEW_NAMES.
@@ -49,9 +72,9 @@ export function exposedViews(): readonly ExposedView[] {
     for (const read of reads)
       if (!EXPOSED_VIEW_NAMES.slice(0, index).includes(read as ExposedViewName))
         throw new Error(
-          `sql/exposed/${name}.sql reads EXPOSED.${read.toUpperCase()}, which is not an EXPOSED view declared before it in EXPOSED_VIEW_NAMES (lambdas/core/datasets.ts)`,
+          `sql/exposed/${name}.sql reads EXPOSED.${read.toUpperCase()}, which is not an EXPOSED view declared before it in EXPOSED_VIEW_GRAINS (sql/views.ts)`,
         );
-    return { name, sql, body, grain, reads: reads as ExposedViewName[] };
+    return { name, sql, body, grain, grainKey: EXPOSED_VIEW_GRAINS[name], reads: reads as ExposedViewName[] };
   });
   return cache;
 }

@@ -1,5 +1,5 @@
 /**
- * The one implementation of the naming conventions (DESIGN.md, "Environments and naming"). Every
+ * The one implementation of the naming conventions (docs/external-facts.md, "Naming conventions"). Every
  * construct takes its physical names from here, never from literals.
  *
  * - Terraform/construct ids: snake_case, never repeating the resource type (`lake`, not `lake_bucket`).
@@ -12,20 +12,14 @@
 import type { EnvConfig } from '../envs/types';
 import type { DatasetName } from '../lambdas/core/datasets';
 
-const words = (s: string) =>
-  s
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w.toLowerCase());
+import { snake, snowflakeObjectName, upperSnake, words } from '../sql/identifiers';
 
-export const snake = (s: string) => words(s).join('_');
+export { snake, upperSnake };
 export const kebab = (s: string) => words(s).join('-');
 export const pascal = (s: string) =>
   words(s)
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join('');
-export const upperSnake = (s: string) => snake(s).toUpperCase();
 
 export const PROJECT = 'finance-de-lab';
 export const SHORT = 'fdl';
@@ -135,7 +129,7 @@ export class Naming {
 
   /** Snowflake schema-level object (table, stage, pipe, view): `COINLORE_TICKERS`. */
   snowflakeObject(name: string): string {
-    return upperSnake(name);
+    return snowflakeObjectName(name);
   }
 }
 

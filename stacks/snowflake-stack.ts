@@ -6,7 +6,7 @@
  * It consumes the AWS stack's outputs (bucket, per-dataset topics) as CDKTF tokens: CDKTF turns them into
  * outputs of the AWS stack and a remote-state lookup here, so no ARN is ever copied by hand.
  *
- * Pitfalls this stack encodes (DESIGN.md, REFERENCE.md §3–4):
+ * Pitfalls this stack encodes (docs/external-facts.md, "Snowpipe" and "Snowflake Terraform provider"):
  * - Snowpipe stops loading when its SNS subscription is deleted, and AWS keeps a subscription deleted by
  *   another account in "Deleted" for 72 hours, during which the same endpoint cannot resubscribe. Dropping
  *   a pipe deletes its subscription; so pipes carry prevent_destroy (topics too, in the AWS stack), and

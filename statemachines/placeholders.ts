@@ -15,8 +15,14 @@ export interface PipelinePlaceholders {
 
 export const PIPELINE_DEFINITION_PATH = fileURLToPath(new URL('./pipeline.asl.json', import.meta.url));
 
-/** Replace every `${Name}` in `template`; throws naming each unresolved or unused placeholder. */
-export function renderDefinition(template: string, values: Readonly<Record<string, string>>): string {
+/**
+ * Replace every `${Name}` in `template` (a number replaces the quoted `"${Name}"` as a JSON number); throws
+ * naming each unresolved or unused placeholder.
+ */
+export function renderDefinition(
+  template: string,
+  values: Readonly<Record<string, string | number>>,
+): string {
   const found = new Set([...template.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!));
   const missing = [...found].filter((name) => !(name in values));
   const unused = Object.keys(values).filter((name) => !found.has(name));
@@ -28,7 +34,12 @@ export function renderDefinition(template: string, values: Readonly<Record<strin
       parts.push(`value(s) given for placeholder(s) not in the definition: ${unused.join(', ')}`);
     throw new Error(`state machine definition: ${parts.join('; ')}`);
   }
-  return template.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) => values[name]!);
+  // A number replaces its quoted placeholder (`"${N}"` → `4`): the file stays valid JSON before rendering.
+  return template
+    .replace(/"\$\{([A-Za-z0-9_]+)\}"/g, (whole, name: string) =>
+      typeof values[name] === 'number' ? String(values[name]) : whole,
+    )
+    .replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) => String(values[name]));
 }
 
 export function loadPipelineDefinition(values: PipelinePlaceholders): string {
@@ -51,17 +62,16 @@ export interface BackfillPlaceholders {
 export const BACKFILL_DEFINITION_PATH = fileURLToPath(new URL('./backfill.asl.json', import.meta.url));
 
 /**
- * The backfill definition with every placeholder filled. The numbers sit inside `{% %}` in the file (so
- * it stays valid JSON before rendering); each must be a non-negative integer, or rendering throws.
+ * The backfill definition with every placeholder filled. Numbers sit in the file as quoted placeholders
+ * (`"MaxConcurrency": "${BackfillMaxConcurrency}"`) and render as JSON numbers: the Map fields take a
+ * number, and a literal is checkable by ASL validators where an expression is not. Each must be a
+ * non-negative integer, or rendering throws.
  */
 export function loadBackfillDefinition(values: BackfillPlaceholders): string {
-  const strings: Record<string, string> = {};
-  for (const [name, value] of Object.entries(values)) {
+  for (const [name, value] of Object.entries(values))
     if (typeof value === 'number' && (!Number.isInteger(value) || value < 0))
       throw new Error(
         `backfill definition: placeholder \${${name}} must be a non-negative integer, got ${value}`,
       );
-    strings[name] = String(value);
-  }
-  return renderDefinition(readFileSync(BACKFILL_DEFINITION_PATH, 'utf8'), strings);
+  return renderDefinition(readFileSync(BACKFILL_DEFINITION_PATH, 'utf8'), { ...values });
 }

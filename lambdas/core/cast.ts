@@ -77,10 +77,3 @@ export function castEpochSeconds(value: unknown): Date | null {
   // Date's own range; beyond it getTime() is NaN.
   return Math.abs(ms) <= 8.64e15 ? new Date(ms) : null;
 }
-
-/** An ISO-8601 string (envelope `fetched_at`) to a Date, or null when it does not parse. */
-export function castIsoTimestamp(value: unknown): Date | null {
-  if (typeof value !== 'string') return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms);
-}

@@ -1,6 +1,6 @@
 /**
  * Coinlore extraction logic, pure: URLs, raw-key parts, shape checks and the paging decision.
- * Facts from REFERENCE.md §1: `/tickers/?start=<offset>&limit=<n>` (max 100, 0-based offset, sorted by
+ * Facts (docs/external-facts.md#coinlore-api): `/tickers/?start=<offset>&limit=<n>` (max 100, 0-based offset, sorted by
  * rank) answers `{data:[…], info:{coins_num, time}}`; `/global/` answers an array of one object.
  */
 import { SchemaDriftError } from './errors';

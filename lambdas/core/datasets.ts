@@ -183,21 +183,6 @@ export const LOAD_METADATA_COLUMNS: readonly ColumnSpec[] = [
   col('loaded_at', 'timestamp', true, 'When the warehouse loaded the row (METADATA$START_SCAN_TIME).'),
 ];
 
-/**
- * Names of the EXPOSED views; their SQL lives in sql/exposed/<name>.sql, one file per view. The order is
- * creation order: a view that reads another EXPOSED view comes after it (sql/views.ts checks this).
- */
-export const EXPOSED_VIEW_NAMES = [
-  'reddit_items',
-  'latest_prices',
-  'price_history',
-  'market_overview',
-  'subreddit_sentiment_hourly',
-  'coin_sentiment_hourly',
-  'ingestion_health',
-] as const;
-export type ExposedViewName = (typeof EXPOSED_VIEW_NAMES)[number];
-
 /** The dataset built from a raw envelope, or undefined when no dataset reads that source/endpoint. */
 export function datasetForEndpoint(source: string, endpoint: string): DatasetSpec | undefined {
   return Object.values(DATASETS).find((d) => d.source === source && d.endpoint === endpoint);

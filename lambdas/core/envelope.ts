@@ -39,7 +39,3 @@ export function envelopeProblem(value: unknown): string | undefined {
   if (typeof v.endpoint !== 'string') return 'missing endpoint';
   return undefined;
 }
-
-export function isEnvelope(value: unknown): value is Envelope {
-  return envelopeProblem(value) === undefined;
-}

@@ -50,5 +50,20 @@ export class ConfigError extends PipelineError {
   override name = 'ConfigError';
 }
 
-/** Error names the state machine retries; everything else goes straight to the alert path. */
+/**
+ * Error names the state machine retries; everything else goes straight to the alert path. Every Retry of a
+ * Lambda task in statemachines/*.asl.json lists exactly these plus LAMBDA_SERVICE_ERRORS
+ * (test/statemachines/definitions.test.ts holds the two together).
+ */
 export const RETRYABLE_ERRORS = ['RateLimitedError', 'UpstreamError'] as const;
+
+/**
+ * Transient errors of the Lambda service itself (not of our code) that Step Functions reports for a
+ * `lambda:invoke` task; AWS recommends retrying them (docs/contributing.md, "Retries").
+ */
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;

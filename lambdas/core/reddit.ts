@@ -1,6 +1,6 @@
 /**
  * Reddit extraction logic, pure: listing URLs, raw-key parts, shape checks, the paging decision and the
- * app-only token's lifetime. Facts from REFERENCE.md §2: `/r/{sub}/new` (t3) and `/r/{sub}/comments`
+ * app-only token's lifetime. Facts (docs/external-facts.md#reddit-api): `/r/{sub}/new` (t3) and `/r/{sub}/comments`
  * (t1) with `limit` ≤ 100 and `raw_json=1`, paged with `after`; listings stop at ~1,000 items.
  */
 import { describe } from './coinlore';

@@ -5,6 +5,7 @@
  */
 import { HttpClient } from '../adapters/http';
 import type { ExtractOutput, ExtractRedditInput, RawBatch } from '../contracts';
+import { datasetForEndpoint } from '../core/datasets';
 import { AuthError } from '../core/errors';
 import {
   assertSubreddit,
@@ -32,10 +33,12 @@ import { withRunContext } from './run-logger';
  */
 const tokenCache = new Map<string, RedditToken>();
 
-const DATASET_OF: Readonly<Record<ListingEndpoint, RawBatch['dataset']>> = {
-  new: 'reddit_posts',
-  comments: 'reddit_comments',
-};
+/** The dataset a listing endpoint feeds, from the dataset declarations (lambdas/core/datasets.ts). */
+function datasetOf(endpoint: ListingEndpoint): RawBatch['dataset'] {
+  const spec = datasetForEndpoint('reddit', endpoint);
+  if (!spec) throw new Error(`no dataset reads reddit/${endpoint} (lambdas/core/datasets.ts)`);
+  return spec.name;
+}
 
 export function createExtractReddit(
   deps: HandlerDeps,
@@ -118,7 +121,7 @@ export function createExtractReddit(
         if (!shouldFetchNextPage(listing, cutoff, page + 1)) break;
         after = listing.after ?? undefined;
       }
-      batches.push({ dataset: DATASET_OF[endpoint], rawKeys: keys });
+      batches.push({ dataset: datasetOf(endpoint), rawKeys: keys });
       counts[endpoint] = items;
       counts[`${endpoint}_pages`] = keys.length;
     }

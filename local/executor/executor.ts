@@ -1,7 +1,7 @@
 /**
  * A local executor for the JSONata ASL subset this project uses (see definition.ts). It exists so the
  * local twin and the tests run the SAME definition that is deployed, with the same handlers in-process:
- * semantics follow the Step Functions docs (REFERENCE.md §5) — Assign evaluated with entry values and
+ * semantics follow the Step Functions docs (docs/external-facts.md#step-functions-jsonata) — Assign evaluated with entry values and
  * visible from the next state, inner scopes read but never write outer variables, Catch Output/Assign
  * with `$states.errorOutput`, Retry with backoff, cap and full jitter.
  */

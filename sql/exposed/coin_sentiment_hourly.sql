@@ -8,18 +8,11 @@
 -- A symbol carried by several coins is attributed to the best-ranked one (at its latest extraction; ties
 -- broken like latest_prices, by the latest load: a backfill's rebuild wins over the original).
 -- Price change in the hour: from the first to the last extraction of that hour, in percent; null when the
--- coin has no price in that hour. Posts and comments come from EXPOSED.REDDIT_ITEMS (latest extraction).
-WITH latest_coins AS (
-  SELECT coin_id, symbol, rank
-  FROM RAW.COINLORE_TICKERS
-  QUALIFY ROW_NUMBER() OVER (
-    PARTITION BY coin_id
-    ORDER BY extracted_at DESC, loaded_at DESC, src_file DESC, file_row_number DESC
-  ) = 1
-),
-coins AS (
+-- coin has no price in that hour. Posts and comments come from EXPOSED.REDDIT_ITEMS (latest extraction),
+-- coins from EXPOSED.LATEST_PRICES and prices from EXPOSED.COIN_TICKERS (load duplicates removed).
+WITH coins AS (
   SELECT coin_id, symbol
-  FROM latest_coins
+  FROM EXPOSED.LATEST_PRICES
   QUALIFY ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY rank ASC NULLS LAST, coin_id ASC) = 1
 ),
 mentions AS (
@@ -50,11 +43,7 @@ mentions_hourly AS (
 ),
 prices AS (
   SELECT coin_id, extracted_at, DATE_TRUNC('hour', extracted_at) AS hour_at, price_usd
-  FROM RAW.COINLORE_TICKERS
-  QUALIFY ROW_NUMBER() OVER (
-    PARTITION BY coin_id, extracted_at
-    ORDER BY loaded_at DESC, src_file DESC, file_row_number DESC
-  ) = 1
+  FROM EXPOSED.COIN_TICKERS
 ),
 prices_hourly AS (
   SELECT

@@ -1,6 +1,6 @@
 -- Grain: one row per coin (coin_id): the coin's most recent extraction.
--- RAW is append-only (a file loaded twice, or the same extraction in two files, gives duplicate rows);
--- ROW_NUMBER keeps exactly one row per coin, the latest extraction, ties broken by the latest load.
+-- Reads EXPOSED.COIN_TICKERS (one row per coin and extraction, load duplicates already removed), so the
+-- latest extraction per coin is unique and needs no further tie-break.
 SELECT
   coin_id,
   symbol,
@@ -18,8 +18,5 @@ SELECT
   msupply,
   extracted_at,
   run_id
-FROM RAW.COINLORE_TICKERS
-QUALIFY ROW_NUMBER() OVER (
-  PARTITION BY coin_id
-  ORDER BY extracted_at DESC, loaded_at DESC, src_file DESC, file_row_number DESC
-) = 1
+FROM EXPOSED.COIN_TICKERS
+QUALIFY ROW_NUMBER() OVER (PARTITION BY coin_id ORDER BY extracted_at DESC) = 1

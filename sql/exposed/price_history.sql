@@ -1,4 +1,5 @@
--- Grain: one row per coin (coin_id) per extraction (extracted_at), duplicates from repeated loads removed.
+-- Grain: one row per coin (coin_id) per extraction (extracted_at), duplicates from repeated loads removed
+-- (by EXPOSED.COIN_TICKERS).
 SELECT
   coin_id,
   symbol,
@@ -13,8 +14,4 @@ SELECT
   percent_change_7d,
   rank,
   run_id
-FROM RAW.COINLORE_TICKERS
-QUALIFY ROW_NUMBER() OVER (
-  PARTITION BY coin_id, extracted_at
-  ORDER BY loaded_at DESC, src_file DESC, file_row_number DESC
-) = 1
+FROM EXPOSED.COIN_TICKERS

@@ -40,7 +40,7 @@ export class DatasetTopic extends Construct {
       // grants). Messages only carry object keys and sizes, never data.
       lifecycle: {
         // Deleting the topic (or its subscription) silently stops the dataset's Snowpipe, and the same
-        // endpoint cannot resubscribe for 72 h: rename via env.topicSuffix instead (DESIGN.md).
+        // endpoint cannot resubscribe for 72 h: rename via env.topicSuffix instead (docs/external-facts.md#snowpipe).
         preventDestroy: true,
         // The Snowflake stack replaces this policy with a merged one (S3 publish + Snowflake's sns:Subscribe
         // from the snowflake_system_get_aws_sns_iam_policy data source), and a topic holds only one policy:

@@ -1,4 +1,4 @@
-/** Small builders for raw envelopes in transform, Parquet and reprocess tests (shapes from REFERENCE.md). */
+/** Small builders for raw envelopes in transform, Parquet and reprocess tests (shapes: docs/external-facts.md). */
 import type { Source } from '../../lambdas/core/datasets';
 import type { Envelope } from '../../lambdas/core/envelope';
 import type { KeyedEnvelope } from '../../lambdas/core/transform';

@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/fdl';
+import { openLake, parseLakeLocation } from '../../cli/kit/lake-flags';
 import { type RunSummary, runPipeline } from '../../cli/run';
 import { statusReport } from '../../cli/status';
-import { DATASET_NAMES, DATASETS, type DatasetName, EXPOSED_VIEW_NAMES } from '../../lambdas/core/datasets';
+import { DATASET_NAMES, DATASETS, type DatasetName } from '../../lambdas/core/datasets';
 import type { Envelope } from '../../lambdas/core/envelope';
 import { type DashboardPage, openDashboardPage } from '../../local/browser';
-import { openLake, parseLakeLocation } from '../../local/lake-location';
 import { openWarehouse } from '../../local/warehouse';
 import { rawTableName } from '../../sql/ddl';
+import { EXPOSED_VIEW_NAMES } from '../../sql/views';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'replay');
 
@@ -174,7 +175,7 @@ describe('fdl', () => {
     [['status', '--bogus'], /^fdl status: unknown flag --bogus \(see `fdl status --help`\)$/],
     [['run', '--source', 'nope'], /^fdl run: --source must be live, replay:<dir> or auto, got "nope" \(see/],
     [['check-ingestion'], /^fdl check-ingestion: --env is required .*\(see `fdl check-ingestion --help`\)$/],
-    [['check-ingestion', '--env', 'dev', '--x'], /^fdl check-ingestion: Unknown option '--x' \(see/],
+    [['check-ingestion', '--env', 'dev', '--x'], /^fdl check-ingestion: unknown flag --x \(see/],
   ])(
     'exits 2 with one line naming the problem and pointing at --help when the command line is %j',
     async (argv, line) => {

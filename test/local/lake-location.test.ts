@@ -3,8 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PATHS, UsageError } from '../../local/cli-support';
-import { openLake, parseLakeLocation } from '../../local/lake-location';
+import { UsageError } from '../../cli/kit/args';
+import { openLake, parseLakeLocation } from '../../cli/kit/lake-flags';
+import { DEFAULT_PATHS } from '../../cli/kit/paths';
 
 const ENDPOINT = 'http://127.0.0.1:9000';
 

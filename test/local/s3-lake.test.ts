@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/fdl';
+import { lakeFromFlags } from '../../cli/kit/lake-flags';
 import { type RunSummary, runPipeline } from '../../cli/run';
 import { statusReport } from '../../cli/status';
 import { DATASET_NAMES } from '../../lambdas/core/datasets';
-import { lakeFromFlags } from '../../local/lake-location';
 import { openWarehouse } from '../../local/warehouse';
 import { type FakeS3, startFakeS3 } from '../support/fake-s3';
 

@@ -2,13 +2,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { env as dev } from '../../envs/dev.env';
 import type { EnvConfig } from '../../envs/types';
+import { DATASET_NAMES } from '../../lambdas/core/datasets';
 import {
   type AslMachine,
   type CostModelInput,
   countHappyPathTransitions,
+  DEFAULT_ASSUMPTIONS,
   type MeasuredDurations,
   monthlyCost,
   PRICES,
+  rowsPerRun,
 } from '../../ops/costs';
 import { mapItemsFor, readDurations, reportFor } from '../../scripts/costs';
 
@@ -118,6 +121,23 @@ describe('monthlyCost', () => {
     // 730 runs × 2 Reddit pages (/new and /comments) transition each.
     expect(line(big, 'lifecycle transitions to IA').quantity).toBe(1460);
   });
+
+  it.each(DATASET_NAMES)(
+    'costs more storage and ingestion when %s writes bigger rows (every dataset is priced)',
+    (dataset) => {
+      const base = monthlyCost(input(small));
+      const bigger = monthlyCost({
+        ...input(small),
+        assumptions: {
+          ...input(small).assumptions,
+          parquetBytesPerRow: { ...DEFAULT_ASSUMPTIONS.parquetBytesPerRow, [dataset]: 1_000_000 },
+        },
+      });
+      expect(rowsPerRun(small, DEFAULT_ASSUMPTIONS)[dataset]).toBeGreaterThan(0);
+      for (const item of ['Snowpipe ingestion', 'storage Standard (month 12)'])
+        expect(line(bigger, item).monthlyUsd, item).toBeGreaterThan(line(base, item).monthlyUsd);
+    },
+  );
 
   it('prices Snowpipe per GB of Parquet at the credit price when data is ingested', () => {
     const r = monthlyCost(input(small));

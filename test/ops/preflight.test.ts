@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/fdl';
 import { loadEnvs } from '../../envs/load';
+import type { EnvConfig } from '../../envs/types';
 import {
   crossEnvProblems,
   envProblems,
@@ -8,8 +9,7 @@ import {
   liveProblems,
   placeholderProblems,
   TEMPLATE_PLACEHOLDERS,
-} from '../../envs/preflight';
-import type { EnvConfig } from '../../envs/types';
+} from '../../stacks/preflight';
 
 const ENVS = await loadEnvs();
 

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { env as dev } from '../../envs/dev.env';
 import { BACKFILL_FUNCTION_NAMES, FUNCTION_NAMES } from '../../envs/types';
-import { DATASET_NAMES, EXPOSED_VIEW_NAMES } from '../../lambdas/core/datasets';
-import { bootstrapNames } from '../../sql/bootstrap';
+import { DATASET_NAMES } from '../../lambdas/core/datasets';
 import { EXPOSED_SCHEMA, pipeName, RAW_SCHEMA, rawTableName, stageName } from '../../sql/ddl';
+import { EXPOSED_VIEW_NAMES } from '../../sql/views';
 import { bootstrapStateKey } from '../../stacks/bootstrap-stack';
 import { Naming } from '../../stacks/naming';
+import { bootstrapNames } from '../../stacks/snowflake-bootstrap';
 
 const runbook = readFileSync(new URL('../../docs/runbook.md', import.meta.url), 'utf8');
 

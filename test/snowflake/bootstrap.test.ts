@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/fdl';
 import { snowflakeResourceTypes } from '../../cli/snowflake-bootstrap';
 import { loadEnvs } from '../../envs/load';
+import { Naming } from '../../stacks/naming';
 import {
   ACCOUNT_PRIVILEGE_BY_RESOURCE,
   bootstrapNames,
@@ -15,8 +16,7 @@ import {
   renderBootstrap,
   rsaPublicKeyBody,
   SYSTEM_ROLES,
-} from '../../sql/bootstrap';
-import { Naming } from '../../stacks/naming';
+} from '../../stacks/snowflake-bootstrap';
 
 const ENVS = await loadEnvs();
 const dir = mkdtempSync(join(tmpdir(), 'fdl-bootstrap-'));

@@ -83,7 +83,7 @@ describe('RAW DDL', () => {
       FILE_LAST_MODIFIED: 'METADATA$FILE_LAST_MODIFIED',
       LOADED_AT: 'METADATA$START_SCAN_TIME',
     });
-    // Options pipes reject (REFERENCE.md §3) never appear; the COPY is a single statement.
+    // Options pipes reject (docs/external-facts.md#snowpipe) never appear; the COPY is a single statement.
     expect(copy).not.toMatch(/PURGE|FORCE|VALIDATION_MODE|ABORT_STATEMENT|FILES\s*=|;/);
   });
 

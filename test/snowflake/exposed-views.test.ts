@@ -5,10 +5,11 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Parser } from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeParquet } from '../../lambdas/adapters/parquet';
-import { DATASET_NAMES, DATASETS, type DatasetName, EXPOSED_VIEW_NAMES } from '../../lambdas/core/datasets';
+import { DATASET_NAMES, DATASETS, type DatasetName } from '../../lambdas/core/datasets';
 import type { Row } from '../../lambdas/core/transform';
 import { duckdbRawTableDdl, rawTableName } from '../../sql/ddl';
-import { exposedViews, viewDdl } from '../../sql/views';
+import { describeFailures, runViewTests } from '../../sql/view-tests';
+import { EXPOSED_VIEW_NAMES, exposedViews, viewDdl } from '../../sql/views';
 
 // ---- A small lake, written by the project's own Parquet writer ------------------------------------------
 const at = (hhmm: string) => new Date(`2026-11-24T${hhmm}:00.000Z`);
@@ -93,6 +94,13 @@ const FILES: readonly LakeFile[] = [
     name: 't_1030.parquet',
     rows: [ticker('10:30', '90', 'BTC', 1, 110), ticker('10:30', '80', 'ETH', 2, 45)],
     modified: at('10:31'),
+  },
+  // A backfill: extracted at 09:50, written (reprocessed) hours later; counts in the 09:00 extraction hour.
+  {
+    dataset: 'coinlore_tickers',
+    name: 't_0950_backfill.parquet',
+    rows: [ticker('09:50', '90', 'BTC', 1, 95)],
+    modified: at('12:30'),
   },
   {
     dataset: 'coinlore_tickers',
@@ -327,28 +335,50 @@ describe('EXPOSED views', () => {
     });
   });
 
-  it('counts files and rows per dataset and landing hour when ingestion_health is queried', async () => {
+  it('counts files and rows per dataset and extraction hour when ingestion_health is queried', async () => {
     const rows = await query(
-      'SELECT dataset, hour_at, file_count, row_count, last_loaded_at FROM exposed.ingestion_health ORDER BY dataset, hour_at',
+      'SELECT dataset, hour_at, file_count, row_count, last_extracted_at, last_loaded_at FROM exposed.ingestion_health ORDER BY dataset, hour_at',
     );
-    // Expected: FILES grouped by dataset and the UTC hour of their modification time.
-    const groups = new Map<string, Plain>();
-    for (const f of FILES) {
-      const hour = new Date(f.modified);
-      hour.setUTCMinutes(0, 0, 0);
-      const key = `${f.dataset}|${iso(hour)}`;
-      const g = groups.get(key) ?? { dataset: f.dataset, hour_at: iso(hour), file_count: 0, row_count: 0 };
-      const loaded = iso(new Date(f.modified.getTime() + 60_000));
-      groups.set(key, {
-        ...g,
-        file_count: (g.file_count as number) + 1,
-        row_count: (g.row_count as number) + f.rows.length,
-        last_loaded_at: !g.last_loaded_at || loaded > String(g.last_loaded_at) ? loaded : g.last_loaded_at,
-      });
+    // Expected: the rows of FILES grouped by dataset and the UTC hour they were extracted (not written).
+    interface Group {
+      dataset: string;
+      hour_at: string;
+      files: Set<string>;
+      row_count: number;
+      last_extracted_at: string;
+      last_loaded_at: string;
     }
-    const expected = [...groups.values()].sort((a, b) =>
-      `${a.dataset}|${a.hour_at}`.localeCompare(`${b.dataset}|${b.hour_at}`),
-    );
+    const groups = new Map<string, Group>();
+    for (const f of FILES)
+      for (const r of f.rows) {
+        const extracted = iso(r.extracted_at as Date);
+        const hour = `${extracted.slice(0, 13)}:00:00.000Z`;
+        const loaded = iso(new Date(f.modified.getTime() + 60_000));
+        const key = `${f.dataset}|${hour}`;
+        const g = groups.get(key) ?? {
+          dataset: f.dataset,
+          hour_at: hour,
+          files: new Set<string>(),
+          row_count: 0,
+          last_extracted_at: extracted,
+          last_loaded_at: loaded,
+        };
+        g.files.add(f.name);
+        g.row_count += 1;
+        if (extracted > g.last_extracted_at) g.last_extracted_at = extracted;
+        if (loaded > g.last_loaded_at) g.last_loaded_at = loaded;
+        groups.set(key, g);
+      }
+    const expected = [...groups.values()]
+      .map((g) => ({
+        dataset: g.dataset,
+        hour_at: g.hour_at,
+        file_count: g.files.size,
+        row_count: g.row_count,
+        last_extracted_at: g.last_extracted_at,
+        last_loaded_at: g.last_loaded_at,
+      }))
+      .sort((x, y) => `${x.dataset}|${x.hour_at}`.localeCompare(`${y.dataset}|${y.hour_at}`));
     expect(rows).toEqual(expected);
     expect(new Set(rows.map((r) => r.dataset))).toEqual(new Set(DATASET_NAMES));
   });
@@ -390,6 +420,34 @@ describe('EXPOSED views', () => {
         tables.some((t) => t.startsWith('select::RAW::') || t.startsWith('select::EXPOSED::')),
         view.name,
       ).toBe(true);
+    }
+  });
+
+  it('passes every grain test (unique, not null) on a lake with repeated loads', async () => {
+    const results = await runViewTests(query);
+    expect(results).toHaveLength(2 * exposedViews().length);
+    expect(describeFailures(results)).toEqual([]);
+  });
+
+  it('reports each duplicate record_id when coin_tickers loses its dedupe', async () => {
+    const view = exposedViews().find((v) => v.name === 'coin_tickers')!;
+    const withoutDedupe = view.body.replace(/QUALIFY[\s\S]*$/, '');
+    // Expected: record_ids that occur in more than one loaded row across the lake files.
+    const seen = new Map<unknown, number>();
+    for (const f of FILES.filter((x) => x.dataset === 'coinlore_tickers'))
+      for (const r of f.rows) seen.set(r.record_id, (seen.get(r.record_id) ?? 0) + 1);
+    const duplicates = [...seen.values()].filter((n) => n > 1).length;
+    expect(duplicates).toBeGreaterThan(0);
+    await connection.run(`CREATE OR REPLACE VIEW exposed.coin_tickers AS\n${withoutDedupe}`);
+    try {
+      const failed = (await runViewTests(query)).filter((r) => r.failures !== 0);
+      expect(failed.map((r) => [r.view, r.kind, r.failures])).toContainEqual([
+        'coin_tickers',
+        'unique',
+        duplicates,
+      ]);
+    } finally {
+      await connection.run(viewDdl('duckdb', view));
     }
   });
 

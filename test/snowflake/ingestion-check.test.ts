@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkIngestion, checkIngestionCommand, parseCheckIngestionArgs } from '../../cli/check-ingestion';
+import { UsageError } from '../../cli/kit/args';
 import { env as dev } from '../../envs/dev.env';
 import { DATASET_NAMES } from '../../lambdas/core/datasets';
 import { datasetKey } from '../../lambdas/core/lake';
-import { UsageError } from '../../local/cli-support';
 import {
   copyHistoryQuery,
   exitCodeFor,
@@ -17,7 +17,7 @@ import {
   relativeToDataset,
 } from '../../sql/ingestion-check';
 
-// ---- Recorded result shapes (REFERENCE.md §3; snowflake-sdk returns upper-case column keys) ------------
+// ---- Recorded result shapes (docs/external-facts.md#snowpipe; snowflake-sdk returns upper-case column keys) ------------
 /** What `SELECT SYSTEM$PIPE_STATUS('FDL_DEV.RAW.COINLORE_TICKERS_PIPE')` returns: one VARCHAR of JSON. */
 const RUNNING_STATUS = JSON.stringify({
   executionState: 'RUNNING',
@@ -209,11 +209,13 @@ describe('ingestion check', () => {
       env: 'dev',
       hours: 24,
       graceMinutes: 10,
+      json: false,
     });
+    expect(parseCheckIngestionArgs(['--env', 'dev', '--json'])).toMatchObject({ json: true });
     expect(parseCheckIngestionArgs(['--help'])).toEqual({ help: true });
     expect(() => parseCheckIngestionArgs([])).toThrow(/--env/);
     expect(() => parseCheckIngestionArgs(['--env', 'dev', '--hours', '400'])).toThrow(/--hours/);
-    expect(() => parseCheckIngestionArgs(['--env', 'dev', '--bogus'])).toThrow();
+    expect(() => parseCheckIngestionArgs(['--env', 'dev', '--bogus'])).toThrow(/unknown flag --bogus/);
   });
 
   it('answers --help with its usage and exit code 0', async () => {

@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { env as dev } from '../../envs/dev.env';
 import { loadEnvs } from '../../envs/load';
 import type { EnvConfig } from '../../envs/types';
-import { DATASET_NAMES, EXPOSED_VIEW_NAMES, LOAD_METADATA_COLUMNS } from '../../lambdas/core/datasets';
+import { DATASET_NAMES, LOAD_METADATA_COLUMNS } from '../../lambdas/core/datasets';
 import { rawTableName, snowflakeCopyStatement, snowflakeRawColumns } from '../../sql/ddl';
-import { exposedViews } from '../../sql/views';
+import { EXPOSED_VIEW_NAMES, exposedViews } from '../../sql/views';
 import { buildApp } from '../../stacks/app';
 import { Naming } from '../../stacks/naming';
 import { checkPolicies } from '../../stacks/policy/index';
@@ -237,9 +237,12 @@ describe('SnowflakeStack', () => {
     const views = entries(devTf(), 'snowflake_view');
     const idOf = (name: string) => views.find(([, b]) => b.name === name.toUpperCase())![0];
     const readers = exposedViews().filter((v) => v.reads.length > 0);
-    // The sentiment views share the posts+comments dedupe through reddit_items.
+    // The sentiment views share the posts+comments dedupe through reddit_items, the ticker views the
+    // tickers dedupe through coin_tickers.
     expect(readers.map((v) => v.name).sort()).toEqual([
       'coin_sentiment_hourly',
+      'latest_prices',
+      'price_history',
       'subreddit_sentiment_hourly',
     ]);
     for (const v of readers) {

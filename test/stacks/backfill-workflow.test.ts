@@ -71,9 +71,9 @@ describe('BackfillWorkflow', () => {
       Resource: 'arn:aws:states:::s3:putObject',
       Arguments: { Bucket: LAKE, Prefix: '{% $plan.resultsPrefix %}' },
     });
-    expect(rebuild.MaxConcurrency).toBe(`{% ${dev.backfill.maxConcurrency} %}`);
-    expect(rebuild.ToleratedFailurePercentage).toBe(`{% ${dev.backfill.toleratedFailurePercentage} %}`);
-    expect(rebuild.ItemBatcher.MaxItemsPerBatch).toBe(`{% ${dev.backfill.itemsPerBatch} %}`);
+    expect(rebuild.MaxConcurrency).toBe(dev.backfill.maxConcurrency);
+    expect(rebuild.ToleratedFailurePercentage).toBe(dev.backfill.toleratedFailurePercentage);
+    expect(rebuild.ItemBatcher.MaxItemsPerBatch).toBe(dev.backfill.itemsPerBatch);
     const item = (
       rebuild.ItemProcessor.States.TransformBatch as { ItemProcessor: { States: Record<string, Body> } }
     ).ItemProcessor.States.TransformItem as { Arguments: Body };

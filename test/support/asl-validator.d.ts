@@ -1,8 +1,12 @@
-/** asl-validator 4.0.0 ships no type declarations: the part the tests use. */
+/** asl-validator 4 ships no type declarations; the part the tests use. */
 declare module 'asl-validator' {
-  interface AslValidationResult {
+  interface ValidationResult {
     readonly isValid: boolean;
-    readonly errors: readonly unknown[];
+    readonly errors: readonly { readonly message?: string }[];
+    errorsText(separator?: string): string;
   }
-  export default function aslValidator(definition: unknown): AslValidationResult;
+  export default function aslValidator(
+    definition: unknown,
+    options?: { readonly checkPaths?: boolean; readonly checkArn?: boolean },
+  ): ValidationResult;
 }

@@ -15,7 +15,7 @@
  * and the tests check every identifier against the naming helper instead.
  */
 import type { EnvConfig } from '../envs/types';
-import { Naming } from '../stacks/naming';
+import { Naming } from './naming';
 
 /** The Snowflake objects the bootstrap creates, named by the naming helper (`FDL_DEV_DEPLOYER`, …). */
 export function bootstrapNames(env: Pick<EnvConfig, 'name' | 'region' | 'topicSuffix' | 'snowflake'>) {
@@ -69,7 +69,7 @@ export function deployerAccountPrivileges(resourceTypes: readonly string[]): str
   for (const type of resourceTypes.filter(isSnowflakeType)) {
     if (!(type in ACCOUNT_PRIVILEGE_BY_RESOURCE))
       throw new Error(
-        `the Snowflake stack creates ${type}, which sql/bootstrap.ts does not classify: add it to ACCOUNT_PRIVILEGE_BY_RESOURCE`,
+        `the Snowflake stack creates ${type}, which stacks/snowflake-bootstrap.ts does not classify: add it to ACCOUNT_PRIVILEGE_BY_RESOURCE`,
       );
     const privilege = ACCOUNT_PRIVILEGE_BY_RESOURCE[type];
     if (privilege) privileges.add(privilege);

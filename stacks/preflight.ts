@@ -6,8 +6,9 @@
  * The template env files deliberately carry placeholders (they must validate and synthesize offline);
  * docs/runbook.md lists them. The deploy workflow runs preflight first, so a deploy never starts from them.
  */
-import { Naming } from '../stacks/naming';
-import type { EnvConfig } from './types';
+
+import type { EnvConfig } from '../envs/types';
+import { Naming } from './naming';
 
 /** Values the template env files ship with; a real deploy replaces every one (docs/runbook.md §1). */
 export const TEMPLATE_PLACEHOLDERS = {

@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** Every .ts/.mjs source file under `dir` (relative to the repo root). */
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(join(ROOT, path)).isDirectory()) return sources(path);
+    return /\.(ts|mjs)$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+/** The repo-relative paths `file` imports (static and dynamic imports of relative specifiers). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)'(\.[^']+)'/g)].map((m) => m[1]!);
+  return specs.map((s) => relative(ROOT, resolve(ROOT, file, '..', s)));
+}
+
+const topFolder = (path: string) => path.split('/')[0]!;
+
+/**
+ * Which top-level folders each folder may import from: the dependency graph runs one way
+ * (cli → local → sql/statemachines → lambdas; stacks → sql; nothing imports cli except the entry).
+ */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  lambdas: ['lambdas'],
+  sql: ['sql', 'lambdas'],
+  statemachines: ['statemachines'],
+  envs: ['envs', 'lambdas'],
+  stacks: ['stacks', 'sql', 'lambdas', 'envs', 'statemachines'],
+  local: ['local', 'lambdas', 'sql', 'statemachines', 'envs'],
+  ops: ['ops', 'lambdas', 'envs'],
+  cli: ['cli', 'local', 'lambdas', 'sql', 'stacks', 'statemachines', 'envs', 'ops'],
+};
+
+/** Re-exports kept while other branches merge (see their headers); nothing may import them. */
+const DEPRECATED = ['local/cli-support.ts', 'local/lake-location.ts'];
+
+describe('folder boundaries', () => {
+  it.each(Object.keys(ALLOWED))('%s/ imports only from the folders below it', (folder) => {
+    const violations: string[] = [];
+    for (const file of sources(folder)) {
+      if (DEPRECATED.includes(file)) continue;
+      for (const target of importsOf(file))
+        if (!ALLOWED[folder]!.includes(topFolder(target))) violations.push(`${file} → ${target}`);
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('imports none of the deprecated re-exports', () => {
+    const users = Object.keys(ALLOWED)
+      .flatMap(sources)
+      .flatMap((file) =>
+        importsOf(file)
+          .filter((t) => DEPRECATED.some((d) => t === d.replace(/\.ts$/, '') || t === d))
+          .map((t) => `${file} → ${t}`),
+      );
+    expect(users).toEqual([]);
+  });
+});
