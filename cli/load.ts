@@ -45,10 +45,17 @@ export const loadCommand: Command = {
       lake: lake.store,
       warehousePath,
       onFile: (f) => process.stdout.write(`  ${f.srcFile}  ${fmtInt(f.rows)} rows\n`),
+      onError: (e) => process.stdout.write(`  FAILED ${e.srcFile}: ${e.firstError}\n`),
     });
     process.stdout.write(
       `Loaded ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows into ${warehousePath} (${report.alreadyLoaded} file(s) were already loaded).\n`,
     );
+    // Like Snowpipe, a bad file does not stop the others; it is recorded (see `fdl status`) and not retried
+    // until it is rewritten.
+    if (report.failed.length > 0)
+      process.stdout.write(
+        `${report.failed.length} file(s) failed to load and were recorded as load errors (fdl status shows them).\n`,
+      );
     return 0;
   },
 };

@@ -8,11 +8,12 @@ import { loadEnv } from '../envs/load';
 import type { PipelineInput, TransformOutput } from '../lambdas/contracts';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { ConfigError } from '../lambdas/core/errors';
+import { appendAlert } from '../local/alerts';
 import { DEFAULT_PATHS, fmtInt, parseFlags, runLog, table, UsageError } from '../local/cli-support';
 import { buildDashboardFrom } from '../local/dashboard';
 import { lakeFlagsHelp, lakeFromFlags } from '../local/lake-location';
 import { runTicks, type TickResult } from '../local/runner';
-import { loadNewFilesInto } from '../local/snowpipe';
+import { loadErrorAlert, loadNewFilesInto } from '../local/snowpipe';
 import { parseSource, resolveSource } from '../local/sources';
 import { openWarehouse } from '../local/warehouse';
 import { rawTableName } from '../sql/ddl';
@@ -63,6 +64,8 @@ export interface RunSummary {
   readonly alertsPath: string;
   readonly rawRows: Readonly<Record<string, number>>;
   readonly filesLoaded: number;
+  /** Lake files the local Snowpipe failed to load in this run (each alerted; see `fdl status`). */
+  readonly loadErrors: number;
 }
 
 /** Rows written per dataset by successful transforms of a tick (from the execution summary). */
@@ -143,21 +146,31 @@ export async function runPipeline(
     print('Loading new lake files into the warehouse (local Snowpipe)…');
     const wh = await openWarehouse(paths.warehouse);
     let summary: RunSummary;
+    let loadErrors = 0;
     try {
-      const report = await loadNewFilesInto(wh, { lake: lake.store });
+      // A file Snowpipe cannot load is an alert, not a failed run: every other file still loads.
+      const report = await loadNewFilesInto(wh, {
+        lake: lake.store,
+        onError: (e) => {
+          appendAlert(paths.alerts, loadErrorAlert(e, new Date()));
+          print(`  ALERT Snowpipe load failed: ${e.srcFile}: ${e.firstError}`);
+        },
+      });
       print(
-        `  ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows loaded; ${report.alreadyLoaded} already loaded before`,
+        `  ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows loaded; ${report.alreadyLoaded} already loaded before${report.failed.length ? `; ${report.failed.length} failed (fdl status)` : ''}`,
       );
+      loadErrors = report.failed.length;
       const rawRows: Record<string, number> = {};
       for (const d of DATASET_NAMES)
         rawRows[d] = Number((await wh.query(`SELECT count(*) AS n FROM raw.${rawTableName(d)}`))[0]!.n);
       const [files] = await wh.query('SELECT count(*) AS n FROM snowpipe.load_history');
-      await buildDashboardFrom(wh, { outPath: paths.dashboard, alerts: alerts.length });
+      await buildDashboardFrom(wh, { outPath: paths.dashboard, alerts: alerts.length + loadErrors });
       summary = {
         ...paths,
         alertsPath: paths.alerts,
         ticks: results,
-        alerts: alerts.length,
+        alerts: alerts.length + loadErrors,
+        loadErrors,
         rawRows,
         filesLoaded: Number(files!.n),
       };
@@ -177,7 +190,7 @@ export async function runPipeline(
           String(results.length),
           String(succeeded),
           String(results.length - succeeded),
-          String(alerts.length),
+          String(summary.alerts),
           ((Date.now() - started) / 1000).toFixed(1),
         ],
       ]),
