@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../cli/run';
+import { statusCommand } from '../../cli/status';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import { globLiteral, loadErrorAlert, runSnowpipe } from '../../local/snowpipe';
 import { LOAD_ERRORS_TABLE, openWarehouse } from '../../local/warehouse';
@@ -147,6 +148,42 @@ describe('local Snowpipe', () => {
     const rows = await rowsBySrcFile(join(run, 'warehouse.duckdb'));
     expect(Object.keys(rows).length).toBeGreaterThan(0);
     expect(rows[bad]).toBeUndefined();
+  });
+
+  it('shows per dataset files in lake vs loaded, the oldest unloaded file and load errors in `fdl status --json`', async () => {
+    const lake = join(dir, 'status-lake');
+    const warehousePath = join(dir, 'status.duckdb');
+    await writeRows(lake, `${PARTITION}/a.parquet`, 2);
+    writeFileSync(join(lake, PARTITION, 'b.parquet'), 'garbage, but long enough to be read as a Parquet file');
+    await runSnowpipe({ lake: new FsLakeStore(lake), warehousePath });
+    // Written after the load: waiting for the next one.
+    await writeRows(lake, `${PARTITION}/d.parquet`, 1);
+    await writeRows(lake, `${PARTITION}/c.parquet`, 1);
+    const out: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
+    try {
+      expect(await statusCommand.run(['--lake', lake, '--warehouse', warehousePath, '--json'])).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    const doc = JSON.parse(out.join('')) as { pipes: Record<string, unknown>[] };
+    const global = doc.pipes.find((p) => p.dataset === 'coinlore_global')!;
+    expect(global).toMatchObject({
+      pipeState: 'RUNNING',
+      filesInLake: 4,
+      filesLoaded: 1,
+      filesUnloaded: 2,
+      oldestUnloaded: { file: `${PARTITION}/d.parquet` },
+      loadErrors: [{ file: `${PARTITION}/b.parquet`, error: expect.stringMatching(/magic bytes/i) }],
+    });
+    expect(global.problems).toEqual([
+      `coinlore_global: not loaded: ${PARTITION.slice('coinlore_global/'.length)}/c.parquet`,
+      `coinlore_global: not loaded: ${PARTITION.slice('coinlore_global/'.length)}/d.parquet`,
+      expect.stringMatching(/^coinlore_global: load failed: .*b\.parquet \(.*magic bytes/i),
+    ]);
+    const tickers = doc.pipes.find((p) => p.dataset === 'coinlore_tickers')!;
+    expect(tickers).toMatchObject({ filesInLake: 0, filesUnloaded: 0, loadErrors: [], problems: [] });
   });
 
   describe('when lake file names contain glob characters', () => {
