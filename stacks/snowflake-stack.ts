@@ -26,6 +26,7 @@ import { configureAwsProvider } from './aws-provider';
 import { configureBackend } from './backend';
 import { DatasetIngestion } from './constructs/dataset-ingestion';
 import { ExposedViews } from './constructs/exposed-views';
+import { PipeErrorNotifications } from './constructs/pipe-error-notifications';
 import { SnowflakeAccessRoles } from './constructs/snowflake-access-roles';
 import { SnowflakeLakeIntegration } from './constructs/snowflake-lake-integration';
 import { FdlStack } from './fdl-stack';
@@ -44,6 +45,7 @@ export const SNOWFLAKE_PREVIEW_FEATURES = [
   'snowflake_table_resource',
   'snowflake_pipe_resource',
   'snowflake_system_get_aws_sns_iam_policy_datasource',
+  'snowflake_notification_integration_resource',
 ] as const;
 
 export interface SnowflakeStackProps {
@@ -132,6 +134,13 @@ export class SnowflakeStack extends FdlStack {
         'Lake Parquet (for ad-hoc SELECT on the stages; the pipes inline USE_LOGICAL_TYPE, see sql/ddl.ts).',
     });
 
+    // Every pipe reports files it cannot load to the alerts topic (not only to COPY_HISTORY).
+    const pipeErrors = new PipeErrorNotifications(this, 'pipe_errors', {
+      naming,
+      accountId: env.account,
+      topicArn: aws.alertsTopicArn,
+    });
+
     const ingestion = Object.fromEntries(
       DATASET_NAMES.map((dataset) => [
         dataset,
@@ -147,6 +156,7 @@ export class SnowflakeStack extends FdlStack {
           storageIntegration: integration.name,
           fileFormat: parquet.fullyQualifiedName,
           pipeDependsOn: [lake.readPolicy],
+          errorIntegration: pipeErrors.integration.name,
         }),
       ]),
     ) as Record<DatasetName, DatasetIngestion>;

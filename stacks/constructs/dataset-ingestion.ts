@@ -34,6 +34,11 @@ export interface DatasetIngestionProps {
   readonly storageIntegration: string;
   /** Fully qualified name of the Parquet file format. */
   readonly fileFormat: string;
+  /**
+   * Notification integration the pipe publishes load errors through (an in-place ALTER PIPE … SET
+   * ERROR_INTEGRATION in provider 2.11, not a replacement; prevent_destroy would stop a replacement).
+   */
+  readonly errorIntegration: string;
   /** What must exist before the pipe is created (the integration's read permissions). */
   readonly pipeDependsOn: readonly ITerraformDependable[];
 }
@@ -110,6 +115,7 @@ export class DatasetIngestion extends Construct {
       copyStatement: snowflakeCopyStatement({ database: props.databaseName, dataset }),
       autoIngest: true,
       awsSnsTopicArn: topicArn,
+      errorIntegration: props.errorIntegration,
       // CREATE PIPE subscribes Snowflake's queue to the topic (needs the topic policy) and the COPY
       // names the table and stage by text (no token dependency), hence the explicit ordering.
       dependsOn: [this.table, this.stage, topicPolicy, ...props.pipeDependsOn],
