@@ -204,8 +204,11 @@ export class AwsStack extends FdlStack {
     });
 
     new PipelineSchedule(this, 'schedule', {
-      ruleName: naming.iam('pipeline schedule'),
+      scheduleName: naming.iam('pipeline schedule'),
       roleName: naming.iam('pipeline schedule'),
+      deadLetterQueueName: naming.resource('pipeline schedule dead letters'),
+      alarmTopicArn: alerts.arn,
+      alarmName: naming.resource('pipeline schedule dead letters'),
       rateMinutes: env.schedule.rateMinutes,
       enabled: env.schedule.enabled,
       stateMachineArn: this.stateMachine.arn,

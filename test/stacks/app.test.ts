@@ -181,13 +181,16 @@ describe.each(ENV_NAMES)('AwsStack (%s)', (envName) => {
   });
 
   it('starts the state machine on the env schedule with the env pipeline input', () => {
-    expect(onlyResource(tf(), 'aws_cloudwatch_event_rule')).toMatchObject({
+    const schedule = onlyResource(tf(), 'aws_scheduler_schedule');
+    expect(schedule).toMatchObject({
       schedule_expression: `rate(${env().schedule.rateMinutes} minutes)`,
       state: env().schedule.enabled ? 'ENABLED' : 'DISABLED',
     });
-    expect(JSON.parse(String(onlyResource(tf(), 'aws_cloudwatch_event_target').input))).toEqual(
-      pipelineInput(env()),
-    );
+    const target = schedule.target as Record<string, unknown>;
+    expect(JSON.parse(String(target.input))).toEqual(pipelineInput(env()));
+    // This state machine, the one of this stack.
+    const [machineKey] = findBy(tf(), 'aws_sfn_state_machine', 'name', new Naming(env()).stateMachine());
+    expect(target.arn).toBe(`\${aws_sfn_state_machine.${machineKey}.arn}`);
   });
 
   it('exposes the outputs the Snowflake stack needs', () => {
@@ -224,7 +227,7 @@ describe('AwsStack', () => {
   it('deploys the schedule DISABLED when the env disables it', () => {
     const env = { ...envs[0]!, schedule: { enabled: false, rateMinutes: 10 } };
     const tf = stack(env).toTerraform() as TerraformJson;
-    expect(onlyResource(tf, 'aws_cloudwatch_event_rule').state).toBe('DISABLED');
+    expect(onlyResource(tf, 'aws_scheduler_schedule').state).toBe('DISABLED');
   });
 });
 
