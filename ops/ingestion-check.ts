@@ -7,7 +7,7 @@
  * inject both (docs/runbook.md explains each finding and its fix).
  */
 
-import type { EnvConfig } from '../envs/types';
+import type { EnvConfig, PipeHealthConfig } from '../envs/types';
 import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
 import { hivePartition } from '../lambdas/core/lake';
 import { pipeName, RAW_SCHEMA, rawTableName } from '../sql/ddl';
@@ -250,6 +250,18 @@ export interface HealthLimits {
  */
 export const DEFAULT_HEALTH_LIMITS: HealthLimits = { maxPendingFiles: 20, maxIngestAgeMinutes: 60 };
 
+/** An env's pipe health check settings: its `pipeHealth` over these defaults (hourly, last 3 hours). */
+export function pipeHealthConfig(env: Pick<EnvConfig, 'pipeHealth'>): PipeHealthConfig {
+  return {
+    enabled: true,
+    rateMinutes: 60,
+    windowHours: 3,
+    graceMinutes: 15,
+    ...DEFAULT_HEALTH_LIMITS,
+    ...env.pipeHealth,
+  };
+}
+
 /** Minutes from the pipe's last ingestion to the check; undefined when Snowflake reports none. */
 export function minutesSinceLastIngest(r: DatasetIngestion): number | undefined {
   const at = r.pipe.lastIngestedTimestamp ? Date.parse(r.pipe.lastIngestedTimestamp) : Number.NaN;
@@ -378,11 +390,14 @@ export interface IngestionCheckDeps {
 
 /** Gather and reconcile every dataset; pure apart from the injected I/O. */
 export async function checkIngestion(
-  env: Pick<EnvConfig, 'name' | 'region' | 'lakeBucket' | 'topicSuffix' | 'snowflake'>,
+  /** The env (its database name from the naming helper), or the database name itself (the Lambda). */
+  target:
+    | Pick<EnvConfig, 'name' | 'region' | 'lakeBucket' | 'topicSuffix' | 'snowflake'>
+    | { database: string },
   opts: { hours: number; graceMinutes: number },
   deps: IngestionCheckDeps,
 ): Promise<DatasetIngestion[]> {
-  const database = new Naming(env).snowflakeDatabase();
+  const database = 'database' in target ? target.database : new Naming(target).snowflakeDatabase();
   const window = {
     start: new Date(deps.now.getTime() - opts.hours * 3_600_000),
     end: deps.now,

@@ -17,6 +17,11 @@ export interface AlarmProps {
   readonly threshold?: number;
   /** `Sum` for counts; `Maximum` for gauges such as a queue's depth. @default 'Sum' */
   readonly statistic?: 'Sum' | 'Maximum';
+  /**
+   * 'breaching' for a metric that must keep arriving (a scheduled check that stops reporting is itself
+   * a problem). @default 'notBreaching'
+   */
+  readonly missingData?: 'breaching' | 'notBreaching';
 }
 
 /**
@@ -39,7 +44,7 @@ export class Alarm extends Construct {
       evaluationPeriods: 1,
       threshold: props.threshold ?? 1,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
+      treatMissingData: props.missingData ?? 'notBreaching',
       alarmActions: [props.topicArn],
     });
   }
