@@ -154,7 +154,10 @@ describe('local Snowpipe', () => {
     const lake = join(dir, 'status-lake');
     const warehousePath = join(dir, 'status.duckdb');
     await writeRows(lake, `${PARTITION}/a.parquet`, 2);
-    writeFileSync(join(lake, PARTITION, 'b.parquet'), 'garbage, but long enough to be read as a Parquet file');
+    writeFileSync(
+      join(lake, PARTITION, 'b.parquet'),
+      'garbage, but long enough to be read as a Parquet file',
+    );
     await runSnowpipe({ lake: new FsLakeStore(lake), warehousePath });
     // Written after the load: waiting for the next one.
     await writeRows(lake, `${PARTITION}/d.parquet`, 1);
