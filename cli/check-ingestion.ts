@@ -26,7 +26,8 @@ const USAGE = `Usage: fdl check-ingestion --env <name> [--hours <n>] [--grace-mi
 
 Checks Snowpipe ingestion on the env's Snowflake account: SYSTEM$PIPE_STATUS of every pipe, and the
 lake's Parquet files of the last <hours> against INFORMATION_SCHEMA.COPY_HISTORY. Prints one row per
-dataset and exits 1 when a pipe is not RUNNING or a file was not loaded.
+dataset and exits 1 when a pipe is not RUNNING, has a backlog, has not ingested for an hour while files
+arrive, or a file was not loaded (the same findings as the hourly cloud check; docs/runbook.md §9).
 
 Flags:
   --env <name>            environment (envs/<name>.env.ts), required

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkIngestion, checkIngestionCommand, parseCheckIngestionArgs } from '../../cli/check-ingestion';
 import { env as dev } from '../../envs/dev.env';
+import { validateEnv } from '../../envs/types';
 import { DATASET_NAMES } from '../../lambdas/core/datasets';
 import { datasetKey } from '../../lambdas/core/lake';
 import { UsageError } from '../../local/cli-support';
@@ -15,6 +16,7 @@ import {
   lakePrefixesForWindow,
   parseCopyHistory,
   parsePipeStatus,
+  pipeHealthConfig,
   pipeHealthMetrics,
   pipeStatusQuery,
   reconcile,
@@ -342,5 +344,36 @@ describe('pipe health findings', () => {
       filesNotLoaded: judged.length,
       minutesSinceLastIngest: 150,
     });
+  });
+});
+
+describe('pipe health settings', () => {
+  it('fills an env without pipeHealth with hourly defaults and the default limits', () => {
+    expect(pipeHealthConfig({})).toEqual({
+      enabled: true,
+      rateMinutes: 60,
+      windowHours: 3,
+      graceMinutes: 15,
+      ...DEFAULT_HEALTH_LIMITS,
+    });
+    expect(pipeHealthConfig({ pipeHealth: { rateMinutes: 30, enabled: false } })).toMatchObject({
+      rateMinutes: 30,
+      enabled: false,
+      windowHours: 3,
+    });
+  });
+
+  it.each([
+    ['rateMinutes', 0, /pipeHealth\.rateMinutes: must be an integer 5-1440, got 0/],
+    ['windowHours', 400, /pipeHealth\.windowHours: must be an integer 1-336, got 400/],
+    ['maxPendingFiles', 1.5, /pipeHealth\.maxPendingFiles: must be an integer/],
+    ['enabled', 'yes', /pipeHealth\.enabled: must be true or false/],
+  ])('rejects pipeHealth.%s = %s naming the field', (field, value, message) => {
+    const env = { ...dev, pipeHealth: { [field]: value } } as unknown as typeof dev;
+    expect(() => validateEnv(env, 'test')).toThrow(message);
+  });
+
+  it('accepts the env files as they are', () => {
+    expect(() => validateEnv(dev, 'dev')).not.toThrow();
   });
 });
