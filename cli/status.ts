@@ -45,23 +45,83 @@ const totals = (objects: readonly LakeObject[]) => ({
   bytes: objects.reduce((n, o) => n + o.size, 0),
 });
 
-/** The local pipes' status (no warehouse yet: every pipe NOT_CREATED). */
-export async function pipeStatus(
+/** Everything `fdl status` reports, as data: the text and the --json output are two renderings of it. */
+export interface StatusData {
+  readonly lake: {
+    readonly location: string;
+    readonly exists: boolean;
+    /** Dataset prefixes, then `raw/<source>/<endpoint>/` groups, then `rejects/`. */
+    readonly prefixes: readonly { readonly prefix: string; readonly files: number; readonly bytes: number }[];
+  };
+  readonly warehouse: {
+    readonly path: string;
+    readonly exists: boolean;
+    readonly rawTables: readonly {
+      readonly table: string;
+      readonly rows: number;
+      readonly filesLoaded: number;
+      readonly latestLoad?: string;
+    }[];
+  };
+  readonly pipes: readonly LocalPipeStatus[];
+}
+
+export async function statusData(
   lake: LocalLake,
   warehousePath: string,
   now = new Date(),
-): Promise<LocalPipeStatus[]> {
-  const store = (await lake.exists()) ? lake.store : undefined;
-  if (!existsSync(warehousePath)) return localPipeStatus(store, undefined, now);
-  const wh = await openWarehouse(warehousePath, { readOnly: true });
-  try {
-    return await localPipeStatus(store, wh, now);
-  } finally {
-    wh.close();
+): Promise<StatusData> {
+  const exists = await lake.exists();
+  const store = lake.store;
+  const prefixes: { prefix: string; files: number; bytes: number }[] = [];
+  for (const d of DATASET_NAMES) {
+    const files = exists
+      ? (await store.listObjects(`${d}/`)).filter((o) => o.key.endsWith(DATASET_FILE_SUFFIX))
+      : [];
+    prefixes.push({ prefix: `${d}/`, ...totals(files) });
   }
+  // The raw archive per `raw/<source>/<endpoint>/`, from one listing.
+  const raw = new Map<string, LakeObject[]>();
+  for (const o of exists ? await store.listObjects(RAW_PREFIX) : []) {
+    const group = `${o.key.split('/').slice(0, 3).join('/')}/`;
+    raw.set(group, [...(raw.get(group) ?? []), o]);
+  }
+  for (const [group, objects] of [...raw].sort(([x], [y]) => (x < y ? -1 : 1)))
+    prefixes.push({ prefix: group, ...totals(objects) });
+  prefixes.push({ prefix: REJECTS_PREFIX, ...totals(exists ? await store.listObjects(REJECTS_PREFIX) : []) });
+
+  const whExists = existsSync(warehousePath);
+  const rawTables: StatusData['warehouse']['rawTables'][number][] = [];
+  let pipes: LocalPipeStatus[];
+  if (!whExists) pipes = await localPipeStatus(exists ? store : undefined, undefined, now);
+  else {
+    const wh = await openWarehouse(warehousePath, { readOnly: true });
+    try {
+      for (const d of DATASET_NAMES) {
+        const [r] = await wh.query(`SELECT count(*) AS n FROM raw.${rawTableName(d)}`);
+        const [f] = await wh.query(
+          `SELECT count(*) AS n, max(loaded_at) AS latest FROM ${LOAD_HISTORY_TABLE} WHERE dataset = '${d}'`,
+        );
+        rawTables.push({
+          table: `RAW.${rawTableName(d)}`,
+          rows: Number(r!.n),
+          filesLoaded: Number(f!.n),
+          ...(f!.latest ? { latestLoad: String(f!.latest).slice(0, 19).replace('T', ' ') } : {}),
+        });
+      }
+      pipes = await localPipeStatus(exists ? store : undefined, wh, now);
+    } finally {
+      wh.close();
+    }
+  }
+  return {
+    lake: { location: lake.description, exists, prefixes },
+    warehouse: { path: warehousePath, exists: whExists, rawTables },
+    pipes,
+  };
 }
 
-/** The local pipes as a table, then each load error and problem on its own line. */
+/** The local pipes as a table, then each load error on its own line. */
 export function formatPipeStatus(pipes: readonly LocalPipeStatus[]): string {
   const rows = [
     ['local pipe', 'state', 'files in lake', 'loaded', 'unloaded', 'load errors', 'oldest unloaded'],
@@ -80,61 +140,36 @@ export function formatPipeStatus(pipes: readonly LocalPipeStatus[]): string {
   return lines.join('\n');
 }
 
-export async function statusReport(lake: LocalLake, warehousePath: string): Promise<string> {
-  const pipes = formatPipeStatus(await pipeStatus(lake, warehousePath));
-  const exists = await lake.exists();
+/** The text report: lake prefixes, RAW tables, local pipes. */
+export function formatStatus(data: StatusData): string {
   const lines: string[] = [
-    `Lake: ${lake.description}${exists ? '' : '  (does not exist yet: run `fdl run`)'}`,
+    `Lake: ${data.lake.location}${data.lake.exists ? '' : '  (does not exist yet: run `fdl run`)'}`,
+    table([
+      ['prefix', 'files', 'bytes'],
+      ...data.lake.prefixes.map((p) => [p.prefix, fmtInt(p.files), fmtBytes(p.bytes)]),
+    ]),
+    '',
+    `Warehouse: ${data.warehouse.path}`,
   ];
-  const lakeRows: string[][] = [['prefix', 'files', 'bytes']];
-  const store = lake.store;
-  for (const d of DATASET_NAMES) {
-    const files = exists
-      ? (await store.listObjects(`${d}/`)).filter((o) => o.key.endsWith(DATASET_FILE_SUFFIX))
-      : [];
-    const s = totals(files);
-    lakeRows.push([`${d}/`, fmtInt(s.files), fmtBytes(s.bytes)]);
-  }
-  // The raw archive per `raw/<source>/<endpoint>/`, from one listing.
-  const raw = new Map<string, LakeObject[]>();
-  for (const o of exists ? await store.listObjects(RAW_PREFIX) : []) {
-    const group = `${o.key.split('/').slice(0, 3).join('/')}/`;
-    raw.set(group, [...(raw.get(group) ?? []), o]);
-  }
-  for (const [group, objects] of [...raw].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const s = totals(objects);
-    lakeRows.push([group, fmtInt(s.files), fmtBytes(s.bytes)]);
-  }
-  const rejects = totals(exists ? await store.listObjects(REJECTS_PREFIX) : []);
-  lakeRows.push([REJECTS_PREFIX, fmtInt(rejects.files), fmtBytes(rejects.bytes)]);
-  lines.push(table(lakeRows), '');
-
-  lines.push(`Warehouse: ${warehousePath}`);
-  if (!existsSync(warehousePath)) {
-    lines.push('  (does not exist yet: run `fdl run` or `fdl load`)', '', pipes);
-    return lines.join('\n');
-  }
-  const wh = await openWarehouse(warehousePath, { readOnly: true });
-  try {
-    const whRows: string[][] = [['RAW table', 'rows', 'files loaded', 'latest load (UTC)']];
-    for (const d of DATASET_NAMES) {
-      const [r] = await wh.query(`SELECT count(*) AS n FROM raw.${rawTableName(d)}`);
-      const [f] = await wh.query(
-        `SELECT count(*) AS n, max(loaded_at) AS latest FROM ${LOAD_HISTORY_TABLE} WHERE dataset = '${d}'`,
-      );
-      whRows.push([
-        `RAW.${rawTableName(d)}`,
-        fmtInt(Number(r!.n)),
-        fmtInt(Number(f!.n)),
-        f!.latest ? String(f!.latest).slice(0, 19).replace('T', ' ') : '—',
-      ]);
-    }
-    lines.push(table(whRows));
-  } finally {
-    wh.close();
-  }
-  lines.push('', pipes);
+  if (!data.warehouse.exists) lines.push('  (does not exist yet: run `fdl run` or `fdl load`)');
+  else
+    lines.push(
+      table([
+        ['RAW table', 'rows', 'files loaded', 'latest load (UTC)'],
+        ...data.warehouse.rawTables.map((t) => [
+          t.table,
+          fmtInt(t.rows),
+          fmtInt(t.filesLoaded),
+          t.latestLoad ?? '—',
+        ]),
+      ]),
+    );
+  lines.push('', formatPipeStatus(data.pipes));
   return lines.join('\n');
+}
+
+export async function statusReport(lake: LocalLake, warehousePath: string): Promise<string> {
+  return formatStatus(await statusData(lake, warehousePath));
 }
 
 export const statusCommand: Command = {
@@ -145,17 +180,8 @@ export const statusCommand: Command = {
     const flags = parseFlags(argv, FLAGS);
     const lake = await lakeFromFlags(flags);
     const warehousePath = resolve(flags.warehouse ?? DEFAULT_PATHS.warehouse);
-    if (flags.json) {
-      const doc = {
-        lake: lake.description,
-        warehouse: warehousePath,
-        warehouseExists: existsSync(warehousePath),
-        pipes: await pipeStatus(lake, warehousePath),
-      };
-      process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-      return 0;
-    }
-    process.stdout.write(`${await statusReport(lake, warehousePath)}\n`);
+    const data = await statusData(lake, warehousePath);
+    process.stdout.write(flags.json ? `${JSON.stringify(data, null, 2)}\n` : `${formatStatus(data)}\n`);
     return 0;
   },
 };

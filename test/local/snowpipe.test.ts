@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../cli/run';
-import { statusCommand } from '../../cli/status';
+import { type StatusData, statusCommand } from '../../cli/status';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import { globLiteral, loadErrorAlert, runSnowpipe } from '../../local/snowpipe';
 import { LOAD_ERRORS_TABLE, openWarehouse } from '../../local/warehouse';
@@ -170,7 +170,13 @@ describe('local Snowpipe', () => {
     } finally {
       process.stdout.write = write;
     }
-    const doc = JSON.parse(out.join('')) as { pipes: Record<string, unknown>[] };
+    const doc = JSON.parse(out.join('')) as StatusData;
+    // The same facts as the text tables: lake prefixes and RAW tables.
+    expect(doc.lake.prefixes.find((p) => p.prefix === 'coinlore_global/')?.files).toBe(4);
+    expect(doc.warehouse.rawTables.find((t) => t.table === 'RAW.COINLORE_GLOBAL')).toMatchObject({
+      rows: 2,
+      filesLoaded: 1,
+    });
     const global = doc.pipes.find((p) => p.dataset === 'coinlore_global')!;
     expect(global).toMatchObject({
       pipeState: 'RUNNING',
