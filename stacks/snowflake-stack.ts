@@ -76,7 +76,6 @@ export class SnowflakeStack extends FdlStack {
     });
     configureAwsProvider(this, env, id);
 
-    // ---- Database, schemas, warehouse -------------------------------------------------------------
     const database = new Database(this, 'database', {
       name: naming.snowflakeDatabase(),
       comment: `finance-de-lab ${env.name}: RAW (Snowpipe, append-only) and EXPOSED (BI views).`,
@@ -123,7 +122,6 @@ export class SnowflakeStack extends FdlStack {
       bucketName: bucket,
       bucketArn: aws.lakeBucketArn,
     });
-    const integration = lake.integration;
 
     const parquet = new FileFormat(this, 'parquet', {
       database: dbName,
@@ -153,7 +151,7 @@ export class SnowflakeStack extends FdlStack {
           bucketArn: aws.lakeBucketArn,
           accountId: env.account,
           topicArn: aws.datasetTopicArns[dataset],
-          storageIntegration: integration.name,
+          storageIntegration: lake.integration.name,
           fileFormat: parquet.fullyQualifiedName,
           pipeDependsOn: [lake.readPolicy],
           errorIntegration: pipeErrors.integration.name,
@@ -181,9 +179,9 @@ export class SnowflakeStack extends FdlStack {
       parquet,
     ]);
 
-    // ---- Outputs (debugging; no secrets) ---------------------------------------------------------------
+    // Outputs for debugging; no secrets.
     new TerraformOutput(this, 'storage_integration_iam_user_arn', {
-      value: integration.storageAwsIamUserArn,
+      value: lake.integration.storageAwsIamUserArn,
     });
     for (const dataset of DATASET_NAMES)
       new TerraformOutput(this, `${naming.id(dataset)}_pipe_notification_channel`, {
