@@ -3,26 +3,30 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError } from '../lambdas/core/errors';
+import { appendAlert } from '../local/alerts';
 import { DEFAULT_PATHS, fmtInt, parseFlags } from '../local/cli-support';
 import { lakeFlagsHelp, lakeFromFlags } from '../local/lake-location';
-import { runSnowpipe } from '../local/snowpipe';
+import { loadErrorAlert, runSnowpipe } from '../local/snowpipe';
 import type { Command } from './command';
 
 const FLAGS = {
   lake: { type: 'string' },
   's3-endpoint': { type: 'string' },
   warehouse: { type: 'string' },
+  alerts: { type: 'string' },
 } as const;
 
-const USAGE = `Usage: fdl load [--lake DIR|s3://BUCKET[/PREFIX] [--s3-endpoint URL]] [--warehouse FILE]
+const USAGE = `Usage: fdl load [--lake DIR|s3://BUCKET[/PREFIX] [--s3-endpoint URL]] [--warehouse FILE] [--alerts FILE]
 
 Loads every lake dataset file (<dataset>/**/*.parquet) not loaded before into the DuckDB warehouse's RAW
 tables, append-only with load metadata, like Snowpipe: a path already loaded is never loaded again.
+A file that cannot be read is recorded as a load error and alerted; every other file still loads.
 Creates the warehouse, its RAW tables and EXPOSED views when missing.
 
 Flags:
 ${lakeFlagsHelp(20)}
   --warehouse FILE  DuckDB warehouse file  [default: ${DEFAULT_PATHS.warehouse}]
+  --alerts FILE     where a file that cannot be loaded is alerted (JSON lines)  [default: ${DEFAULT_PATHS.alerts}]
 
 Examples:
   fdl load --lake .local/lake
@@ -36,6 +40,7 @@ export const loadCommand: Command = {
     const flags = parseFlags(argv, FLAGS);
     const lake = await lakeFromFlags(flags);
     const warehousePath = resolve(flags.warehouse ?? DEFAULT_PATHS.warehouse);
+    const alertsPath = resolve(flags.alerts ?? DEFAULT_PATHS.alerts);
     // Without this, a wrong --lake silently creates an empty warehouse and reports "0 files loaded".
     if (!(await lake.exists()))
       throw new ConfigError(
@@ -45,7 +50,10 @@ export const loadCommand: Command = {
       lake: lake.store,
       warehousePath,
       onFile: (f) => process.stdout.write(`  ${f.srcFile}  ${fmtInt(f.rows)} rows\n`),
-      onError: (e) => process.stdout.write(`  FAILED ${e.srcFile}: ${e.firstError}\n`),
+      onError: (e) => {
+        appendAlert(alertsPath, loadErrorAlert(e, new Date()));
+        process.stdout.write(`  FAILED ${e.srcFile}: ${e.firstError}\n`);
+      },
     });
     process.stdout.write(
       `Loaded ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows into ${warehousePath} (${report.alreadyLoaded} file(s) were already loaded).\n`,
@@ -54,7 +62,7 @@ export const loadCommand: Command = {
     // until it is rewritten.
     if (report.failed.length > 0)
       process.stdout.write(
-        `${report.failed.length} file(s) failed to load and were recorded as load errors (fdl status shows them).\n`,
+        `${report.failed.length} file(s) failed to load, were recorded as load errors (fdl status shows them) and alerted in ${alertsPath}.\n`,
       );
     return 0;
   },
