@@ -111,7 +111,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
 }
 
 /** Each pipe's figures as EMF metrics with the dimension Pipe = dataset (one alarm per pipe). */
-function publishMetrics(pipes: readonly PipeHealthMetrics[]): void {
+export function publishPipeMetrics(pipes: readonly PipeHealthMetrics[]): void {
   for (const p of pipes) {
     const figures: [string, number | undefined][] = [
       [PIPE_METRICS.problems, p.problems],
@@ -166,7 +166,7 @@ export async function handler(): Promise<CheckIngestionOutput> {
         } while (token);
         return files;
       },
-      publish: publishMetrics,
+      publish: publishPipeMetrics,
       log: (message, extra) => awsLogger().warn(message, extra),
     });
   }

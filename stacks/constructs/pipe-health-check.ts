@@ -11,6 +11,9 @@ import { Alarm } from './alarm';
 import { PipelineFunction } from './pipeline-function';
 import { rateExpression } from './pipeline-schedule';
 
+/** The function's Powertools service: also the `service` dimension of every metric it emits. */
+const SERVICE = 'check-ingestion';
+
 export interface PipeHealthCheckProps {
   /** Physical names (from Naming). */
   readonly functionName: string;
@@ -69,13 +72,13 @@ export class PipeHealthCheck extends Construct {
       logGroupName: props.logGroupName,
       logRetentionDays: props.logRetentionDays,
       imageUri: props.imageUri,
-      handler: 'check-ingestion.handler',
+      handler: `${SERVICE}.handler`,
       // snowflake-sdk and the listings of a few day partitions: small and quick.
       memoryMb: 512,
       timeoutSeconds: 120,
       environment: {
         [HANDLER_ENV.lakeBucket]: props.lakeBucketName,
-        POWERTOOLS_SERVICE_NAME: 'check-ingestion',
+        POWERTOOLS_SERVICE_NAME: SERVICE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: props.namespace,
         [CHECK_ENV.snowflakeAccount]: props.snowflake.account,
@@ -144,7 +147,7 @@ export class PipeHealthCheck extends Construct {
         namespace: props.namespace,
         metricName: PIPE_METRICS.problems,
         // Powertools adds the service dimension to every metric.
-        dimensions: { service: 'check-ingestion', Pipe: dataset },
+        dimensions: { service: SERVICE, Pipe: dataset },
         statistic: 'Maximum',
         periodSeconds: settings.rateMinutes * 60,
         topicArn: props.alertsTopicArn,

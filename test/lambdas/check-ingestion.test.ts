@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CHECK_ENV } from '../../lambdas/contracts';
+import { CHECK_ENV, PIPE_METRICS } from '../../lambdas/contracts';
 import { DATASET_NAMES } from '../../lambdas/core/datasets';
 import { ConfigError } from '../../lambdas/core/errors';
 import {
   createCheckIngestion,
   parseSnowflakeSecret,
+  publishPipeMetrics,
   settingsFromEnv,
 } from '../../lambdas/handlers/check-ingestion';
 import type { PipeHealthMetrics } from '../../ops/ingestion-check';
@@ -107,5 +108,38 @@ describe('check-ingestion handler', () => {
     });
     const { [CHECK_ENV.windowHours]: _, ...missing } = env;
     expect(() => settingsFromEnv(missing)).toThrow(new RegExp(CHECK_ENV.windowHours));
+  });
+});
+
+describe('check-ingestion metrics', () => {
+  it('emits EMF with exactly the namespace and dimensions the per-pipe alarms watch', async () => {
+    // What the stack sets on the function (stacks/constructs/pipe-health-check.ts).
+    process.env.POWERTOOLS_SERVICE_NAME = 'check-ingestion';
+    process.env.POWERTOOLS_METRICS_NAMESPACE = 'finance-de-lab';
+    const lines: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stdout.write;
+    try {
+      publishPipeMetrics([{ dataset: 'reddit_posts', problems: 2, pendingFiles: 0, filesNotLoaded: 1 }]);
+    } finally {
+      process.stdout.write = write;
+    }
+    const emf = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: unknown[] } });
+    const problems = emf.find((e) => PIPE_METRICS.problems in e)!;
+    expect(problems[PIPE_METRICS.problems]).toBe(2);
+    expect(problems._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'finance-de-lab',
+        Dimensions: [['service', 'Pipe']],
+        Metrics: [{ Name: PIPE_METRICS.problems, Unit: 'Count' }],
+      },
+    ]);
+    expect(problems).toMatchObject({ service: 'check-ingestion', Pipe: 'reddit_posts' });
+    // No minutesSinceLastIngest given: no such metric (an absent figure is not published as 0).
+    expect(emf.some((e) => PIPE_METRICS.minutesSinceLastIngest in e)).toBe(false);
+    expect(emf).toHaveLength(3);
   });
 });
