@@ -3,26 +3,20 @@
  * Parquet files the lake holds for a window with what each Snowpipe loaded (COPY_HISTORY), show each
  * pipe's SYSTEM$PIPE_STATUS, print one table, and exit 1 when a file is missing or a pipe is not RUNNING.
  *
- * Thin edge: the queries, parsing and reconciliation live in sql/ingestion-check.ts (unit-tested on
+ * Thin edge: the queries, parsing and reconciliation live in ops/ingestion-check.ts (unit-tested on
  * recorded result shapes); this file only wires snowflake-sdk (key-pair auth) and S3 listing to them.
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { loadEnv } from '../envs/load';
 import type { EnvConfig } from '../envs/types';
+import { connectSnowflake } from '../lambdas/adapters/snowflake';
 import {
-  CHECKED_DATASETS,
-  copyHistoryQuery,
-  type DatasetIngestion,
+  checkIngestion,
   exitCodeFor,
   formatReport,
+  type IngestionCheckDeps,
   type LakeFile,
-  lakePrefixesForWindow,
-  parseCopyHistory,
-  parsePipeStatus,
-  pipeFqn,
-  pipeStatusQuery,
-  reconcile,
-} from '../sql/ingestion-check';
+} from '../ops/ingestion-check';
 import { Naming } from '../stacks/naming';
 import type { Command } from './command';
 import { JSON_FLAG, parseFlags, UsageError } from './kit/args';
@@ -32,7 +26,8 @@ const USAGE = `Usage: fdl check-ingestion --env <name> [--hours <n>] [--grace-mi
 
 Checks Snowpipe ingestion on the env's Snowflake account: SYSTEM$PIPE_STATUS of every pipe, and the
 lake's Parquet files of the last <hours> against INFORMATION_SCHEMA.COPY_HISTORY. Prints one row per
-dataset and exits 1 when a pipe is not RUNNING or a file was not loaded.
+dataset and exits 1 when a pipe is not RUNNING, has a backlog, has not ingested for an hour while files
+arrive, or a file was not loaded (the same findings as the hourly cloud check; docs/runbook.md §9).
 
 Flags:
   --env <name>            environment (envs/<name>.env.ts), required
@@ -51,39 +46,8 @@ Environment (key-pair auth; nothing is read from files in the repo):
 Example:
   fdl check-ingestion --env dev --hours 6`;
 
-/** What the check needs from the outside world; the command wires the real clients. */
-export interface IngestionCheckDeps {
-  readonly now: Date;
-  /** Run one statement on Snowflake and return its rows (column names upper-case). */
-  query(sql: string): Promise<Record<string, unknown>[]>;
-  /** Every object under an S3 prefix of the lake bucket. */
-  listLake(prefix: string): Promise<LakeFile[]>;
-}
-
-/** Gather and reconcile every dataset; pure apart from the injected I/O. */
-export async function checkIngestion(
-  env: EnvConfig,
-  opts: { hours: number; graceMinutes: number },
-  deps: IngestionCheckDeps,
-): Promise<DatasetIngestion[]> {
-  const database = new Naming(env).snowflakeDatabase();
-  const window = {
-    start: new Date(deps.now.getTime() - opts.hours * 3_600_000),
-    end: deps.now,
-    graceMinutes: opts.graceMinutes,
-  };
-  const results: DatasetIngestion[] = [];
-  for (const dataset of CHECKED_DATASETS) {
-    const [statusRow] = await deps.query(pipeStatusQuery(database, dataset));
-    const pipe = parsePipeStatus(statusRow?.PIPE_STATUS, pipeFqn(database, dataset));
-    const history = parseCopyHistory(await deps.query(copyHistoryQuery(database, dataset, window.start)));
-    const lakeFiles: LakeFile[] = [];
-    for (const prefix of lakePrefixesForWindow(dataset, window.start, window.end))
-      lakeFiles.push(...(await deps.listLake(prefix)));
-    results.push(reconcile({ dataset, pipe, history, lakeFiles, window }));
-  }
-  return results;
-}
+// The orchestration lives beside the pure logic (ops/), shared with the scheduled cloud check.
+export { checkIngestion, type IngestionCheckDeps };
 
 function requireEnvVar(name: string): string {
   const v = process.env[name];
@@ -92,13 +56,7 @@ function requireEnvVar(name: string): string {
 }
 
 /** snowflake-sdk connection with key-pair (SNOWFLAKE_JWT) auth, the LOADER role and the env's warehouse. */
-async function snowflakeQuery(env: EnvConfig): Promise<{
-  query: IngestionCheckDeps['query'];
-  close: () => Promise<void>;
-}> {
-  // Imported lazily: snowflake-sdk is large and only this command needs it.
-  const { default: snowflake } = await import('snowflake-sdk');
-  snowflake.configure({ logLevel: 'ERROR' });
+async function snowflakeQuery(env: EnvConfig) {
   const naming = new Naming(env);
   const keyPath = process.env.SNOWFLAKE_PRIVATE_KEY_PATH;
   const key = process.env.SNOWFLAKE_PRIVATE_KEY;
@@ -106,31 +64,16 @@ async function snowflakeQuery(env: EnvConfig): Promise<{
     throw new Error(
       'set SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PRIVATE_KEY (see fdl check-ingestion --help)',
     );
-  const connection = snowflake.createConnection({
+  return connectSnowflake({
     account:
       process.env.SNOWFLAKE_ACCOUNT ?? `${env.snowflake.organizationName}-${env.snowflake.accountName}`,
     username: requireEnvVar('SNOWFLAKE_USER'),
-    authenticator: 'SNOWFLAKE_JWT',
-    ...(keyPath ? { privateKeyPath: keyPath } : { privateKey: key }),
-    ...(process.env.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE
-      ? { privateKeyPass: process.env.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE }
-      : {}),
+    ...(keyPath ? { privateKeyPath: keyPath } : { privateKey: key! }),
+    privateKeyPass: process.env.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE,
     role: naming.snowflake('loader'),
     warehouse: naming.snowflake('warehouse'),
     database: naming.snowflakeDatabase(),
   });
-  await connection.connectAsync();
-  return {
-    query: (sqlText) =>
-      new Promise((resolve, reject) => {
-        connection.execute({
-          sqlText,
-          complete: (err, _stmt, rows) =>
-            err ? reject(err) : resolve((rows ?? []) as Record<string, unknown>[]),
-        });
-      }),
-    close: () => new Promise((resolve) => connection.destroy(() => resolve())),
-  };
 }
 
 function s3Lister(env: EnvConfig): IngestionCheckDeps['listLake'] {
@@ -191,7 +134,7 @@ export const checkIngestionCommand: Command = {
     const env = await loadEnv(args.env);
     const sf = await snowflakeQuery(env);
     try {
-      const results = await checkIngestion(env, args, {
+      const results = await checkIngestion({ database: new Naming(env).snowflakeDatabase() }, args, {
         now: new Date(),
         query: sf.query,
         listLake: s3Lister(env),

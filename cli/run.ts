@@ -8,9 +8,10 @@ import { loadEnv } from '../envs/load';
 import type { PipelineInput, TransformOutput } from '../lambdas/contracts';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { ConfigError } from '../lambdas/core/errors';
+import { appendAlert } from '../local/alerts';
 import { buildDashboardFrom } from '../local/dashboard';
 import { runTicks, type TickResult } from '../local/runner';
-import { loadNewFilesInto } from '../local/snowpipe';
+import { loadErrorAlert, loadNewFilesInto } from '../local/snowpipe';
 import { parseSource, resolveSource } from '../local/sources';
 import { openWarehouse } from '../local/warehouse';
 import { rawTableName } from '../sql/ddl';
@@ -71,6 +72,8 @@ export interface RunSummary {
   readonly filesLoaded: number;
   /** Grain tests of the EXPOSED views (unique + not null) that failed, one line each; empty when all pass. */
   readonly viewTestFailures: readonly string[];
+  /** Lake files the local Snowpipe failed to load in this run (each alerted; see `fdl status`). */
+  readonly loadErrors: number;
 }
 
 /** Rows written per dataset by successful transforms of a tick (from the execution summary). */
@@ -151,11 +154,20 @@ export async function runPipeline(
     print('Loading new lake files into the warehouse (local Snowpipe)…');
     const wh = await openWarehouse(paths.warehouse);
     let summary: RunSummary;
+    let loadErrors = 0;
     try {
-      const report = await loadNewFilesInto(wh, { lake: lake.store });
+      // A file Snowpipe cannot load is an alert, not a failed run: every other file still loads.
+      const report = await loadNewFilesInto(wh, {
+        lake: lake.store,
+        onError: (e) => {
+          appendAlert(paths.alerts, loadErrorAlert(e, new Date()));
+          print(`  ALERT Snowpipe load failed: ${e.srcFile}: ${e.firstError}`);
+        },
+      });
       print(
-        `  ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows loaded; ${report.alreadyLoaded} already loaded before`,
+        `  ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows loaded; ${report.alreadyLoaded} already loaded before${report.failed.length ? `; ${report.failed.length} failed (fdl status)` : ''}`,
       );
+      loadErrors = report.failed.length;
       const rawRows: Record<string, number> = {};
       for (const d of DATASET_NAMES)
         rawRows[d] = Number((await wh.query(`SELECT count(*) AS n FROM raw.${rawTableName(d)}`))[0]!.n);
@@ -167,12 +179,13 @@ export async function runPipeline(
           ? `  grain tests: all ${viewTests.length} passed (each EXPOSED view's key unique and not null)`
           : `  grain tests: ${viewTestFailures.length} of ${viewTests.length} FAILED: ${viewTestFailures.join('; ')}`,
       );
-      await buildDashboardFrom(wh, { outPath: paths.dashboard, alerts: alerts.length });
+      await buildDashboardFrom(wh, { outPath: paths.dashboard, alerts: alerts.length + loadErrors });
       summary = {
         ...paths,
         alertsPath: paths.alerts,
         ticks: results,
-        alerts: alerts.length,
+        alerts: alerts.length + loadErrors,
+        loadErrors,
         rawRows,
         filesLoaded: Number(files!.n),
         viewTestFailures,
@@ -194,7 +207,7 @@ export async function runPipeline(
           String(results.length),
           String(succeeded),
           String(results.length - succeeded),
-          String(alerts.length),
+          String(summary.alerts),
           ((Date.now() - started) / 1000).toFixed(1),
         ],
       ]),

@@ -24,6 +24,34 @@ export interface BackfillConfig {
   readonly functions: Readonly<Record<BackfillFunctionName, FunctionConfig>>;
 }
 
+/** Functions outside the state machine, scheduled on their own; same image, one command each. */
+export const OPS_FUNCTION_NAMES = ['check-ingestion'] as const;
+/** Every command the Lambda image carries (lambdas/build.mjs bundles one file per name). */
+export const IMAGE_FUNCTION_NAMES = [
+  ...FUNCTION_NAMES,
+  ...BACKFILL_FUNCTION_NAMES,
+  ...OPS_FUNCTION_NAMES,
+] as const;
+
+/**
+ * The scheduled pipe health check (the check-ingestion function). Every field is optional in an env file;
+ * the defaults are in ops/ingestion-check.ts (`pipeHealthConfig`).
+ */
+export interface PipeHealthConfig {
+  /** false deploys its schedule DISABLED (envs without Snowflake credentials yet). */
+  readonly enabled: boolean;
+  /** Minutes between checks (60: hourly). */
+  readonly rateMinutes: number;
+  /** Lake files of the last N hours must be in COPY_HISTORY (1-336: COPY_HISTORY keeps 14 days). */
+  readonly windowHours: number;
+  /** Files newer than this are not judged yet (Snowpipe usually needs about a minute). */
+  readonly graceMinutes: number;
+  /** More pending files than this is a backlog. */
+  readonly maxPendingFiles: number;
+  /** No ingestion for longer than this while files arrive is stale. */
+  readonly maxIngestAgeMinutes: number;
+}
+
 export interface FunctionConfig {
   /** 128 … 10240 MB. */
   readonly memoryMb: number;
@@ -67,6 +95,8 @@ export interface EnvConfig {
   readonly functions: Readonly<Record<FunctionName, FunctionConfig>>;
   /** Rebuilding datasets from the raw archive at scale (the backfill state machine). */
   readonly backfill: BackfillConfig;
+  /** The scheduled pipe health check; defaults in ops/ingestion-check.ts. */
+  readonly pipeHealth?: Partial<PipeHealthConfig>;
   readonly lake: {
     /** Days before raw/ envelopes move to infrequent-access storage. */
     readonly rawInfrequentAccessDays: number;
@@ -191,6 +221,19 @@ export function validateEnv(env: EnvConfig, where: string): EnvConfig {
       }
     }
   }
+  const health = env.pipeHealth ?? {};
+  if (health.enabled !== undefined && typeof health.enabled !== 'boolean')
+    bad('pipeHealth.enabled', 'must be true or false');
+  const intIn = (k: keyof PipeHealthConfig, min: number, max: number) => {
+    const v = health[k];
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < min || (v as number) > max))
+      bad(`pipeHealth.${k}`, `must be an integer ${min}-${max}, got ${str(v)}`);
+  };
+  intIn('rateMinutes', 5, 1440);
+  intIn('windowHours', 1, 336);
+  intIn('graceMinutes', 0, 1440);
+  intIn('maxPendingFiles', 0, 100_000);
+  intIn('maxIngestAgeMinutes', 1, 20_160);
   const lake = env.lake;
   if (!lake) bad('lake', 'is missing');
   else {

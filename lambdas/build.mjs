@@ -5,7 +5,8 @@
  *
  *   node lambdas/build.mjs [outDir]        (default dist/lambda)
  *
- * The function list is read from envs/types.ts (FUNCTION_NAMES, the one declaration) by letting esbuild
+ * The function list is read from envs/types.ts (IMAGE_FUNCTION_NAMES: the pipeline's FUNCTION_NAMES and the
+ * scheduled OPS_FUNCTION_NAMES, the one declaration) by letting esbuild
  * compile that module; a function whose handler file is missing is reported and skipped, not invented.
  */
 import { existsSync } from 'node:fs';
@@ -67,7 +68,7 @@ const declareThriftGlobals = {
   },
 };
 
-/** FUNCTION_NAMES and BACKFILL_FUNCTION_NAMES from envs/types.ts, compiled on the fly. */
+/** IMAGE_FUNCTION_NAMES from envs/types.ts, compiled on the fly. */
 export async function functionNames() {
   const out = await build({
     entryPoints: [join(ROOT, 'envs', 'types.ts')],
@@ -78,9 +79,7 @@ export async function functionNames() {
     logLevel: 'silent',
   });
   const url = `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`;
-  const types = await import(url);
-  // The pipeline's functions and the backfill's (plan, summary): one image holds them all.
-  return [...types.FUNCTION_NAMES, ...types.BACKFILL_FUNCTION_NAMES];
+  return (await import(url)).IMAGE_FUNCTION_NAMES;
 }
 
 /** Bundle every handler; returns what was built and what was skipped. */

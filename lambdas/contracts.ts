@@ -79,3 +79,25 @@ export const HANDLER_ENV = {
   redditApiBaseUrl: 'REDDIT_API_BASE_URL',
   redditAuthUrl: 'REDDIT_AUTH_URL',
 } as const;
+
+/** Environment variables of the check-ingestion function (set by the AWS stack). */
+export const CHECK_ENV = {
+  snowflakeAccount: 'SNOWFLAKE_ACCOUNT',
+  snowflakeDatabase: 'SNOWFLAKE_DATABASE',
+  snowflakeRole: 'SNOWFLAKE_ROLE',
+  snowflakeWarehouse: 'SNOWFLAKE_WAREHOUSE',
+  /** Secrets Manager secret id holding {"user","private_key"}. */
+  snowflakeSecretArn: 'SNOWFLAKE_SECRET_ARN',
+  windowHours: 'CHECK_WINDOW_HOURS',
+  graceMinutes: 'CHECK_GRACE_MINUTES',
+  maxPendingFiles: 'CHECK_MAX_PENDING_FILES',
+  maxIngestAgeMinutes: 'CHECK_MAX_INGEST_AGE_MINUTES',
+} as const;
+
+/** The metric names the alarms watch (namespace from POWERTOOLS_METRICS_NAMESPACE). */
+export const PIPE_METRICS = {
+  problems: 'PipeProblems',
+  pendingFiles: 'PipePendingFiles',
+  filesNotLoaded: 'PipeFilesNotLoaded',
+  minutesSinceLastIngest: 'PipeMinutesSinceLastIngest',
+} as const;

@@ -16,6 +16,12 @@ export type Row = Record<string, string | number | boolean | null>;
 /** Load history, like a pipe's: one row per file loaded; a path is never loaded twice. */
 export const LOAD_HISTORY_TABLE = 'snowpipe.load_history';
 
+/**
+ * Files the local Snowpipe could not load, like COPY_HISTORY's 'Load failed' rows: the file, the first
+ * error, and the file version tried (a rewritten file, with a new last-modified time, is tried again).
+ */
+export const LOAD_ERRORS_TABLE = 'snowpipe.load_errors';
+
 export interface Warehouse {
   readonly path: string;
   readonly connection: DuckDBConnection;
@@ -70,6 +76,14 @@ export async function ensureWarehouseSchema(wh: Warehouse): Promise<void> {
   file_bytes BIGINT NOT NULL,
   file_last_modified TIMESTAMP NOT NULL,
   loaded_at TIMESTAMP NOT NULL
+)`);
+  await wh.run(`CREATE TABLE IF NOT EXISTS ${LOAD_ERRORS_TABLE} (
+  src_file VARCHAR PRIMARY KEY,
+  dataset VARCHAR NOT NULL,
+  first_error VARCHAR NOT NULL,
+  file_bytes BIGINT NOT NULL,
+  file_last_modified TIMESTAMP NOT NULL,
+  attempted_at TIMESTAMP NOT NULL
 )`);
   // CREATE OR REPLACE: the view SQL may have changed since the warehouse was created.
   for (const view of exposedViews()) await wh.run(viewDdl('duckdb', view));

@@ -6,8 +6,10 @@
  * (schedule, pages, subreddits, memory) or from a named assumption. Free tiers are ignored on purpose: they
  * are per account and shared with whatever else runs there.
  */
+
 import type { EnvConfig, FunctionName } from '../envs/types';
 import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
+import { pipeHealthConfig } from './ingestion-check';
 
 /** Unit prices, USD. Region eu-west-1 (Ireland), list prices read 2026-11 from the AWS and Snowflake pricing pages; verify before relying on them. */
 export const PRICES = {
@@ -137,7 +139,15 @@ export interface CostLine {
 export interface CostModelInput {
   readonly env: Pick<
     EnvConfig,
-    'name' | 'schedule' | 'subreddits' | 'coinlore' | 'functions' | 'lake' | 'logRetentionDays' | 'snowflake'
+    | 'name'
+    | 'schedule'
+    | 'subreddits'
+    | 'coinlore'
+    | 'functions'
+    | 'lake'
+    | 'logRetentionDays'
+    | 'snowflake'
+    | 'pipeHealth'
   >;
   readonly durations: MeasuredDurations;
   /** State transitions of one successful execution, as a function of the Map sizes (see countHappyPathTransitions). */
@@ -341,7 +351,11 @@ export function monthlyCost(input: CostModelInput): CostReport {
     formula: `${fmt(ingestGb)} GB/month of Parquet × ${PRICES.snowpipeCreditsPerGb} credits/GB`,
   });
   const sf = env.snowflake;
-  const billedMinutesPerDay = a.biMinutesPerDay + (a.biSessionsPerDay * sf.warehouseAutoSuspendSeconds) / 60;
+  // The scheduled pipe health check resumes the warehouse once per check (COPY_HISTORY needs one).
+  const health = pipeHealthConfig(env);
+  const healthSessionsPerDay = health.enabled ? 1440 / health.rateMinutes : 0;
+  const sessionsPerDay = a.biSessionsPerDay + healthSessionsPerDay;
+  const billedMinutesPerDay = a.biMinutesPerDay + (sessionsPerDay * sf.warehouseAutoSuspendSeconds) / 60;
   const creditsPerHour = WAREHOUSE_CREDITS_PER_HOUR[sf.warehouseSize];
   add({
     service: 'Snowflake',
@@ -350,7 +364,7 @@ export function monthlyCost(input: CostModelInput): CostReport {
     quantity: (billedMinutesPerDay / 60) * creditsPerHour * (a.hoursPerMonth / 24),
     unit: 'credits',
     unitPriceUsd: PRICES.snowflakeCredit,
-    formula: `(${a.biMinutesPerDay} min + ${a.biSessionsPerDay} sessions × ${sf.warehouseAutoSuspendSeconds} s auto-suspend tail)/day × ${creditsPerHour} credit/h × ${fmt(a.hoursPerMonth / 24)} d`,
+    formula: `(${a.biMinutesPerDay} min + (${a.biSessionsPerDay} BI + ${fmt(healthSessionsPerDay)} health-check) sessions × ${sf.warehouseAutoSuspendSeconds} s auto-suspend tail)/day × ${creditsPerHour} credit/h × ${fmt(a.hoursPerMonth / 24)} d`,
   });
 
   const logGb = (runs * (perRunInvocations * a.logBytesPerInvocation + a.logBytesPerExecution)) / GB;
@@ -379,16 +393,16 @@ export function monthlyCost(input: CostModelInput): CostReport {
     quantity: input.alarms,
     unit: 'alarm-months',
     unitPriceUsd: PRICES.alarmMonth,
-    formula: `${input.alarms} alarms (failed + timed-out executions, Errors per function)`,
+    formula: `${input.alarms} alarms (failed + timed-out executions, Errors per function, pipe health per pipe, schedule dead letters)`,
   });
   add({
     service: 'Secrets Manager',
-    item: 'Reddit credentials secret',
+    item: 'Reddit and Snowflake health-check credentials',
     kind: 'fixed',
-    quantity: 1,
+    quantity: 2,
     unit: 'secret-months',
     unitPriceUsd: PRICES.secretMonth,
-    formula: '1 secret',
+    formula: '2 secrets (the health check keeps its secret even while disabled)',
   });
   add({
     service: 'ECR',

@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runScript, type Script } from '../cli/kit/script';
 import { loadEnvs } from '../envs/load';
-import { type EnvConfig, FUNCTION_NAMES } from '../envs/types';
+import { type EnvConfig, FUNCTION_NAMES, IMAGE_FUNCTION_NAMES } from '../envs/types';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { ConfigError } from '../lambdas/core/errors';
 import { type BackfillCostReport, backfillCost, backfillCostTable } from '../ops/backfill-costs';
@@ -30,8 +30,11 @@ const DURATIONS_FILE = 'docs/measured-durations.json';
 const DEFINITION_FILE = 'statemachines/pipeline.asl.json';
 const BACKFILL_DEFINITION_FILE = 'statemachines/backfill.asl.json';
 
-/** Alarms the stacks declare: failed and timed-out executions, and Errors per function. */
-export const ALARM_COUNT = 2 + FUNCTION_NAMES.length;
+/**
+ * Alarms the stacks declare: failed and timed-out executions, Errors per function (pipeline and ops), one
+ * pipe health alarm per dataset, and the schedule's dead-letter queue.
+ */
+export const ALARM_COUNT = 2 + IMAGE_FUNCTION_NAMES.length + DATASET_NAMES.length + 1;
 
 export function readDurations(text: string): MeasuredDurations {
   const raw = JSON.parse(text) as Record<string, unknown>;

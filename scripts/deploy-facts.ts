@@ -26,6 +26,7 @@ export function deployFacts(env: EnvConfig): Record<string, string> {
     ecr_repository: naming.ecrRepository(),
     ecr_image: `${registry}/${naming.ecrRepository()}`,
     reddit_secret_id: naming.redditSecret(),
+    snowflake_check_secret_id: naming.resource('snowflake check credentials'),
     ecr_stack: naming.stack('ecr'),
     aws_stack: naming.stack('aws'),
     snowflake_stack: naming.stack('snowflake'),

@@ -5,6 +5,7 @@ import { type EnvConfig, FUNCTION_NAMES, type FunctionName } from '../envs/types
 import { HANDLER_ENV, type PipelineInput } from '../lambdas/contracts';
 import { DATASET_NAMES, type DatasetName, type Source } from '../lambdas/core/datasets';
 import { datasetPrefix, RAW_PREFIX, REJECTS_PREFIX } from '../lambdas/core/lake';
+import { pipeHealthConfig } from '../ops/ingestion-check';
 import {
   loadPipelineDefinition,
   type PipelinePlaceholders,
@@ -18,6 +19,7 @@ import { BackfillWorkflow } from './constructs/backfill-workflow';
 import { DatasetTopic } from './constructs/dataset-topic';
 import { LakeBucket } from './constructs/lake-bucket';
 import { LakeNotification } from './constructs/lake-notification';
+import { PipeHealthCheck } from './constructs/pipe-health-check';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { PipelineSchedule } from './constructs/pipeline-schedule';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine';
@@ -209,8 +211,11 @@ export class AwsStack extends FdlStack {
     });
 
     new PipelineSchedule(this, 'schedule', {
-      ruleName: naming.iam('pipeline schedule'),
+      scheduleName: naming.iam('pipeline schedule'),
       roleName: naming.iam('pipeline schedule'),
+      deadLetterQueueName: naming.resource('pipeline schedule dead letters'),
+      alarmTopicArn: alerts.arn,
+      alarmName: naming.resource('pipeline schedule dead letters'),
       rateMinutes: env.schedule.rateMinutes,
       enabled: env.schedule.enabled,
       stateMachineArn: this.stateMachine.arn,
@@ -231,6 +236,32 @@ export class AwsStack extends FdlStack {
       transformFunctionArn: this.functions.transform.arn,
       alertsTopicArn: alerts.arn,
       environment: functionEnvironment,
+    });
+
+    // Every hour (env.pipeHealth), the pipes' health as metrics, one alarm per pipe into the alerts topic.
+    const pipeHealth = new PipeHealthCheck(this, 'pipe_health', {
+      functionName: naming.functionName('check-ingestion'),
+      functionRoleName: naming.iam('check-ingestion'),
+      logGroupName: naming.functionLogGroup('check-ingestion'),
+      scheduleName: naming.iam('pipe health schedule'),
+      scheduleRoleName: naming.iam('pipe health schedule'),
+      secretName: naming.resource('snowflake check credentials'),
+      alarmName: (dataset) => naming.resource(`${dataset} pipe health`),
+      functionAlarmName: naming.resource('check-ingestion errors'),
+      logRetentionDays: env.logRetentionDays,
+      imageUri: `${props.repositoryUrl}:${env.imageTag}`,
+      accountId: env.account,
+      lakeBucketName: this.lake.name,
+      lakeBucketArn: lakeArn,
+      alertsTopicArn: alerts.arn,
+      snowflake: {
+        account: `${env.snowflake.organizationName}-${env.snowflake.accountName}`,
+        database: naming.snowflakeDatabase(),
+        role: naming.snowflake('loader'),
+        warehouse: naming.snowflake('warehouse'),
+      },
+      settings: pipeHealthConfig(env),
+      namespace: PROJECT,
     });
 
     this.outputs = {
@@ -260,5 +291,10 @@ export class AwsStack extends FdlStack {
       'Rebuild a time range from raw/: aws stepfunctions start-execution (docs/runbook.md, "Backfill").',
     );
     output('reddit_secret_name', redditSecret.name, 'Set its value outside Terraform (README, "Secrets").');
+    output(
+      'snowflake_check_secret_name',
+      pipeHealth.secret.name,
+      'Snowflake key-pair user of the pipe health check; set its value outside Terraform (docs/runbook.md).',
+    );
   }
 }

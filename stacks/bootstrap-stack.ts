@@ -175,10 +175,25 @@ export function deployPolicyStatements(env: EnvConfig): Statement[] {
       Resource: '*',
     },
     {
+      // Kept after the move to EventBridge Scheduler so an upgrade can delete the old 10-minute rule.
       Sid: 'EventRules',
       Effect: 'Allow',
       Action: 'events:*',
       Resource: at('events', `rule/${iamPrefix}*`),
+    },
+    {
+      // The pipeline's and the pipe health check's schedules (EventBridge Scheduler, default group).
+      Sid: 'Schedules',
+      Effect: 'Allow',
+      Action: 'scheduler:*',
+      Resource: at('scheduler', `schedule/default/${iamPrefix}*`),
+    },
+    {
+      // The schedule's dead-letter queue.
+      Sid: 'Queues',
+      Effect: 'Allow',
+      Action: 'sqs:*',
+      Resource: at('sqs', `${kebabPrefix}*`),
     },
     {
       // Creating a role or changing its permissions is allowed only when the role carries the env's
@@ -270,7 +285,12 @@ export function deployPolicyStatements(env: EnvConfig): Statement[] {
       Resource: `arn:aws:iam::${account}:role/${iamPrefix}*`,
       Condition: {
         StringEquals: {
-          'iam:PassedToService': ['lambda.amazonaws.com', 'states.amazonaws.com', 'events.amazonaws.com'],
+          'iam:PassedToService': [
+            'lambda.amazonaws.com',
+            'states.amazonaws.com',
+            'events.amazonaws.com',
+            'scheduler.amazonaws.com',
+          ],
         },
       },
     },
@@ -436,8 +456,13 @@ export function planPolicyStatements(env: EnvConfig): Statement[] {
         'events:Describe*',
         'events:ListTagsForResource',
         'events:ListTargetsByRule',
+        'scheduler:GetSchedule',
+        'scheduler:ListTagsForResource',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ListQueueTags',
       ],
-      Resource: ['EnvResources', 'SecretsWriteNotRead', 'EventRules'].flatMap((sid) =>
+      Resource: ['EnvResources', 'SecretsWriteNotRead', 'EventRules', 'Schedules', 'Queues'].flatMap((sid) =>
         [resources(sid)].flat(),
       ),
     },

@@ -4,7 +4,7 @@
  * construct paths (Terraform JSON would otherwise silently keep only one of them).
  */
 import { TerraformDataSource, type TerraformElement, TerraformResource, TerraformStack } from 'cdktf';
-import type { Node } from 'constructs';
+import { Construct, type Node } from 'constructs';
 import { terraformName } from './naming';
 
 export abstract class FdlStack extends TerraformStack {
@@ -12,7 +12,10 @@ export abstract class FdlStack extends TerraformStack {
 
   protected override allocateLogicalId(element: TerraformElement | Node): string {
     const node = 'node' in element ? element.node : element;
-    const path = node.scopes.slice(node.scopes.indexOf(this) + 1).map((s) => s.node.id);
+    const path = node.scopes
+      .slice(node.scopes.indexOf(this) + 1)
+      .filter((s) => !(s instanceof ResourceGroup))
+      .map((s) => s.node.id);
     // Resources and data sources are addressed per type; other elements (outputs, …) per class.
     const type =
       element instanceof TerraformResource || element instanceof TerraformDataSource
@@ -32,3 +35,11 @@ export abstract class FdlStack extends TerraformStack {
     return name;
   }
 }
+
+/**
+ * A construct that groups resources without adding its id to their Terraform addresses: its children are
+ * addressed as if they were created directly in the stack. For splitting a stack whose resources already
+ * exist into constructs: a new address is a destroy + create for Terraform (for a pipe, a deleted SNS
+ * subscription), so the split must not move any. Two children that would collide still fail synth above.
+ */
+export class ResourceGroup extends Construct {}

@@ -13,12 +13,19 @@ export interface AlarmProps {
   readonly topicArn: string;
   /** Evaluation period. @default 300 (one period covers any 10-minute run) */
   readonly periodSeconds?: number;
-  /** Fires when the period's Sum reaches this. @default 1 */
+  /** Fires when the period's statistic reaches this. @default 1 */
   readonly threshold?: number;
+  /** `Sum` for counts; `Maximum` for gauges such as a queue's depth. @default 'Sum' */
+  readonly statistic?: 'Sum' | 'Maximum';
+  /**
+   * 'breaching' for a metric that must keep arriving (a scheduled check that stops reporting is itself
+   * a problem). @default 'notBreaching'
+   */
+  readonly missingData?: 'breaching' | 'notBreaching';
 }
 
 /**
- * "Something failed" alarm: Sum of a count metric >= threshold in one period. Missing data (no runs, no
+ * "Something failed" alarm: Sum of a count metric (or Maximum of a gauge) >= threshold in one period. Missing data (no runs, no
  * invocations) is not breaching, so a disabled schedule does not page anyone.
  */
 export class Alarm extends Construct {
@@ -32,12 +39,12 @@ export class Alarm extends Construct {
       namespace: props.namespace,
       metricName: props.metricName,
       dimensions: { ...props.dimensions },
-      statistic: 'Sum',
+      statistic: props.statistic ?? 'Sum',
       period: props.periodSeconds ?? 300,
       evaluationPeriods: 1,
       threshold: props.threshold ?? 1,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
+      treatMissingData: props.missingData ?? 'notBreaching',
       alarmActions: [props.topicArn],
     });
   }

@@ -212,6 +212,8 @@ function resolve(value: string, tf: Tf, env: EnvConfig): string {
     // The Snowflake stack reads the lake bucket ARN from the AWS stack's remote state.
     if (/remote_state/.test(expr) && /lake.*arn/i.test(expr))
       return `arn:aws:s3:::${new Naming(env).lakeBucket()}`;
+    // … and the alerts topic (the pipes' error notifications publish to it).
+    if (m?.[1] === 'aws_sns_topic' && m[2] === 'alerts') return at('sns', new Naming(env).alertsTopic());
     throw new Error(`no concrete ARN for ${token}: add its resource type to resolve()`);
   });
 }

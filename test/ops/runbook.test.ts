@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { env as dev } from '../../envs/dev.env';
-import { BACKFILL_FUNCTION_NAMES, FUNCTION_NAMES } from '../../envs/types';
+import { IMAGE_FUNCTION_NAMES } from '../../envs/types';
 import { DATASET_NAMES } from '../../lambdas/core/datasets';
 import { EXPOSED_SCHEMA, pipeName, RAW_SCHEMA, rawTableName, stageName } from '../../sql/ddl';
 import { EXPOSED_VIEW_NAMES } from '../../sql/views';
 import { bootstrapStateKey } from '../../stacks/bootstrap-stack';
+import { SNOWFLAKE_PIPE_ERROR_PUBLISHER } from '../../stacks/constructs/pipe-error-notifications';
+import { SNOWFLAKE_LAKE_READER } from '../../stacks/constructs/snowflake-lake-integration';
 import { Naming } from '../../stacks/naming';
 import { bootstrapNames } from '../../stacks/snowflake-bootstrap';
 
@@ -18,10 +20,18 @@ function knownNames(): Set<string> {
   const db = n.snowflakeDatabase();
   return new Set([
     ...['bootstrap', 'ecr', 'aws', 'snowflake'].map((k) => n.stack(k)),
-    ...FUNCTION_NAMES.flatMap((fn) => [n.functionName(fn), n.resource(`${fn} errors`)]),
+    ...IMAGE_FUNCTION_NAMES.flatMap((fn) => [n.functionName(fn), n.resource(`${fn} errors`)]),
+    ...DATASET_NAMES.map((d) => n.resource(`${d} pipe health`)),
+    n.resource('pipeline schedule dead letters'),
+    n.resource('snowflake check credentials'),
+    n.iam('pipeline schedule'),
+    n.iam('pipe health schedule'),
+    n.iam(SNOWFLAKE_PIPE_ERROR_PUBLISHER),
+    n.iam(SNOWFLAKE_LAKE_READER),
+    n.snowflake('pipe_errors'),
+    n.snowflake('lake_integration'),
     n.stateMachine(),
     `${n.stateMachine()}-executions-failed`,
-    ...BACKFILL_FUNCTION_NAMES.flatMap((fn) => [n.functionName(fn), n.resource(`${fn} errors`)]),
     n.backfillStateMachine(),
     `${n.backfillStateMachine()}-executions-failed`,
     `${n.backfillStateMachine()}-executions-timed-out`,
@@ -75,6 +85,9 @@ describe('docs/runbook.md', () => {
       'FORCE = TRUE',
       'check-ingestion --env dev',
       'reprocess --raw',
+      'fdl reprocess --raw <dir> --lake <dir> --run <run-id>',
+      'aws stepfunctions redrive-execution',
+      'INGEST_FAILED_FILE',
     ])
       expect(runbook).toContain(stmt);
   });

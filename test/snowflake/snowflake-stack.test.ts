@@ -7,10 +7,15 @@ import { DATASET_NAMES, LOAD_METADATA_COLUMNS } from '../../lambdas/core/dataset
 import { rawTableName, snowflakeCopyStatement, snowflakeRawColumns } from '../../sql/ddl';
 import { EXPOSED_VIEW_NAMES, exposedViews } from '../../sql/views';
 import { buildApp } from '../../stacks/app';
+import { SNOWFLAKE_PIPE_ERROR_PUBLISHER } from '../../stacks/constructs/pipe-error-notifications';
 import { Naming } from '../../stacks/naming';
 import { checkPolicies } from '../../stacks/policy/index';
 import type { TerraformJson } from '../../stacks/policy/types';
-import { SNOWFLAKE_PREVIEW_FEATURES, SnowflakeStack } from '../../stacks/snowflake-stack';
+import {
+  SNOWFLAKE_LAKE_READER,
+  SNOWFLAKE_PREVIEW_FEATURES,
+  SnowflakeStack,
+} from '../../stacks/snowflake-stack';
 import { readStack } from '../../stacks/synth';
 import { fakeAwsOutputs } from './fake-aws-outputs';
 
@@ -165,10 +170,10 @@ describe('SnowflakeStack', () => {
     }
   });
 
-  it('enables exactly the six preview features the resources need', () => {
+  it('enables exactly the seven preview features the resources need', () => {
     const provider = devTf().provider.snowflake![0]!;
     expect(provider.preview_features_enabled).toEqual([...SNOWFLAKE_PREVIEW_FEATURES]);
-    expect(new Set(provider.preview_features_enabled as string[]).size).toBe(6);
+    expect(new Set(provider.preview_features_enabled as string[]).size).toBe(7);
     expect(provider.authenticator).toBe('SNOWFLAKE_JWT');
   });
 
@@ -184,7 +189,9 @@ describe('SnowflakeStack', () => {
   it('breaks the trust cycle with a string role ARN and an external id set in code', () => {
     const tf = devTf();
     const integration = bodies(tf, 'snowflake_storage_integration')[0]!;
-    const [roleKey, role] = entries(tf, 'aws_iam_role')[0]!;
+    const [roleKey, role] = entries(tf, 'aws_iam_role').find(
+      ([, r]) => r.name === new Naming(dev).iam(SNOWFLAKE_LAKE_READER),
+    )!;
     expect(integration.storage_aws_role_arn).toBe(`arn:aws:iam::${dev.account}:role/${role.name}`);
     expect(String(integration.storage_aws_role_arn)).not.toContain('${');
     const trust = JSON.parse(String(role.assume_role_policy)).Statement[0];
@@ -269,6 +276,59 @@ describe('SnowflakeStack', () => {
       ).toEqual([`FDL_${upper}_LOADER`, `FDL_${upper}_READER`]);
       for (const s of bodies(tf, 'snowflake_schema')) expect(s.with_managed_access).toBe('true');
     }
+  });
+
+  it('gives every pipe the pipe-error notification integration, which publishes to the alerts topic', () => {
+    const tf = devTf();
+    const [key, integration] = entries(tf, 'snowflake_notification_integration')[0]!;
+    expect(entries(tf, 'snowflake_notification_integration')).toHaveLength(1);
+    expect(integration).toMatchObject({
+      notification_provider: 'AWS_SNS',
+      direction: 'OUTBOUND',
+      enabled: true,
+      aws_sns_topic_arn: fakeAwsOutputs(dev).alertsTopicArn,
+    });
+    const pipes = bodies(tf, 'snowflake_pipe');
+    expect(pipes).toHaveLength(DATASET_NAMES.length);
+    for (const pipe of pipes)
+      expect(pipe.error_integration, String(pipe.name)).toBe(
+        `\${snowflake_notification_integration.${key}.name}`,
+      );
+  });
+
+  it('lets only the integration’s IAM user with its external id assume the publisher, which may only publish to that topic', () => {
+    const tf = devTf();
+    const [integrationKey, integration] = entries(tf, 'snowflake_notification_integration')[0]!;
+    const roleName = new Naming(dev).iam(SNOWFLAKE_PIPE_ERROR_PUBLISHER);
+    const [roleKey, role] = entries(tf, 'aws_iam_role').find(([, r]) => r.name === roleName)!;
+    // The ARN is a string built from account and name: referencing the role would close a cycle.
+    expect(integration.aws_sns_role_arn).toBe(`arn:aws:iam::${dev.account}:role/${roleName}`);
+    const trust = JSON.parse(String(role.assume_role_policy)).Statement as Body[];
+    expect(trust).toEqual([
+      {
+        Sid: 'SnowflakeNotificationIntegration',
+        Effect: 'Allow',
+        Principal: { AWS: `\${snowflake_notification_integration.${integrationKey}.aws_sns_iam_user_arn}` },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: {
+            'sts:ExternalId': `\${snowflake_notification_integration.${integrationKey}.aws_sns_external_id}`,
+          },
+        },
+      },
+    ]);
+    const policies = bodies(tf, 'aws_iam_role_policy').filter(
+      (p) => p.role === `\${aws_iam_role.${roleKey}.name}`,
+    );
+    expect(policies).toHaveLength(1);
+    expect(JSON.parse(String(policies[0]!.policy)).Statement).toEqual([
+      {
+        Sid: 'PublishPipeErrors',
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Resource: fakeAwsOutputs(dev).alertsTopicArn,
+      },
+    ]);
   });
 
   it.each([['dev'], ['prod']])('matches the %s snapshot', (name) => {

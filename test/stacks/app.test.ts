@@ -4,7 +4,9 @@ import { App } from 'cdktf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envFileNames, loadEnvs } from '../../envs/load';
 import { type EnvConfig, FUNCTION_NAMES } from '../../envs/types';
+import { PIPE_METRICS } from '../../lambdas/contracts';
 import { DATASET_NAMES } from '../../lambdas/core/datasets';
+import { pipeHealthConfig } from '../../ops/ingestion-check';
 import { buildApp } from '../../stacks/app';
 import { AwsStack, pipelineInput } from '../../stacks/aws-stack';
 import { Naming } from '../../stacks/naming';
@@ -124,7 +126,7 @@ describe.each(ENV_NAMES)('AwsStack (%s)', (envName) => {
     };
     const [bucket] = resourcesOf(tf(), 'aws_s3_bucket')[0]!;
     const objects = (prefix: string) => `\${aws_s3_bucket.${bucket}.arn}/${prefix}*`;
-    const [secret] = resourcesOf(tf(), 'aws_secretsmanager_secret')[0]!;
+    const [secret] = findBy(tf(), 'aws_secretsmanager_secret', 'name', naming().redditSecret());
     expect(permissions('extract-coinlore')).toEqual([
       {
         Sid: 'WriteRawCoinlore',
@@ -187,13 +189,103 @@ describe.each(ENV_NAMES)('AwsStack (%s)', (envName) => {
   });
 
   it('starts the state machine on the env schedule with the env pipeline input', () => {
-    expect(onlyResource(tf(), 'aws_cloudwatch_event_rule')).toMatchObject({
+    const [, schedule] = findBy(tf(), 'aws_scheduler_schedule', 'name', naming().iam('pipeline schedule'));
+    expect(schedule).toMatchObject({
       schedule_expression: `rate(${env().schedule.rateMinutes} minutes)`,
       state: env().schedule.enabled ? 'ENABLED' : 'DISABLED',
     });
-    expect(JSON.parse(String(onlyResource(tf(), 'aws_cloudwatch_event_target').input))).toEqual(
-      pipelineInput(env()),
+    const target = schedule.target as Record<string, unknown>;
+    expect(JSON.parse(String(target.input))).toEqual(pipelineInput(env()));
+    // This state machine, the one of this stack.
+    const [machineKey] = findBy(tf(), 'aws_sfn_state_machine', 'name', new Naming(env()).stateMachine());
+    expect(target.arn).toBe(`\${aws_sfn_state_machine.${machineKey}.arn}`);
+  });
+
+  it('checks every pipe on the pipe health schedule, with one alarm per pipe into the alerts topic', () => {
+    const settings = pipeHealthConfig(env());
+    const [fnKey, fn] = findBy(
+      tf(),
+      'aws_lambda_function',
+      'function_name',
+      naming().functionName('check-ingestion'),
     );
+    expect(fn.image_config).toEqual({ command: ['check-ingestion.handler'] });
+    const [, schedule] = findBy(tf(), 'aws_scheduler_schedule', 'name', naming().iam('pipe health schedule'));
+    expect(schedule).toMatchObject({
+      schedule_expression: `rate(${settings.rateMinutes} minutes)`,
+      state: settings.enabled ? 'ENABLED' : 'DISABLED',
+    });
+    const target = schedule.target as Record<string, unknown>;
+    expect(target.arn).toBe(`\${aws_lambda_function.${fnKey}.arn}`);
+    // The schedule's role may only invoke this function.
+    const scheduleRole = String(target.role_arn).replace(/^\$\{aws_iam_role\.(.*)\.arn\}$/, '$1');
+    const rolePolicies = resourcesOf(tf(), 'aws_iam_role_policy').filter(
+      ([, p]) => p.role === `\${aws_iam_role.${scheduleRole}.id}`,
+    );
+    expect(rolePolicies.flatMap(([, p]) => statementsOf(p.policy))).toEqual([
+      {
+        Sid: 'InvokeCheck',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: `\${aws_lambda_function.${fnKey}.arn}`,
+      },
+    ]);
+    const [alertsKey] = findBy(tf(), 'aws_sns_topic', 'name', naming().alertsTopic());
+    for (const d of DATASET_NAMES) {
+      const [, alarm] = findBy(
+        tf(),
+        'aws_cloudwatch_metric_alarm',
+        'alarm_name',
+        naming().resource(`${d} pipe health`),
+      );
+      expect(alarm).toMatchObject({
+        namespace: 'finance-de-lab',
+        metric_name: PIPE_METRICS.problems,
+        dimensions: { service: 'check-ingestion', Pipe: d },
+        period: settings.rateMinutes * 60,
+        threshold: 1,
+        comparison_operator: 'GreaterThanOrEqualToThreshold',
+        treat_missing_data: settings.enabled ? 'breaching' : 'notBreaching',
+        alarm_actions: [`\${aws_sns_topic.${alertsKey}.arn}`],
+      });
+    }
+  });
+
+  it('lets the pipe health check only list the dataset prefixes and read its own secret', () => {
+    const [, fn] = findBy(
+      tf(),
+      'aws_lambda_function',
+      'function_name',
+      naming().functionName('check-ingestion'),
+    );
+    const role = String(fn.role).replace(/^\$\{aws_iam_role\.(.*)\.arn\}$/, '$1');
+    const [, policy] = resourcesOf(tf(), 'aws_iam_role_policy').find(
+      ([, p]) => p.role === `\${aws_iam_role.${role}.id}`,
+    )!;
+    const [secret] = findBy(
+      tf(),
+      'aws_secretsmanager_secret',
+      'name',
+      naming().resource('snowflake check credentials'),
+    );
+    const [bucket] = resourcesOf(tf(), 'aws_s3_bucket')[0]!;
+    expect(statementsOf(policy.policy).filter((s) => s.Sid !== 'WriteOwnLogGroup')).toEqual([
+      {
+        Sid: 'ListDatasetPrefixes',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: `\${aws_s3_bucket.${bucket}.arn}`,
+        Condition: { StringLike: { 's3:prefix': DATASET_NAMES.map((d) => `${d}/*`) } },
+      },
+      {
+        Sid: 'ReadSnowflakeCredentials',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: `\${aws_secretsmanager_secret.${secret}.arn}`,
+      },
+    ]);
+    // The value is set outside Terraform: no secret version in the stack.
+    expect(resourcesOf(tf(), 'aws_secretsmanager_secret_version')).toEqual([]);
   });
 
   it('exposes the outputs the Snowflake stack needs', () => {
@@ -230,7 +322,10 @@ describe('AwsStack', () => {
   it('deploys the schedule DISABLED when the env disables it', () => {
     const env = { ...envs[0]!, schedule: { enabled: false, rateMinutes: 10 } };
     const tf = stack(env).toTerraform() as TerraformJson;
-    expect(onlyResource(tf, 'aws_cloudwatch_event_rule').state).toBe('DISABLED');
+    const naming = new Naming(env);
+    expect(findBy(tf, 'aws_scheduler_schedule', 'name', naming.iam('pipeline schedule'))[1].state).toBe(
+      'DISABLED',
+    );
   });
 });
 

@@ -1,4 +1,3 @@
-import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
@@ -19,7 +18,12 @@ import { ImageRepository } from '../../stacks/constructs/image-repository';
 import { LakeBucket } from '../../stacks/constructs/lake-bucket';
 import { LakeNotification } from '../../stacks/constructs/lake-notification';
 import { PipelineFunction, type PipelineFunctionProps } from '../../stacks/constructs/pipeline-function';
-import { PipelineSchedule, rateExpression } from '../../stacks/constructs/pipeline-schedule';
+import {
+  DEAD_LETTER_RETENTION_SECONDS,
+  PipelineSchedule,
+  rateExpression,
+  SCHEDULE_RETRY,
+} from '../../stacks/constructs/pipeline-schedule';
 import {
   escapeTerraformTemplate,
   PipelineStateMachine,
@@ -361,44 +365,87 @@ describe('escapeTerraformTemplate', () => {
 });
 
 describe('PipelineSchedule', () => {
+  const STATE_MACHINE = 'arn:aws:states:eu-west-1:111111111111:stateMachine:fdl-test-pipeline';
   const schedule = (enabled: boolean) =>
     synthScope((scope) => {
       new PipelineSchedule(scope, 'schedule', {
-        ruleName: 'FdlTestPipelineSchedule',
+        scheduleName: 'FdlTestPipelineSchedule',
         roleName: 'FdlTestPipelineSchedule',
+        deadLetterQueueName: 'fdl-test-pipeline-schedule-dead-letters',
         rateMinutes: 10,
         enabled,
-        stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:fdl-test-pipeline',
+        stateMachineArn: STATE_MACHINE,
         input: '{"coinlorePages":1}',
         accountId: '111111111111',
+        alarmTopicArn: TOPIC_ARN,
+        alarmName: 'fdl-test-pipeline-schedule-dead-letters',
       });
     });
+  const synth = schedule(true);
+  const [queueKey, queue] = resourcesOf(synth, 'aws_sqs_queue')[0]!;
+  const [roleKey, role] = resourcesOf(synth, 'aws_iam_role')[0]!;
 
-  it('starts exactly this state machine every 10 minutes with the input when enabled', () => {
-    const synth = schedule(true);
-    expect(
-      Testing.toHaveResourceWithProperties(synth, CloudwatchEventRule.tfResourceType, {
-        schedule_expression: 'rate(10 minutes)',
-        state: 'ENABLED',
-      }),
-    ).toBe(true);
-    const target = onlyResource(synth, 'aws_cloudwatch_event_target');
-    expect(target).toMatchObject({
-      arn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:fdl-test-pipeline',
-      input: '{"coinlorePages":1}',
+  it('starts exactly this state machine every 10 minutes with the input, retries and a dead-letter queue', () => {
+    expect(onlyResource(synth, 'aws_scheduler_schedule')).toMatchObject({
+      schedule_expression: 'rate(10 minutes)',
+      state: 'ENABLED',
+      flexible_time_window: { mode: 'OFF' },
+      target: {
+        arn: STATE_MACHINE,
+        input: '{"coinlorePages":1}',
+        role_arn: `\${aws_iam_role.${roleKey}.arn}`,
+        retry_policy: {
+          maximum_retry_attempts: SCHEDULE_RETRY.maximumRetryAttempts,
+          maximum_event_age_in_seconds: SCHEDULE_RETRY.maximumEventAgeInSeconds,
+        },
+        dead_letter_config: { arn: `\${aws_sqs_queue.${queueKey}.arn}` },
+      },
     });
-    expect(statementsOf(onlyResource(synth, 'aws_iam_role_policy').policy)).toEqual([
+    expect(resourcesOf(synth, 'aws_cloudwatch_event_rule')).toEqual([]);
+  });
+
+  it('lets its role only start this state machine and send to its own dead-letter queue', () => {
+    expect(JSON.parse(String(role.assume_role_policy)).Statement).toEqual([
       {
-        Sid: 'StartPipeline',
         Effect: 'Allow',
-        Action: 'states:StartExecution',
-        Resource: 'arn:aws:states:eu-west-1:111111111111:stateMachine:fdl-test-pipeline',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+      },
+    ]);
+    const policies = resourcesOf(synth, 'aws_iam_role_policy');
+    expect(policies).toHaveLength(1);
+    expect(policies[0]![1].role).toBe(`\${aws_iam_role.${roleKey}.id}`);
+    expect(statementsOf(policies[0]![1].policy)).toEqual([
+      { Sid: 'StartPipeline', Effect: 'Allow', Action: 'states:StartExecution', Resource: STATE_MACHINE },
+      {
+        Sid: 'SendDeadLetters',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: `\${aws_sqs_queue.${queueKey}.arn}`,
       },
     ]);
   });
 
-  it('creates the rule DISABLED when enabled is false', () => {
-    expect(onlyResource(schedule(false), 'aws_cloudwatch_event_rule').state).toBe('DISABLED');
+  it('encrypts the dead-letter queue, keeps messages 14 days and alarms on any message in it', () => {
+    expect(queue).toMatchObject({
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: DEAD_LETTER_RETENTION_SECONDS,
+    });
+    expect(DEAD_LETTER_RETENTION_SECONDS).toBe(1_209_600);
+    expect(onlyResource(synth, 'aws_cloudwatch_metric_alarm')).toMatchObject({
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: `\${aws_sqs_queue.${queueKey}.name}` },
+      statistic: 'Maximum',
+      threshold: 1,
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      alarm_actions: [TOPIC_ARN],
+    });
+  });
+
+  it('creates the schedule DISABLED when enabled is false', () => {
+    expect(onlyResource(schedule(false), 'aws_scheduler_schedule').state).toBe('DISABLED');
   });
 
   it.each([

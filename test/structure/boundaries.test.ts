@@ -24,18 +24,30 @@ const topFolder = (path: string) => path.split('/')[0]!;
 
 /**
  * Which top-level folders each folder may import from: the dependency graph runs one way
- * (cli → local → sql/statemachines → lambdas; stacks → sql; nothing imports cli except the entry).
+ * (cli → local → ops → sql/statemachines → lambdas; stacks → ops, sql; nothing imports cli except the
+ * entry). `lambdas/handlers` is the Lambda edge, like cli: it wires the pure checks of ops/ to AWS, so it
+ * may import ops/ while the rest of lambdas/ (core, adapters) imports nothing outside lambdas/.
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   lambdas: ['lambdas'],
+  'lambdas/handlers': ['lambdas', 'ops', 'sql', 'envs'],
   sql: ['sql', 'lambdas'],
   statemachines: ['statemachines'],
   envs: ['envs', 'lambdas'],
-  stacks: ['stacks', 'sql', 'lambdas', 'envs', 'statemachines'],
-  local: ['local', 'lambdas', 'sql', 'statemachines', 'envs'],
-  ops: ['ops', 'lambdas', 'envs'],
+  stacks: ['stacks', 'ops', 'sql', 'lambdas', 'envs', 'statemachines'],
+  local: ['local', 'ops', 'lambdas', 'sql', 'statemachines', 'envs'],
+  ops: ['ops', 'sql', 'lambdas', 'envs'],
   cli: ['cli', 'local', 'lambdas', 'sql', 'stacks', 'statemachines', 'envs', 'ops'],
 };
+
+/** The files a rule covers: those under `folder`, less those a more specific rule covers. */
+const governed = (folder: string) =>
+  sources(folder).filter(
+    (file) =>
+      !Object.keys(ALLOWED).some(
+        (k) => k !== folder && k.startsWith(`${folder}/`) && file.startsWith(`${k}/`),
+      ),
+  );
 
 /** Re-exports kept while other branches merge (see their headers); nothing may import them. */
 const DEPRECATED = ['local/cli-support.ts', 'local/lake-location.ts'];
@@ -43,7 +55,7 @@ const DEPRECATED = ['local/cli-support.ts', 'local/lake-location.ts'];
 describe('folder boundaries', () => {
   it.each(Object.keys(ALLOWED))('%s/ imports only from the folders below it', (folder) => {
     const violations: string[] = [];
-    for (const file of sources(folder)) {
+    for (const file of governed(folder)) {
       if (DEPRECATED.includes(file)) continue;
       for (const target of importsOf(file))
         if (!ALLOWED[folder]!.includes(topFolder(target))) violations.push(`${file} → ${target}`);

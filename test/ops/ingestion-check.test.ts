@@ -2,20 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { checkIngestion, checkIngestionCommand, parseCheckIngestionArgs } from '../../cli/check-ingestion';
 import { UsageError } from '../../cli/kit/args';
 import { env as dev } from '../../envs/dev.env';
+import { validateEnv } from '../../envs/types';
 import { DATASET_NAMES } from '../../lambdas/core/datasets';
 import { datasetKey } from '../../lambdas/core/lake';
 import {
   copyHistoryQuery,
+  DEFAULT_HEALTH_LIMITS,
   exitCodeFor,
+  FINDING_KINDS,
+  findings,
   formatReport,
   IngestionCheckParseError,
   lakePrefixesForWindow,
   parseCopyHistory,
   parsePipeStatus,
+  pipeHealthConfig,
+  pipeHealthMetrics,
   pipeStatusQuery,
   reconcile,
   relativeToDataset,
-} from '../../sql/ingestion-check';
+} from '../../ops/ingestion-check';
+import { Naming } from '../../stacks/naming';
 
 // ---- Recorded result shapes (docs/external-facts.md#snowpipe; snowflake-sdk returns upper-case column keys) ------------
 /** What `SELECT SYSTEM$PIPE_STATUS('FDL_DEV.RAW.COINLORE_TICKERS_PIPE')` returns: one VARCHAR of JSON. */
@@ -177,7 +184,7 @@ describe('ingestion check', () => {
     const queries: string[] = [];
     const listed: string[] = [];
     const results = await checkIngestion(
-      dev,
+      { database: new Naming(dev).snowflakeDatabase() },
       { hours: 1, graceMinutes: 10 },
       {
         now: NOW,
@@ -199,7 +206,9 @@ describe('ingestion check', () => {
     expect(report.split('\n')[0]).toMatch(
       /^dataset\s+pipe state\s+pending\s+last ingested\s+files in S3\s+files loaded/,
     );
-    expect(report).toContain(`coinlore_tickers: not loaded: ${rel('10:10')}`);
+    // The failed file is reported once, as a failed load (its fix differs from a never-attempted file).
+    expect(report).toContain(`coinlore_tickers: load failed: ${rel('10:10')}`);
+    expect(report).not.toContain(`not loaded: ${rel('10:10')}`);
     expect(exitCodeFor(results)).toBe(1);
   });
 
@@ -224,5 +233,150 @@ describe('ingestion check', () => {
     expect(await checkIngestionCommand.run(['--help'])).toBe(0);
     // A bad command line is a UsageError: the dispatcher (cli/fdl.ts) prints one line and exits 2.
     await expect(checkIngestionCommand.run(['--env', 'dev', '--hours', 'x'])).rejects.toThrow(UsageError);
+  });
+});
+
+describe('pipe health findings', () => {
+  // One dataset, files written every 10 minutes from 09:00 to 10:20, checked at 10:30 over 09:30-10:30.
+  const files = ['09:40', '09:50', '10:00', '10:10', '10:20'];
+  const lake = files.map((t) => ({ key: key(t), lastModified: new Date(`2026-11-24T${t}:30Z`) }));
+  const loadedRow = (t: string) => ({ ...HISTORY_ROWS[0]!, FILE_NAME: rel(t), ROW_COUNT: 100 });
+  const status = (over: Record<string, unknown>) =>
+    JSON.stringify({
+      ...JSON.parse(RUNNING_STATUS),
+      lastIngestedTimestamp: '2026-11-24T10:20:50.000Z',
+      ...over,
+    });
+  const check = (pipeStatus: string, history: Record<string, unknown>[]) =>
+    findings(
+      reconcile({
+        dataset: 'coinlore_tickers',
+        pipe: parsePipeStatus(pipeStatus, 'p'),
+        history: parseCopyHistory(history),
+        lakeFiles: lake,
+        window: WINDOW,
+      }),
+    );
+  const kinds = (f: ReturnType<typeof findings>) => f.map((x) => x.kind);
+  const allLoaded = files.map(loadedRow);
+
+  it('passes a healthy pipe when it runs, has no backlog, ingested recently and loaded every file', () => {
+    expect(check(status({}), allLoaded)).toEqual([]);
+  });
+
+  it('flags a stalled pipe when SYSTEM$PIPE_STATUS is not RUNNING', () => {
+    const f = check(
+      status({ executionState: 'STALLED_STAGE_PERMISSION_ERROR', error: 'Access Denied' }),
+      allLoaded,
+    );
+    expect(kinds(f)).toEqual(['stalled']);
+    expect(f[0]!.message).toBe('coinlore_tickers: pipe is STALLED_STAGE_PERMISSION_ERROR (Access Denied)');
+  });
+
+  it('flags a backlog when pending files exceed the limit and not at the limit', () => {
+    const limit = DEFAULT_HEALTH_LIMITS.maxPendingFiles;
+    expect(kinds(check(status({ pendingFileCount: limit + 1 }), allLoaded))).toEqual(['backlog']);
+    expect(check(status({ pendingFileCount: limit }), allLoaded)).toEqual([]);
+  });
+
+  it('flags stale ingestion when lake files keep arriving but the last ingestion is older than the limit', () => {
+    const limit = DEFAULT_HEALTH_LIMITS.maxIngestAgeMinutes;
+    const old = new Date(NOW.getTime() - (limit + 1) * 60_000).toISOString();
+    const recent = new Date(NOW.getTime() - (limit - 1) * 60_000).toISOString();
+    expect(kinds(check(status({ lastIngestedTimestamp: old }), allLoaded))).toEqual(['stale']);
+    expect(check(status({ lastIngestedTimestamp: recent }), allLoaded)).toEqual([]);
+    expect(kinds(check(status({ lastIngestedTimestamp: null }), allLoaded))).toEqual(['stale']);
+  });
+
+  it('does not call a pipe stale when no lake file arrived in the window', () => {
+    const old = new Date(NOW.getTime() - 600 * 60_000).toISOString();
+    const quiet = reconcile({
+      dataset: 'coinlore_tickers',
+      pipe: parsePipeStatus(status({ lastIngestedTimestamp: old }), 'p'),
+      history: [],
+      lakeFiles: [],
+      window: WINDOW,
+    });
+    expect(findings(quiet)).toEqual([]);
+  });
+
+  it('flags a missing file when a judged lake file has no COPY_HISTORY entry', () => {
+    const f = check(
+      status({}),
+      allLoaded.filter((r) => r.FILE_NAME !== rel('09:50')),
+    );
+    expect(f).toEqual([
+      {
+        dataset: 'coinlore_tickers',
+        kind: 'missing',
+        message: `coinlore_tickers: not loaded: ${rel('09:50')}`,
+      },
+    ]);
+  });
+
+  it('flags a failed load with its first error when COPY_HISTORY says Load failed', () => {
+    const failedRow = { ...HISTORY_ROWS[1]!, FILE_NAME: rel('10:00') };
+    const f = check(status({}), [...allLoaded.filter((r) => r.FILE_NAME !== rel('10:00')), failedRow]);
+    expect(kinds(f)).toEqual(['load-failed']);
+    expect(f[0]!.message).toContain('magic bytes');
+  });
+
+  it('counts every kind in the per-pipe metrics when everything is wrong at once', () => {
+    const worst = reconcile({
+      dataset: 'coinlore_tickers',
+      pipe: parsePipeStatus(
+        status({
+          executionState: 'STOPPED_FEATURE_DISABLED',
+          pendingFileCount: 99,
+          lastIngestedTimestamp: '2026-11-24T08:00:00Z',
+        }),
+        'p',
+      ),
+      history: parseCopyHistory([{ ...HISTORY_ROWS[1]!, FILE_NAME: rel('10:00') }]),
+      lakeFiles: lake,
+      window: WINDOW,
+    });
+    expect(new Set(kinds(findings(worst)))).toEqual(new Set(FINDING_KINDS));
+    const judged = lake.filter(
+      (f) => f.lastModified.getTime() <= NOW.getTime() - WINDOW.graceMinutes * 60_000,
+    );
+    expect(pipeHealthMetrics(worst)).toEqual({
+      dataset: 'coinlore_tickers',
+      problems: findings(worst).length,
+      pendingFiles: 99,
+      filesNotLoaded: judged.length,
+      minutesSinceLastIngest: 150,
+    });
+  });
+});
+
+describe('pipe health settings', () => {
+  it('fills an env without pipeHealth with hourly defaults and the default limits', () => {
+    expect(pipeHealthConfig({})).toEqual({
+      enabled: true,
+      rateMinutes: 60,
+      windowHours: 3,
+      graceMinutes: 15,
+      ...DEFAULT_HEALTH_LIMITS,
+    });
+    expect(pipeHealthConfig({ pipeHealth: { rateMinutes: 30, enabled: false } })).toMatchObject({
+      rateMinutes: 30,
+      enabled: false,
+      windowHours: 3,
+    });
+  });
+
+  it.each([
+    ['rateMinutes', 0, /pipeHealth\.rateMinutes: must be an integer 5-1440, got 0/],
+    ['windowHours', 400, /pipeHealth\.windowHours: must be an integer 1-336, got 400/],
+    ['maxPendingFiles', 1.5, /pipeHealth\.maxPendingFiles: must be an integer/],
+    ['enabled', 'yes', /pipeHealth\.enabled: must be true or false/],
+  ])('rejects pipeHealth.%s = %s naming the field', (field, value, message) => {
+    const env = { ...dev, pipeHealth: { [field]: value } } as unknown as typeof dev;
+    expect(() => validateEnv(env, 'test')).toThrow(message);
+  });
+
+  it('accepts the env files as they are', () => {
+    expect(() => validateEnv(dev, 'dev')).not.toThrow();
   });
 });

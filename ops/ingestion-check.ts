@@ -1,11 +1,16 @@
 /**
- * Pure core of `fdl check-ingestion`: the queries it sends to Snowflake, the parsing of what comes back
- * (SYSTEM$PIPE_STATUS JSON, INFORMATION_SCHEMA.COPY_HISTORY rows), the reconciliation against the files
- * listed in the lake, and the report. No SDK, no clock: cli/check-ingestion.ts injects both.
+ * Pure core of the ingestion check, shared by `fdl check-ingestion` (by hand) and the scheduled pipe
+ * health check in the cloud (lambdas/handlers/check-ingestion.ts): the queries it sends to Snowflake, the
+ * parsing of what comes back (SYSTEM$PIPE_STATUS JSON, INFORMATION_SCHEMA.COPY_HISTORY rows), the
+ * reconciliation against the files listed in the lake, the findings (stalled pipe, backlog, stale
+ * ingestion, missing or failed file), the per-pipe metrics and the report. No SDK, no clock: the callers
+ * inject both (docs/runbook.md explains each finding and its fix).
  */
+
+import type { EnvConfig, PipeHealthConfig } from '../envs/types';
 import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
 import { hivePartition } from '../lambdas/core/lake';
-import { pipeName, RAW_SCHEMA, rawTableName } from './ddl';
+import { pipeName, RAW_SCHEMA, rawTableName } from '../sql/ddl';
 
 /** What SYSTEM$PIPE_STATUS reports that the check uses (docs/external-facts.md#snowpipe). */
 export interface PipeStatus {
@@ -38,6 +43,8 @@ export interface LakeFile {
 
 export interface DatasetIngestion {
   readonly dataset: DatasetName;
+  /** When the check looked (the window's end): ages are measured from here. */
+  readonly checkedAt: Date;
   readonly pipe: PipeStatus;
   /** Lake files of the window old enough to be expected in Snowflake (past the grace period). */
   readonly filesInLake: number;
@@ -203,6 +210,7 @@ export function reconcile(args: {
     .map(([file, error]) => ({ file, error }));
   return {
     dataset,
+    checkedAt: window.end,
     pipe,
     filesInLake: judged.length,
     filesRecent: inWindow.length - judged.length,
@@ -213,26 +221,122 @@ export function reconcile(args: {
   };
 }
 
-/** Problems that make the check fail, one line each; empty when ingestion is healthy. */
-export function problems(results: readonly DatasetIngestion[]): string[] {
-  const out: string[] = [];
-  for (const r of results) {
-    if (r.pipe.executionState !== 'RUNNING')
-      out.push(`${r.dataset}: pipe is ${r.pipe.executionState}${r.pipe.error ? ` (${r.pipe.error})` : ''}`);
-    for (const m of r.missing) out.push(`${r.dataset}: not loaded: ${m}`);
-    for (const f of r.failed)
-      out.push(`${r.dataset}: load failed: ${f.file}${f.error ? ` (${f.error})` : ''}`);
-  }
+/** What a finding is about; each kind has a runbook section (docs/runbook.md, "Pipe health"). */
+export const FINDING_KINDS = ['stalled', 'backlog', 'stale', 'missing', 'load-failed'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+export interface Finding {
+  readonly dataset: DatasetName;
+  readonly kind: FindingKind;
+  /** One line: the dataset, what is wrong, and the file or number concerned. */
+  readonly message: string;
+}
+
+/** Bounds a healthy pipe stays within. */
+export interface HealthLimits {
+  /** More files than this waiting in the pipe's queue is a backlog. */
+  readonly maxPendingFiles: number;
+  /**
+   * While lake files keep arriving, the pipe must have ingested within this many minutes. (A quiet lake,
+   * e.g. a paused schedule, is not the pipe's fault: no files in the window, no staleness.)
+   */
+  readonly maxIngestAgeMinutes: number;
+}
+
+/**
+ * Defaults for a pipeline writing every 10 minutes: a run writes one file per dataset, so 20 pending
+ * files is over three hours of work queued; an hour without a load is six missed runs.
+ */
+export const DEFAULT_HEALTH_LIMITS: HealthLimits = { maxPendingFiles: 20, maxIngestAgeMinutes: 60 };
+
+/** An env's pipe health check settings: its `pipeHealth` over these defaults (hourly, last 3 hours). */
+export function pipeHealthConfig(env: Pick<EnvConfig, 'pipeHealth'>): PipeHealthConfig {
+  return {
+    enabled: true,
+    rateMinutes: 60,
+    windowHours: 3,
+    graceMinutes: 15,
+    ...DEFAULT_HEALTH_LIMITS,
+    ...env.pipeHealth,
+  };
+}
+
+/** Minutes from the pipe's last ingestion to the check; undefined when Snowflake reports none. */
+export function minutesSinceLastIngest(r: DatasetIngestion): number | undefined {
+  const at = r.pipe.lastIngestedTimestamp ? Date.parse(r.pipe.lastIngestedTimestamp) : Number.NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, (r.checkedAt.getTime() - at) / 60_000);
+}
+
+/** Everything wrong with one dataset's ingestion, in runbook order; empty when healthy. */
+export function findings(r: DatasetIngestion, limits: HealthLimits = DEFAULT_HEALTH_LIMITS): Finding[] {
+  const out: Finding[] = [];
+  const add = (kind: FindingKind, message: string) =>
+    out.push({ dataset: r.dataset, kind, message: `${r.dataset}: ${message}` });
+  if (r.pipe.executionState !== 'RUNNING')
+    add('stalled', `pipe is ${r.pipe.executionState}${r.pipe.error ? ` (${r.pipe.error})` : ''}`);
+  if (r.pipe.pendingFileCount > limits.maxPendingFiles)
+    add('backlog', `${r.pipe.pendingFileCount} files pending (limit ${limits.maxPendingFiles})`);
+  const age = minutesSinceLastIngest(r);
+  if (r.filesInLake + r.filesRecent > 0 && (age === undefined || age > limits.maxIngestAgeMinutes))
+    add(
+      'stale',
+      age === undefined
+        ? 'lake files arrived but the pipe reports no ingestion'
+        : `last ingestion ${Math.round(age)} min ago while lake files keep arriving (limit ${limits.maxIngestAgeMinutes} min)`,
+    );
+  const failed = new Set(r.failed.map((f) => f.file));
+  for (const m of r.missing) if (!failed.has(m)) add('missing', `not loaded: ${m}`);
+  for (const f of r.failed) add('load-failed', `load failed: ${f.file}${f.error ? ` (${f.error})` : ''}`);
   return out;
 }
 
-/** 0 when every pipe is RUNNING and every lake file of the window was loaded, 1 otherwise. */
-export function exitCodeFor(results: readonly DatasetIngestion[]): number {
-  return problems(results).length === 0 ? 0 : 1;
+/** The metrics the cloud check publishes per pipe (CloudWatch, dimension Pipe = dataset). */
+export interface PipeHealthMetrics {
+  readonly dataset: DatasetName;
+  /** Number of findings: the alarm fires on >= 1. */
+  readonly problems: number;
+  readonly pendingFiles: number;
+  /** Judged lake files with no successful load (missing or failed). */
+  readonly filesNotLoaded: number;
+  /** Absent when Snowflake reports no ingestion yet. */
+  readonly minutesSinceLastIngest?: number;
+}
+
+export function pipeHealthMetrics(
+  r: DatasetIngestion,
+  limits: HealthLimits = DEFAULT_HEALTH_LIMITS,
+): PipeHealthMetrics {
+  const age = minutesSinceLastIngest(r);
+  return {
+    dataset: r.dataset,
+    problems: findings(r, limits).length,
+    pendingFiles: r.pipe.pendingFileCount,
+    filesNotLoaded: new Set([...r.missing, ...r.failed.map((f) => f.file)]).size,
+    ...(age === undefined ? {} : { minutesSinceLastIngest: Math.round(age) }),
+  };
+}
+
+/** Problems that make the check fail, one line each; empty when ingestion is healthy. */
+export function problems(
+  results: readonly DatasetIngestion[],
+  limits: HealthLimits = DEFAULT_HEALTH_LIMITS,
+): string[] {
+  return results.flatMap((r) => findings(r, limits).map((f) => f.message));
+}
+
+/** 0 when every pipe is healthy (RUNNING, within limits) and every lake file of the window was loaded. */
+export function exitCodeFor(
+  results: readonly DatasetIngestion[],
+  limits: HealthLimits = DEFAULT_HEALTH_LIMITS,
+): number {
+  return problems(results, limits).length === 0 ? 0 : 1;
 }
 
 /** The report: a fixed-width table, one row per dataset, then the problems. */
-export function formatReport(results: readonly DatasetIngestion[]): string {
+export function formatReport(
+  results: readonly DatasetIngestion[],
+  limits: HealthLimits = DEFAULT_HEALTH_LIMITS,
+): string {
   const header = [
     'dataset',
     'pipe state',
@@ -262,11 +366,49 @@ export function formatReport(results: readonly DatasetIngestion[]): string {
       .join('  ')
       .trimEnd();
   const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-  const issues = problems(results);
-  lines.push('', issues.length === 0 ? 'OK: every pipe RUNNING, every lake file loaded.' : 'PROBLEMS:');
+  const issues = problems(results, limits);
+  lines.push(
+    '',
+    issues.length === 0 ? 'OK: every pipe RUNNING within limits, every lake file loaded.' : 'PROBLEMS:',
+  );
   for (const p of issues) lines.push(`  - ${p}`);
   return lines.join('\n');
 }
 
 /** The datasets the check covers: every dataset (one pipe each). */
 export const CHECKED_DATASETS: readonly DatasetName[] = DATASET_NAMES;
+
+/** What the check needs from the outside world; the CLI and the Lambda wire the real clients. */
+export interface IngestionCheckDeps {
+  readonly now: Date;
+  /** Run one statement on Snowflake and return its rows (column names upper-case). */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  /** Every object under an S3 prefix of the lake bucket. */
+  listLake(prefix: string): Promise<LakeFile[]>;
+}
+
+/** Gather and reconcile every dataset; pure apart from the injected I/O. */
+export async function checkIngestion(
+  /** The env's database (callers take it from the naming helper, or the Lambda from its environment). */
+  target: { database: string },
+  opts: { hours: number; graceMinutes: number },
+  deps: IngestionCheckDeps,
+): Promise<DatasetIngestion[]> {
+  const { database } = target;
+  const window = {
+    start: new Date(deps.now.getTime() - opts.hours * 3_600_000),
+    end: deps.now,
+    graceMinutes: opts.graceMinutes,
+  };
+  const results: DatasetIngestion[] = [];
+  for (const dataset of CHECKED_DATASETS) {
+    const [statusRow] = await deps.query(pipeStatusQuery(database, dataset));
+    const pipe = parsePipeStatus(statusRow?.PIPE_STATUS, pipeFqn(database, dataset));
+    const history = parseCopyHistory(await deps.query(copyHistoryQuery(database, dataset, window.start)));
+    const lakeFiles: LakeFile[] = [];
+    for (const prefix of lakePrefixesForWindow(dataset, window.start, window.end))
+      lakeFiles.push(...(await deps.listLake(prefix)));
+    results.push(reconcile({ dataset, pipe, history, lakeFiles, window }));
+  }
+  return results;
+}
