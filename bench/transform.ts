@@ -29,7 +29,7 @@ const FETCHED_AT = '2026-11-24T10:20:00.123Z';
 const PARTITION = new Date('2026-11-24T10:20:00.000Z');
 
 /** A small deterministic PRNG (mulberry32) so every run benchmarks the same data. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
