@@ -72,7 +72,8 @@ function timed(args: readonly string[]): Promise<Measured> {
       ['-o', stats, '-f', '%e %M', process.execPath, ...args],
       { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
-        if (err) return reject(new Error(`${args.join(' ')} failed: ${stderr.split('\n').slice(-3).join(' ')}`));
+        if (err)
+          return reject(new Error(`${args.join(' ')} failed: ${stderr.split('\n').slice(-3).join(' ')}`));
         const [seconds, kb] = readFileSync(stats, 'utf8').trim().split(/\s+/).map(Number) as [number, number];
         rmSync(stats, { force: true });
         resolve({ seconds, peakMb: kb / 1024, stdout });
@@ -106,7 +107,8 @@ async function runAnchor(archive: string, expectedRows: number): Promise<Measure
   try {
     const m = await timed([ANCHOR, archive, out]);
     const rows = (JSON.parse(m.stdout) as { rows: number }).rows;
-    if (rows !== expectedRows) throw new Error(`the DuckDB anchor wrote ${rows} rows, expected ${expectedRows}`);
+    if (rows !== expectedRows)
+      throw new Error(`the DuckDB anchor wrote ${rows} rows, expected ${expectedRows}`);
     return m;
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -132,7 +134,13 @@ async function sideBySide(runs: number) {
       fdl.push(await runFdl(archive, rows));
     }
   }
-  return { rows, fdl, anchor, fdlSeconds: median(fdl.map((m) => m.seconds)), anchorSeconds: median(anchor.map((m) => m.seconds)) };
+  return {
+    rows,
+    fdl,
+    anchor,
+    fdlSeconds: median(fdl.map((m) => m.seconds)),
+    anchorSeconds: median(anchor.map((m) => m.seconds)),
+  };
 }
 
 export async function run(): Promise<BenchResult[]> {
