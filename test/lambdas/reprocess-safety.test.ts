@@ -276,7 +276,9 @@ describe('reprocess on hostile archives', () => {
     expect(text).toMatch(/coinlore_tickers_20261124_1020_p1\.json: symbolic link: not followed/);
     expect(text).toMatch(/raw\/coinlore\/elsewhere: symbolic link: not followed/);
     expect(text).toMatch(/reddit_new_20261124_1020_p0\.json: not JSON$/m);
-    expect(text).toMatch(/reddit_new_20261124_1020_p1\.json: not an envelope: source is not coinlore or reddit$/m);
+    expect(text).toMatch(
+      /reddit_new_20261124_1020_p1\.json: not an envelope: source is not coinlore or reddit$/m,
+    );
   });
 });
 

@@ -135,7 +135,9 @@ describe('reprocess', () => {
     expect(table).toMatch(/^coinlore_tickers\s+6\s+2\s+304\s+302\s+1\s+1\s+0\s+0\s+0\s+\d+\.\d\d$/m);
     // Posts: 2 posts and 1 `more` stub.
     expect(table).toMatch(/^reddit_posts\s+1\s+0\s+3\s+2\s+0\s+0\s+1\s+0\s+0\s/m);
-    expect(table).toMatch(/^files: 12 = 9 envelopes read into datasets \+ 2 unreadable \+ 1 of other endpoints/m);
+    expect(table).toMatch(
+      /^files: 12 = 9 envelopes read into datasets \+ 2 unreadable \+ 1 of other endpoints/m,
+    );
     const problems = err.filter((l) => l.startsWith('skipped '));
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/broken_p0\.json: not JSON/);
