@@ -82,10 +82,20 @@ function timed(args: readonly string[]): Promise<Measured> {
   });
 }
 
-/** Rows in `fdl reprocess`'s summary (the "total" line's rows column). */
-function fdlRows(stdout: string): number {
-  const total = stdout.split('\n').find((l) => l.startsWith('total'));
-  return Number(total?.trim().split(/\s+/)[2] ?? Number.NaN);
+/** Rows written, from `fdl reprocess`'s summary: the "total" line's value in the "rows" column. */
+export function fdlRows(stdout: string): number {
+  const lines = stdout.split('\n');
+  const column =
+    lines
+      .find((l) => l.startsWith('dataset'))
+      ?.trim()
+      .split(/\s+/)
+      .indexOf('rows') ?? -1;
+  const total = lines
+    .find((l) => l.startsWith('total'))
+    ?.trim()
+    .split(/\s+/);
+  return column < 0 || !total ? Number.NaN : Number(total[column]);
 }
 
 async function runFdl(archive: string, expectedRows: number): Promise<Measured> {
