@@ -176,6 +176,10 @@ its own Node process. Numbers depend on the machine below; the test suite makes 
 | Node.js | ${m.node} |
 | OS | ${m.os} |
 
+Run one bench alone with \`npx tsx bench/<file>\` (it prints its rows). bench/reprocess.ts times
+\`node bin/fdl.mjs reprocess --raw <archive> --lake <out>\` and \`node bench/duckdb-anchor.mjs <archive> <out>\`
+as whole processes under \`/usr/bin/time\`.
+
 ${context ? `${context}\n\n` : ''}${table(rows)}
 `;
 }
