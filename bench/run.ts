@@ -184,12 +184,23 @@ ${context ? `${context}\n\n` : ''}${table(rows)}
 `;
 }
 
+/**
+ * The runner's arguments: bench names to run (none: all) and whether to write docs/benchmarks.md. The doc
+ * is written only on request (`--write`), and only for a run of every bench: a partial run would drop the
+ * other benches' rows from it.
+ */
+export function benchArgs(args: readonly string[]): { only: string[]; write: boolean } {
+  const only = args.filter((a) => !a.startsWith('-'));
+  const write = args.includes('--write');
+  if (write && only.length > 0)
+    throw new Error('--write needs every bench (it rewrites the whole table): run it without bench names');
+  return { only, write };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1]!, args[2]!);
-  const only = args.filter((a) => !a.startsWith('-'));
-  if (args.includes('--write') && only.length > 0)
-    throw new Error('--write needs every bench (it rewrites the whole table): run it without bench names');
+  const { only, write } = benchArgs(args);
   const loadBefore = os.loadavg()[0]!;
   const files = benchFiles().filter((f) => only.length === 0 || only.includes(f.replace(/\.ts$/, '')));
   if (files.length === 0) throw new Error(`no bench in bench/ matches ${only.join(', ') || '*.ts'}`);
@@ -201,7 +212,7 @@ async function main(): Promise<void> {
   const m = machine();
   console.log(`\n${table(rows)}\n`);
   console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB, Node ${m.node}, ${m.os}`);
-  if (args.includes('--write')) {
+  if (write) {
     writeFileSync(DOC, report(rows, m, new Date(), load(loadBefore)));
     console.log('wrote docs/benchmarks.md');
   } else console.log('(docs/benchmarks.md not written: add --write)');
