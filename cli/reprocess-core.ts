@@ -3,29 +3,49 @@
  * (cli/reprocess-worker.ts): list and group raw files by run, then for a list of run groups read, parse,
  * transform and write Parquet (DuckDB bulk writer) and rejects.
  */
-import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { DuckDbParquetWriter } from '../lambdas/adapters/duckdb-parquet';
 import { type DatasetName, datasetForEndpoint } from '../lambdas/core/datasets';
 import { type Envelope, envelopeProblem } from '../lambdas/core/envelope';
+import { MAX_JSON_CHARS } from '../lambdas/core/json-guard';
 import { datasetKey, RAW_PREFIX, rejectsKey, stamp } from '../lambdas/core/lake';
 import { type BatchTransformer, createBatchTransformer } from '../lambdas/core/transform';
 
+/** Which runs and datasets a job rebuilds (plain data: it crosses to worker threads). */
+export interface JobFilter {
+  /** Only these datasets; default all. */
+  readonly datasets?: readonly DatasetName[];
+  /** Only runs with a partition time at or after this ISO time. */
+  readonly from?: string;
+  /** Only runs with a partition time before this ISO time. */
+  readonly to?: string;
+  /** Only the run of this partition time (ISO), from `--run`. */
+  readonly run?: string;
+  /** The run id written into the rows of that run (`--run <id>` as given); default reprocess-<stamp>. */
+  readonly runId?: string;
+}
+
 /** What every thread of one reprocess job needs (plain data: it crosses to worker threads). */
-export interface JobOptions {
+export interface JobOptions extends JobFilter {
   /** A lake root holding `raw/`. */
   readonly rawDir: string;
   /** The lake root to write datasets and rejects into (may be the same as rawDir). */
   readonly lakeDir: string;
-  /** Only this dataset; default all. */
+  /** Only this dataset (kept for callers of the single-dataset option; see `datasets`). */
   readonly dataset?: DatasetName;
 }
 
-/** The raw files of one run (one partition time), or of files without a run stamp (`time` absent). */
+/**
+ * The raw files of one run (one partition time). `stamped`: at least one file carries the run stamp in
+ * its name. A group of only unstamped files (placed by their envelope's minute) is a guess at a run,
+ * so it never deletes a file and never replaces a larger one (see processGroups).
+ */
 export interface RunGroup {
-  /** ISO-8601 partition time parsed from the file names. */
-  readonly time?: string;
+  /** ISO-8601 partition time. */
+  readonly time: string;
+  readonly stamped: boolean;
   readonly files: readonly string[];
 }
 
@@ -34,14 +54,32 @@ export interface ReprocessOptions extends JobOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * Per dataset. Envelopes: files = used + skipped. Records (items inside the envelopes that were
+ * used): records = rows + rejects + duplicates + more + withheld, always.
+ */
 export interface DatasetSummary {
   readonly dataset: DatasetName;
   /** Envelopes of this dataset read (skipped ones included). */
   files: number;
+  /** Envelopes skipped as a whole (non-2xx, wrong body shape): listed in the report's problems. */
+  skipped: number;
+  /** Records found in the envelopes (Reddit `more` stubs included). */
+  records: number;
+  /** Rows written to Parquet. */
   rows: number;
   rejects: number;
-  skipped: number;
+  /** Rows replaced by a later extraction of the same natural key within a run. */
   duplicates: number;
+  /** Reddit `kind: "more"` stubs (links to more comments, not records). */
+  more: number;
+  /**
+   * Rows not written because the run's files had no run stamp and the lake already held a larger file
+   * for that partition (kept, and reported).
+   */
+  withheld: number;
+  /** Cells the source sent (non-blank) that did not cast and were written as null. */
+  nulled: number;
   /** Parquet files written (one per run partition with rows). */
   outputs: number;
   /**
@@ -51,13 +89,38 @@ export interface DatasetSummary {
   seconds: number;
 }
 
+/** An empty summary of a dataset. */
+export const emptySummary = (dataset: DatasetName): DatasetSummary => ({
+  dataset,
+  files: 0,
+  skipped: 0,
+  records: 0,
+  rows: 0,
+  rejects: 0,
+  duplicates: 0,
+  more: 0,
+  withheld: 0,
+  nulled: 0,
+  outputs: 0,
+  seconds: 0,
+});
+
 export interface ReprocessReport {
+  /** Every `.json` file under raw/ (and every link or special file met there). Always balances: */
+  /** files = Σ datasets.files + unreadable + ignored + filtered. */
   readonly files: number;
   readonly datasets: DatasetSummary[];
-  /** Files that are not JSON or not envelopes, and envelopes the transform skipped: path + reason. */
+  /**
+   * Path + one-line reason, never the file's content: unreadable files, non-JSON, non-envelopes,
+   * links not followed, skipped envelopes and Parquet files kept rather than replaced.
+   */
   readonly problems: { readonly path: string; readonly reason: string }[];
-  /** Envelopes of endpoints no dataset reads (e.g. the Reddit token exchange), or filtered out. */
+  /** Files that could not be used at all (unreadable, not JSON, too large, not an envelope, a link). */
+  readonly unreadable: number;
+  /** Envelopes of endpoints no dataset reads (e.g. the Reddit token exchange) or of other datasets. */
   readonly ignored: number;
+  /** Files outside `--run` / `--from` / `--to`. */
+  readonly filtered: number;
   readonly seconds: number;
 }
 
@@ -86,38 +149,139 @@ async function writeAtomic(path: string, body: string): Promise<void> {
   await rename(tmp, path);
 }
 
-/** The reprocess job (the CLI prints its report). */
-/** The raw files under `<rawDir>/raw/`, grouped by run (sorted by time; files without a stamp last). */
-export async function listRunGroups(rawDir: string): Promise<{ files: number; groups: RunGroup[] }> {
-  const rawRoot = join(rawDir, RAW_PREFIX);
-  const files = (await readdir(rawRoot, { recursive: true }))
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => join(rawRoot, f))
-    .sort();
-  // Group by run stamp from the file name; files without one are grouped by their envelope's time.
-  const byStamp = new Map<string, string[]>();
-  const unstamped: string[] = [];
-  for (const f of files) {
-    const t = partitionTimeOfRawFile(f);
-    if (!t) unstamped.push(f);
-    else {
-      const k = t.toISOString();
-      const list = byStamp.get(k);
-      if (list) list.push(f);
-      else byStamp.set(k, [f]);
+type Problem = { path: string; reason: string };
+type Parsed = { ok: true; envelope: Envelope } | { ok: false; reason: string };
+
+/**
+ * Reads and parses one raw file. Never throws and never echoes the file's content (V8's JSON errors
+ * quote the text; only the position is kept). JSON.parse itself is iterative (deep nesting does not
+ * overflow it); what walks values recursively later (reject serialisation) guards itself, see
+ * lambdas/core/transform.ts. The size limit is the shared one from json-guard.ts.
+ */
+export function readEnvelope(path: string): Parsed {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { ok: false, reason: `unreadable (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  if (text.length > MAX_JSON_CHARS)
+    return { ok: false, reason: `too large: ${text.length} characters (limit ${MAX_JSON_CHARS})` };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const at = /position (\d+)/.exec((err as Error).message);
+    return { ok: false, reason: at ? `not JSON (error at character ${at[1]})` : 'not JSON' };
+  }
+  const problem = envelopeProblem(value);
+  return problem
+    ? { ok: false, reason: `not an envelope: ${problem}` }
+    : { ok: true, envelope: value as Envelope };
+}
+
+/** Whether a partition time passes the job's --run / --from / --to. */
+export function inRange(time: Date, filter: JobFilter): boolean {
+  const t = time.getTime();
+  if (filter.run !== undefined && t !== Date.parse(filter.run)) return false;
+  if (filter.from !== undefined && t < Date.parse(filter.from)) return false;
+  if (filter.to !== undefined && t >= Date.parse(filter.to)) return false;
+  return true;
+}
+
+/**
+ * Every regular `.json` file under `root`, depth first, without following links: a symbolic link
+ * (to a file or a folder) is reported, never read, so nothing outside --raw is read.
+ */
+function listJsonFiles(root: string, problems: Problem[]): string[] {
+  const files: string[] = [];
+  const dirs = [root];
+  while (dirs.length > 0) {
+    const dir = dirs.pop()!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      problems.push({
+        path: dir,
+        reason: `unreadable folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      });
+      continue;
+    }
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) dirs.push(path);
+      else if (e.isSymbolicLink())
+        problems.push({ path, reason: 'symbolic link: not followed (only files inside --raw are read)' });
+      else if (!e.name.endsWith('.json')) continue;
+      else if (e.isFile()) files.push(path);
+      else problems.push({ path, reason: 'not a regular file' });
     }
   }
-  const groups: RunGroup[] = [...byStamp.entries()]
+  return files.sort();
+}
+
+/** What listing an archive found: run groups, and the files that never reach a group. */
+export interface Listing {
+  /** Every `.json` file and every link or special file met (see ReprocessReport.files). */
+  readonly files: number;
+  readonly groups: RunGroup[];
+  /** Links, special files, unreadable or non-envelope unstamped files. */
+  readonly problems: Problem[];
+  /** Files outside --run / --from / --to. */
+  readonly filtered: number;
+}
+
+/**
+ * The raw files under `<rawDir>/raw/`, grouped by run, sorted by time. The run is the stamp in the
+ * file name; a file without one is read here and placed by its envelope's `fetched_at` minute, in the
+ * stamped run of that minute when the archive has one (so a stray envelope joins its run instead of
+ * replacing that run's file with its own few rows), else in a group marked unstamped.
+ */
+export function listRunGroups(rawDir: string, filter: JobFilter = {}): Listing {
+  const problems: Problem[] = [];
+  const files = listJsonFiles(join(rawDir, RAW_PREFIX), problems);
+  const byTime = new Map<string, { stamped: boolean; files: string[] }>();
+  const place = (time: Date, path: string, stamped: boolean) => {
+    const k = time.toISOString();
+    const g = byTime.get(k);
+    if (!g) byTime.set(k, { stamped, files: [path] });
+    else {
+      g.files.push(path);
+      if (stamped) g.stamped = true;
+    }
+  };
+  let filtered = 0;
+  const unstamped: { path: string; time: Date }[] = [];
+  for (const f of files) {
+    const t = partitionTimeOfRawFile(f);
+    if (t) {
+      if (inRange(t, filter)) place(t, f, true);
+      else filtered++;
+      continue;
+    }
+    const parsed = readEnvelope(f);
+    if (!parsed.ok) problems.push({ path: f, reason: parsed.reason });
+    else unstamped.push({ path: f, time: minuteOf(parsed.envelope.fetched_at) });
+  }
+  // After every stamped file is placed, so "is there a stamped run at this minute" is final.
+  for (const { path, time } of unstamped) {
+    if (inRange(time, filter)) place(time, path, false);
+    else filtered++;
+  }
+  const groups: RunGroup[] = [...byTime.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([time, fs]) => ({ time, files: fs }));
-  if (unstamped.length > 0) groups.push({ files: unstamped });
-  return { files: files.length, groups };
+    // Sorted files: "keep the latest" dedupe ties resolve the same way every run.
+    .map(([time, g]) => ({ time, stamped: g.stamped, files: g.files.sort() }));
+  return { files: files.length + problems.length, groups, problems, filtered };
 }
 
 /** What processing some run groups produced (merged across threads by `mergeResults`). */
 export interface GroupsResult {
   readonly datasets: DatasetSummary[];
-  readonly problems: { path: string; reason: string }[];
+  readonly problems: Problem[];
+  /** Files that could not be used at all (see ReprocessReport.unreadable). */
+  readonly unreadable: number;
   readonly ignored: number;
 }
 
@@ -139,19 +303,21 @@ export async function processGroups(
   options: JobOptions,
   onFileRead: () => void,
 ): Promise<GroupsResult> {
-  const problems: { path: string; reason: string }[] = [];
+  const problems: Problem[] = [];
   const summaries = new Map<DatasetName, DatasetSummary>();
   const summary = (dataset: DatasetName): DatasetSummary => {
     let s = summaries.get(dataset);
     if (!s) {
-      s = { dataset, files: 0, rows: 0, rejects: 0, skipped: 0, duplicates: 0, outputs: 0, seconds: 0 };
+      s = emptySummary(dataset);
       summaries.set(dataset, s);
     }
     return s;
   };
+  const wanted = options.datasets ?? (options.dataset ? [options.dataset] : undefined);
   let ignored = 0;
+  let unreadable = 0;
 
-  // Pipeline (reprocess must be fast, see bench/transform.ts). Files are read synchronously: they are
+  // Pipeline (reprocess must be fast, see bench/reprocess.ts). Files are read synchronously: they are
   // small and usually in the page cache, and fs/promises costs ~100 µs of main-thread work per file
   // (open, stat, read, close as separate promises) against ~20 µs for readFileSync. Each envelope goes
   // into its batch right after parsing, so the parsed JSON dies young (cheap GC). A run's Parquet COPY
@@ -165,51 +331,38 @@ export async function processGroups(
   let writer: DuckDbParquetWriter | undefined;
   try {
     for (let group = next(); group !== undefined; group = next()) {
-      // partition time + dataset → batch
-      const batches = new Map<string, { time: Date; dataset: DatasetName; batch: BatchTransformer }>();
+      const time = new Date(group.time);
+      // The original run id is not in the envelopes; a deterministic one keeps reruns identical.
+      const runId =
+        options.runId && options.run && time.getTime() === Date.parse(options.run)
+          ? options.runId
+          : `reprocess-${stamp(time)}`;
+      const batches = new Map<DatasetName, BatchTransformer>();
       for (const path of group.files) {
         // Parsing is synchronous: yield between files while writes are in flight, so their next step
         // (the appender, then COPY on DuckDB's threads) runs now instead of after the whole run.
         if (inflight.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         const t0 = performance.now();
-        let text: string;
-        try {
-          text = readFileSync(path, 'utf8');
-        } catch (err) {
-          problems.push({ path, reason: `unreadable: ${(err as Error).message}` });
-          continue;
-        } finally {
-          onFileRead();
-        }
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch (err) {
-          problems.push({ path, reason: `not JSON: ${(err as Error).message}` });
+        const parsed = readEnvelope(path);
+        onFileRead();
+        if (!parsed.ok) {
+          unreadable++;
+          problems.push({ path, reason: parsed.reason });
           continue;
         }
-        const problem = envelopeProblem(value);
-        if (problem) {
-          problems.push({ path, reason: `not an envelope: ${problem}` });
-          continue;
-        }
-        const envelope = value as Envelope;
+        const envelope = parsed.envelope;
         const spec = datasetForEndpoint(envelope.source, envelope.endpoint);
-        if (!spec || (options.dataset && spec.name !== options.dataset)) {
+        if (!spec || (wanted && !wanted.includes(spec.name))) {
           ignored++;
           continue;
         }
-        const time = group.time ? new Date(group.time) : minuteOf(envelope.fetched_at);
-        const key = `${time.toISOString()}|${spec.name}`;
-        let entry = batches.get(key);
-        if (!entry) {
-          // The original run id is not in the envelopes; a deterministic one keeps reruns identical.
-          const batch = createBatchTransformer(spec.name, { runId: `reprocess-${stamp(time)}` });
-          entry = { time, dataset: spec.name, batch };
-          batches.set(key, entry);
+        let batch = batches.get(spec.name);
+        if (!batch) {
+          batch = createBatchTransformer(spec.name, { runId });
+          batches.set(spec.name, batch);
         }
         // Files are in sorted order, so "keep the latest" dedupe ties resolve the same way every run.
-        entry.batch.add({ key: relative(options.rawDir, path).split(sep).join('/'), envelope });
+        batch.add({ key: relative(options.rawDir, path).split(sep).join('/'), envelope });
         const s = summary(spec.name);
         s.files++;
         s.seconds += (performance.now() - t0) / 1000;
@@ -220,34 +373,51 @@ export async function processGroups(
       inflight = [];
       writer ??= await opening;
       const w = writer;
-      for (const { time, dataset, batch } of [...batches.values()].sort((a, b) =>
-        a.dataset.localeCompare(b.dataset),
-      )) {
+      for (const [dataset, batch] of [...batches.entries()].sort(([a], [b]) => a.localeCompare(b))) {
         const result = batch.result();
         const s = summary(dataset);
-        s.rows += result.rows.length;
+        s.records += result.records;
         s.rejects += result.rejects.length;
         s.skipped += result.skipped.length;
         s.duplicates += result.duplicates;
+        s.more += result.moreSkipped;
+        for (const n of Object.values(result.nullCounts)) s.nulled += n;
         for (const k of result.skipped) problems.push({ path: k.rawKey, reason: k.reason });
-        if (result.rows.length > 0) s.outputs++;
 
         const write = async () => {
           const w0 = performance.now();
           const parquetPath = join(options.lakeDir, ...datasetKey(dataset, time).split('/'));
+          const rejectsPath = join(options.lakeDir, ...rejectsKey(dataset, time).split('/'));
+          if (!group.stamped) {
+            // No file of this group names its run: never delete, never replace a larger file (it
+            // belongs to a run this archive does not hold). Equal or more rows: a rerun of the same
+            // archive, or a fuller one, replaces it.
+            const existing = result.rows.length === 0 ? undefined : await w.rowCount(parquetPath);
+            if (result.rows.length === 0 || (existing !== undefined && existing > result.rows.length)) {
+              s.withheld += result.rows.length;
+              if (result.rows.length > 0)
+                problems.push({
+                  path: parquetPath,
+                  reason: `kept (${existing} rows): the ${result.rows.length} rows from raw files without a run stamp were not written over it`,
+                });
+              s.seconds += (performance.now() - w0) / 1000;
+              return;
+            }
+          }
+          s.rows += result.rows.length;
           if (result.rows.length > 0) {
+            s.outputs++;
             await mkdir(dirname(parquetPath), { recursive: true });
             const tmp = `${parquetPath}.${process.pid}.tmp`;
             await w.write(dataset, result.rows, tmp);
             await rename(tmp, parquetPath);
           } else {
-            // The partition now has no valid rows: a file left from an earlier run would be stale.
+            // The run's partition now has no valid rows: a file left from an earlier run would be stale.
             await rm(parquetPath, { force: true });
           }
-          const rejectsPath = join(options.lakeDir, ...rejectsKey(dataset, time).split('/'));
           if (result.rejects.length > 0)
             await writeAtomic(rejectsPath, `${result.rejects.map((r) => JSON.stringify(r)).join('\n')}\n`);
-          else await rm(rejectsPath, { force: true });
+          else if (group.stamped) await rm(rejectsPath, { force: true });
           s.seconds += (performance.now() - w0) / 1000;
         };
         const pending = write();
@@ -262,5 +432,5 @@ export async function processGroups(
     (writer ?? (await opening.catch(() => undefined)))?.close();
   }
 
-  return { datasets: [...summaries.values()], problems, ignored };
+  return { datasets: [...summaries.values()], problems, unreadable, ignored };
 }

@@ -25,6 +25,7 @@ import { isCompiled, workerEntry } from './kit/worker-entry';
 import {
   claimFrom,
   type DatasetSummary,
+  emptySummary,
   type GroupsResult,
   type JobOptions,
   listRunGroups,
@@ -153,9 +154,23 @@ export async function reprocess(
   options: ReprocessOptions & { readonly threads?: number },
 ): Promise<ReprocessReport> {
   const started = performance.now();
-  const { files, groups } = await listRunGroups(options.rawDir);
-  const threads = Math.max(1, Math.min(options.threads ?? threadsFor(files, groups.length), groups.length));
-  const job: JobOptions = { rawDir: options.rawDir, lakeDir: options.lakeDir, dataset: options.dataset };
+  const listing = listRunGroups(options.rawDir, options);
+  const { groups } = listing;
+  const files = groups.reduce((n, g) => n + g.files.length, 0);
+  const threads = Math.max(
+    1,
+    Math.min(options.threads ?? threadsFor(files, groups.length), Math.max(1, groups.length)),
+  );
+  const job: JobOptions = {
+    rawDir: options.rawDir,
+    lakeDir: options.lakeDir,
+    dataset: options.dataset,
+    datasets: options.datasets,
+    from: options.from,
+    to: options.to,
+    run: options.run,
+    runId: options.runId,
+  };
   let done = 0;
   const onFileRead = () => {
     done++;
@@ -174,62 +189,131 @@ export async function reprocess(
 
   const merged = new Map<DatasetName, DatasetSummary>();
   for (const s of results.flatMap((r) => r.datasets)) {
-    const m = merged.get(s.dataset);
-    if (!m) merged.set(s.dataset, { ...s });
-    else {
-      m.files += s.files;
-      m.rows += s.rows;
-      m.rejects += s.rejects;
-      m.skipped += s.skipped;
-      m.duplicates += s.duplicates;
-      m.outputs += s.outputs;
-      m.seconds += s.seconds;
-    }
+    const m = merged.get(s.dataset) ?? emptySummary(s.dataset);
+    merged.set(s.dataset, m);
+    for (const k of SUMMED) m[k] += s[k];
   }
   return {
-    files,
+    files: listing.files,
     datasets: DATASET_NAMES.flatMap((d) => (merged.has(d) ? [merged.get(d)!] : [])),
     // Threads finish in any order: sort so the report is the same every run.
-    problems: results.flatMap((r) => r.problems).sort((a, b) => a.path.localeCompare(b.path)),
+    problems: [...listing.problems, ...results.flatMap((r) => r.problems)].sort((a, b) =>
+      a.path.localeCompare(b.path),
+    ),
+    unreadable: listing.problems.length + results.reduce((n, r) => n + r.unreadable, 0),
     ignored: results.reduce((n, r) => n + r.ignored, 0),
+    filtered: listing.filtered,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
-/** The per-dataset summary table, aligned for a terminal. */
+/** The counters of a DatasetSummary that add up across threads. */
+const SUMMED = [
+  'files',
+  'skipped',
+  'records',
+  'rows',
+  'rejects',
+  'duplicates',
+  'more',
+  'withheld',
+  'nulled',
+  'outputs',
+  'seconds',
+] as const;
+
+/**
+ * The summary: a per-dataset table whose columns balance (records = rows + rejects + duplicates +
+ * more + withheld), the files line (files = envelopes read into datasets + unreadable + ignored +
+ * filtered) and the values nulled by casting.
+ */
 export function formatSummary(report: ReprocessReport): string {
-  const header = ['dataset', 'files', 'rows', 'rejects', 'skipped', 'seconds'];
+  const header = [
+    'dataset',
+    'files',
+    'skipped',
+    'records',
+    'rows',
+    'rejects',
+    'duplicates',
+    'more',
+    'withheld',
+    'nulled',
+    'seconds',
+  ];
+  const counts = [
+    'files',
+    'skipped',
+    'records',
+    'rows',
+    'rejects',
+    'duplicates',
+    'more',
+    'withheld',
+    'nulled',
+  ] as const;
   const body = report.datasets.map((s) => [
     s.dataset,
-    String(s.files),
-    String(s.rows),
-    String(s.rejects),
-    String(s.skipped),
+    ...counts.map((k) => String(s[k])),
     s.seconds.toFixed(2),
   ]);
-  const total = report.datasets.reduce(
-    (t, s) => [t[0]! + s.files, t[1]! + s.rows, t[2]! + s.rejects, t[3]! + s.skipped],
-    [0, 0, 0, 0],
-  );
-  body.push(['total', ...total.map(String), report.seconds.toFixed(2)]);
-  return table([header, ...body], { align: ['left', ...header.slice(1).map(() => 'right' as const)] });
+  const totals = counts.map((k) => report.datasets.reduce((n, s) => n + s[k], 0));
+  body.push(['total', ...totals.map(String), report.seconds.toFixed(2)]);
+  const [files] = totals;
+  return [
+    table([header, ...body], { align: ['left', ...header.slice(1).map(() => 'right' as const)] }),
+    '',
+    `files: ${report.files} = ${files} envelopes read into datasets + ${report.unreadable} unreadable + ${report.ignored} of other endpoints or datasets + ${report.filtered} outside --run/--from/--to`,
+    'records = rows + rejects + duplicates + more (Reddit "more" stubs) + withheld (kept a larger file); nulled: values sent but not castable, written as null',
+  ].join('\n');
 }
 
-const USAGE = `Usage: fdl reprocess --raw <dir> --lake <dir> [--dataset <name>]
+const USAGE = `Usage: fdl reprocess --raw <dir> --lake <dir> [--run <run-id> | --from <iso> --to <iso>] [--datasets <a,b>]
 
 Rebuild lake datasets from archived raw envelopes: reads every envelope under <dir>/raw/, runs the same
 transforms as the transform Lambda, and writes <lake>/<dataset>/year=YYYY/month=MM/day=DD/
 <dataset>_YYYYMMDD_HHMM.parquet (plus rejects/… JSONL) for each run found. Reruns overwrite the same
-files. Unreadable files, non-2xx responses and unexpected bodies are reported and skipped.
+files. Unreadable files, non-2xx responses and unexpected bodies are reported (path and reason) and
+skipped; symbolic links under raw/ are not followed. Raw files without a run stamp in their name join
+the run of their fetched_at minute; alone, they never delete or shrink an existing Parquet file.
+Progress goes to stderr; the summary (rows in = rows out + rejects + duplicates + …) to stdout.
 
 Flags:
-  --raw <dir>        lake root that holds raw/ (required)
-  --lake <dir>       lake root to write datasets into (required; may equal --raw)
-  --dataset <name>   only this dataset: ${DATASET_NAMES.join(', ')} (default: all)
-  --help             show this help
+  --raw <dir>          lake root that holds raw/ (required)
+  --lake <dir>         lake root to write datasets into (required; may equal --raw)
+  --run <run-id>       only one run: a run id holding its stamp (local-20261124_1020-ab12cd,
+                       replay-20261124_1020), the stamp 20261124_1020, or its partition time (ISO);
+                       a full run id is written into the rows' run_id (default reprocess-<stamp>)
+  --from <iso>         only runs with a partition time at or after this time
+  --to <iso>           only runs with a partition time before this time
+  --datasets <a,b>     only these datasets: ${DATASET_NAMES.join(', ')} (default: all)
+  --dataset <name>     the same, for one dataset
+  --help               show this help
 
-Example:
-  fdl reprocess --raw .local/lake --lake .local/lake --dataset coinlore_tickers`;
+Examples:
+  fdl reprocess --raw .local/lake --lake .local/lake --datasets coinlore_tickers
+  fdl reprocess --raw .local/lake --lake .local/lake --run replay-20261124_1020
+  fdl reprocess --raw archive --lake rebuilt --from 2026-11-01T00:00Z --to 2026-12-01T00:00Z`;
+
+/** A run stamp (YYYYMMDD_HHMM) anywhere in a run id. */
+const RUN_STAMP = /(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})/;
+
+/**
+ * The partition time `--run` names: the stamp inside a run id (or alone), or an ISO time; undefined
+ * when it names none. Runs are found by partition time because the raw archive's file names carry the
+ * stamp, not the run id (an AWS execution name holds no time).
+ */
+export function partitionTimeOfRun(run: string): Date | undefined {
+  const m = RUN_STAMP.exec(run);
+  if (m) {
+    const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+    const t = new Date(Date.UTC(y, mo - 1, d, h, mi));
+    return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && h < 24 && mi < 60 ? t : undefined;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(run)) return undefined;
+  const t = new Date(run);
+  return Number.isNaN(t.getTime()) ? undefined : t;
+}
 
 /** Where the command writes; tests pass their own. */
 export type CommandIo = Io;
@@ -250,7 +334,16 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
     summary: 'rebuild lake datasets (Parquet) from the raw envelope archive',
     usage: USAGE,
     async run(argv, io = defaultIo) {
-      let values: { raw?: string; lake?: string; dataset?: string; help?: boolean };
+      let values: {
+        raw?: string;
+        lake?: string;
+        dataset?: string;
+        datasets?: string;
+        run?: string;
+        from?: string;
+        to?: string;
+        help?: boolean;
+      };
       try {
         ({ values } = parseArgs({
           args: [...argv],
@@ -258,6 +351,10 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
             raw: { type: 'string' },
             lake: { type: 'string' },
             dataset: { type: 'string' },
+            datasets: { type: 'string' },
+            run: { type: 'string' },
+            from: { type: 'string' },
+            to: { type: 'string' },
             help: { type: 'boolean', short: 'h' },
           },
           strict: true,
@@ -271,17 +368,37 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
         io.out(USAGE);
         return 0;
       }
-      if (!values.raw || !values.lake) {
-        io.err(
-          `fdl reprocess: --${values.raw ? 'lake' : 'raw'} <dir> is required (see fdl reprocess --help)`,
-        );
+      const usage = (message: string) => {
+        io.err(`fdl reprocess: ${message} (see fdl reprocess --help)`);
         return 2;
+      };
+      if (!values.raw || !values.lake) return usage(`--${values.raw ? 'lake' : 'raw'} <dir> is required`);
+      const names = [values.dataset, ...(values.datasets?.split(',') ?? [])]
+        .filter((d): d is string => d !== undefined)
+        .map((d) => d.trim());
+      for (const d of names)
+        if (!(DATASET_NAMES as readonly string[]).includes(d))
+          return usage(`unknown dataset "${d}"; expected one of ${DATASET_NAMES.join(', ')}`);
+      const times: Partial<Record<'from' | 'to', string>> = {};
+      for (const k of ['from', 'to'] as const) {
+        const v = values[k];
+        if (v === undefined) continue;
+        const t = /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(Number.NaN);
+        if (Number.isNaN(t.getTime()))
+          return usage(`--${k} "${v}" is not an ISO-8601 time (e.g. 2026-11-24T10:20Z)`);
+        times[k] = t.toISOString();
       }
-      if (values.dataset !== undefined && !(DATASET_NAMES as readonly string[]).includes(values.dataset)) {
-        io.err(
-          `fdl reprocess: unknown dataset "${values.dataset}"; expected one of ${DATASET_NAMES.join(', ')}`,
-        );
-        return 2;
+      if (times.from && times.to && times.from >= times.to) return usage('--from must be before --to');
+      let run: string | undefined;
+      if (values.run !== undefined) {
+        if (values.from !== undefined || values.to !== undefined)
+          return usage('--run names one run; use it without --from/--to');
+        const t = partitionTimeOfRun(values.run);
+        if (!t)
+          return usage(
+            `--run "${values.run}" holds no run stamp (YYYYMMDD_HHMM) or ISO time; raw files are found by the stamp in their names`,
+          );
+        run = t.toISOString();
       }
       if (!(await isDirectory(values.raw))) {
         io.err(`fdl reprocess: --raw ${values.raw} is not a directory`);
@@ -298,21 +415,33 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
       const report = await reprocess({
         rawDir: values.raw,
         lakeDir: values.lake,
-        dataset: values.dataset as DatasetName | undefined,
+        ...(names.length > 0 ? { datasets: names as DatasetName[] } : {}),
+        ...times,
+        ...(run
+          ? {
+              run,
+              ...(RUN_STAMP.test(values.run!) && !/^\d{8}_\d{4}$/.test(values.run!)
+                ? { runId: values.run }
+                : {}),
+            }
+          : {}),
         onProgress: (n, total) => {
           const now = performance.now();
           // At most one progress line a second (long archives); always the last one.
           if (n === total || now - lastPrint >= 1000) {
             lastPrint = now;
-            io.err(`read ${n}/${total} files`);
+            io.err(`read ${n}/${total} files (${Math.floor((n / total) * 100)}%)`);
           }
         },
       });
+      if (report.files === 0 || (report.filtered === report.files && report.files > 0))
+        io.err(
+          `fdl reprocess: no raw files${report.files > 0 ? ' in the chosen runs' : ''} under ${join(values.raw, RAW_PREFIX)}`,
+        );
 
       for (const p of report.problems.slice(0, MAX_LISTED)) io.err(`skipped ${p.path}: ${p.reason}`);
       if (report.problems.length > MAX_LISTED)
         io.err(`… and ${report.problems.length - MAX_LISTED} more skipped files or envelopes`);
-      if (report.ignored > 0) io.err(`${report.ignored} envelopes of other endpoints or datasets ignored`);
       io.out(formatSummary(report));
       return 0;
     },

@@ -212,6 +212,31 @@ export class DuckDbParquetWriter {
     }
   }
 
+  /**
+   * Rows of an existing Parquet file from its footer; `undefined` when there is no readable file at
+   * `filePath`, `Infinity` when the path holds glob characters (DuckDB would read it as a pattern: the
+   * caller must then treat the file as one it cannot replace). Queued like writes (one connection).
+   */
+  rowCount(filePath: string): Promise<number | undefined> {
+    const next = this.queue.then(async () => {
+      if (/[*?[\]{}]/.test(filePath)) return Number.POSITIVE_INFINITY;
+      try {
+        const reader = await this.connection.runAndReadAll(
+          `SELECT num_rows FROM parquet_file_metadata(${quoteLiteral(filePath)})`,
+        );
+        const n = reader.getRows()[0]?.[0];
+        return n === undefined || n === null ? undefined : Number(n);
+      } catch {
+        return undefined;
+      }
+    });
+    this.queue = next.then(
+      () => {},
+      () => {},
+    );
+    return next;
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();

@@ -57,10 +57,16 @@ export function castInt(value: unknown): number | null {
   return n !== null && Number.isSafeInteger(n) ? n : null;
 }
 
-/** Strings pass (an empty string is "no value": null); finite numbers become their decimal text. */
+/**
+ * Strings pass (an empty string is "no value": null); finite numbers become their decimal text, except
+ * integers beyond 2^53: JSON.parse has already rounded them (an id 2^53 + 1 arrives as 2^53), so their
+ * text would silently name another record. They become null, which the transform counts or rejects.
+ */
 export function castString(value: unknown): string | null {
   if (typeof value === 'string') return value === '' ? null : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return Number.isInteger(value) && !Number.isSafeInteger(value) ? null : String(value);
+  }
   return null;
 }
 

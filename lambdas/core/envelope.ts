@@ -35,7 +35,7 @@ export function envelopeProblem(value: unknown): string | undefined {
   if (!res || typeof res.status !== 'number') return 'missing response.status';
   if (typeof res.headers !== 'object' || res.headers === null) return 'missing response.headers';
   if (typeof v.fetched_at !== 'string' || Number.isNaN(Date.parse(v.fetched_at))) return 'bad fetched_at';
-  if (v.source !== 'coinlore' && v.source !== 'reddit') return `unknown source ${JSON.stringify(v.source)}`;
+  if (v.source !== 'coinlore' && v.source !== 'reddit') return 'source is not coinlore or reddit';
   if (typeof v.endpoint !== 'string') return 'missing endpoint';
   return undefined;
 }

@@ -21,6 +21,7 @@ import { castBoolean, castDouble, castEpochSeconds, castInt, castString, isBlank
 import { type CoinRef, DEFAULT_COIN_UNIVERSE } from './coin-universe';
 import { type ColumnType, DATASETS, type DatasetName, type DatasetSpec } from './datasets';
 import { type Envelope, envelopeProblem } from './envelope';
+import { checkJsonValue, MAX_JSON_DEPTH } from './json-guard';
 import { mentionedSymbols } from './mentions';
 import { recordId } from './record-id';
 import { scoreSentiment } from './sentiment';
@@ -68,6 +69,11 @@ export interface TransformResult {
   readonly duplicates: number;
   /** Reddit `kind: "more"` children: not records, counted rather than rejected. */
   readonly moreSkipped: number;
+  /**
+   * Records found in the envelopes that were read (`more` stubs included). Always balances:
+   * records = rows + rejects + duplicates + moreSkipped.
+   */
+  readonly records: number;
 }
 
 type Json = Record<string, unknown>;
@@ -265,10 +271,34 @@ const plan = (dataset: DatasetName): Plan => {
   return p;
 };
 
-const preview = (value: unknown): string => {
+/**
+ * A short text of a value for a reason. Numbers are written by String(): JSON would show Infinity
+ * (a `1e400` in the source) as `null`. Integers beyond 2^53 say why they were refused (JSON.parse has
+ * already rounded them: 2^53 + 1 arrives as 2^53). Values nested too deep for JSON.stringify are
+ * described, not serialised.
+ */
+export const preview = (value: unknown): string => {
+  if (typeof value === 'number') {
+    const s = String(value);
+    return Number.isInteger(value) && !Number.isSafeInteger(value)
+      ? `${s} (beyond 2^53: digits were lost when the JSON was parsed)`
+      : s;
+  }
+  if (checkJsonValue(value) !== undefined) return `a value nested deeper than ${MAX_JSON_DEPTH} levels`;
   const s = JSON.stringify(value) ?? String(value);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };
+
+/**
+ * The record kept in a reject: as received, unless it is nested too deep to serialise (it would
+ * crash the rejects file's JSON.stringify), then a note saying so. Only rejects are walked: the
+ * accepted path reads named fields and never recurses, so deep values elsewhere are harmless.
+ */
+function rejectedRecord(record: unknown): unknown {
+  return checkJsonValue(record) === undefined
+    ? record
+    : { omitted: `record nested deeper than ${MAX_JSON_DEPTH} levels` };
+}
 
 /** Why an envelope cannot feed `dataset`, or its records. */
 function envelopeRecords(spec: DatasetSpec, mapping: DatasetMapping, envelope: Envelope): Extracted {
@@ -303,6 +333,7 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
   const seen = new Map<string, number>();
   let duplicates = 0;
   let moreSkipped = 0;
+  let records = 0;
 
   const add = ({ key, envelope }: KeyedEnvelope): void => {
     const extracted = envelopeRecords(spec, mapping, envelope);
@@ -311,6 +342,7 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
       return;
     }
     moreSkipped += extracted.more;
+    records += extracted.records.length + extracted.more;
     const extractedAt = new Date(envelope.fetched_at);
     const extractedIso = extractedAt.toISOString();
 
@@ -320,7 +352,7 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
         rejects.push({
           rawKey: key,
           reason: 'extra element in the global array (one row per extraction)',
-          record: raw,
+          record: rejectedRecord(raw),
         });
         continue;
       }
@@ -331,14 +363,18 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
           rejects.push({
             rawKey: key,
             reason: `expected a ${mapping.childKind} child, got kind ${kind}`,
-            record: raw,
+            record: rejectedRecord(raw),
           });
           continue;
         }
         record = raw.data;
       }
       if (!isObject(record)) {
-        rejects.push({ rawKey: key, reason: `record is not an object (${preview(record)})`, record: raw });
+        rejects.push({
+          rawKey: key,
+          reason: `record is not an object (${preview(record)})`,
+          record: rejectedRecord(raw),
+        });
         continue;
       }
 
@@ -349,7 +385,7 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
       row.extracted_at = extractedAt;
       const problems = fill(record, row, nullCounts);
       if (problems) {
-        rejects.push({ rawKey: key, reason: problems.join('; '), record });
+        rejects.push({ rawKey: key, reason: problems.join('; '), record: rejectedRecord(record) });
         continue;
       }
       mapping.computed?.(row, compute);
@@ -377,7 +413,10 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
       }
     }
   };
-  return { add, result: () => ({ dataset, rows, rejects, skipped, nullCounts, duplicates, moreSkipped }) };
+  return {
+    add,
+    result: () => ({ dataset, rows, rejects, skipped, nullCounts, duplicates, moreSkipped, records }),
+  };
 }
 
 /** Transforms the envelopes of one batch into rows of `dataset` (see the module comment). */

@@ -127,17 +127,24 @@ describe('reprocess', () => {
     ).toEqual(['missing symbol']);
 
     const table = out.join('\n');
-    expect(table).toMatch(/^dataset\s+files\s+rows\s+rejects\s+skipped\s+seconds$/m);
-    expect(table).toMatch(/^coinlore_tickers\s+6\s+302\s+1\s+2\s+\d+\.\d\d$/m);
-    expect(table).toMatch(/^reddit_posts\s+1\s+2\s+0\s+0\s/m);
+    expect(table).toMatch(
+      /^dataset\s+files\s+skipped\s+records\s+rows\s+rejects\s+duplicates\s+more\s+withheld\s+nulled\s+seconds$/m,
+    );
+    // Tickers: 6 envelopes (2 skipped: HTTP 500, HTML); records 100 + 101 + 101 in run A, 2 in run B;
+    // coin 1 twice (1 duplicate), coin 999 without a symbol (1 reject).
+    expect(table).toMatch(/^coinlore_tickers\s+6\s+2\s+304\s+302\s+1\s+1\s+0\s+0\s+0\s+\d+\.\d\d$/m);
+    // Posts: 2 posts and 1 `more` stub.
+    expect(table).toMatch(/^reddit_posts\s+1\s+0\s+3\s+2\s+0\s+0\s+1\s+0\s+0\s/m);
+    expect(table).toMatch(
+      /^files: 12 = 9 envelopes read into datasets \+ 2 unreadable \+ 1 of other endpoints/m,
+    );
     const problems = err.filter((l) => l.startsWith('skipped '));
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/broken_p0\.json: not JSON/);
     expect(problems.join('\n')).toMatch(/notenv_p0\.json: not an envelope/);
     expect(problems.join('\n')).toMatch(/_p3\.json: HTTP 500/);
     expect(problems.join('\n')).toMatch(/_p4\.json: body is not JSON/);
-    expect(err).toContain('1 envelopes of other endpoints or datasets ignored');
-    expect(err.filter((l) => l.startsWith('read ')).at(-1)).toBe('read 12/12 files');
+    expect(err.filter((l) => l.startsWith('read ')).at(-1)).toBe('read 12/12 files (100%)');
   });
 
   it('rewrites the same files with the same rows when rerun', async () => {

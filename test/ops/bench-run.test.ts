@@ -2,7 +2,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type BenchRow, benchFiles, machine, report, table, validateResults } from '../../bench/run';
+import {
+  type BenchRow,
+  benchArgs,
+  benchFiles,
+  machine,
+  report,
+  table,
+  validateResults,
+} from '../../bench/run';
 
 describe('bench runner', () => {
   it('discovers every bench file except the runner and the types when listing a folder', () => {
@@ -28,6 +36,13 @@ describe('bench runner', () => {
     expect(md).toContain('| synth | 6,000 | ms | < 5000 ms | **NO** | synth.ts |');
     expect(md).toContain('| broken.ts did not run | error |');
     expect(md).toContain('ERROR: boom \\| bad');
+  });
+
+  it('writes the doc only when given --write, and refuses --write for a partial run', () => {
+    expect(benchArgs([])).toEqual({ only: [], write: false });
+    expect(benchArgs(['reprocess'])).toEqual({ only: ['reprocess'], write: false });
+    expect(benchArgs(['--write'])).toEqual({ only: [], write: true });
+    expect(() => benchArgs(['--write', 'synth'])).toThrow(/--write needs every bench/);
   });
 
   it('names the machine and the date when writing the report', () => {
