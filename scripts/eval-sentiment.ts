@@ -1,0 +1,271 @@
+/**
+ * `npm run eval:sentiment`: accuracy of the sentiment scorer and of the coin-mention tagger, side by side
+ * with AFINN (`sentiment` defaults) and VADER (`vader-sentiment`) run in the same process.
+ *
+ * Sets: the UCI labelled sentences shipped in node_modules/sentiment/test/fixtures (amazon, imdb, yelp;
+ * 1,000 each, positive/negative only, so a neutral label counts as wrong), and the 3-class crypto-Reddit
+ * set in test/fixtures/sentiment/crypto-reddit.json (split into a tune half and a held-out half). The label
+ * threshold is chosen on the tune half only (the sweep is printed) and reported on both halves.
+ *
+ *   npm run eval:sentiment              # print the tables
+ *   npm run eval:sentiment -- --write   # also write docs/sentiment.md
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Sentiment from 'sentiment';
+import vader from 'vader-sentiment';
+import { DEFAULT_COIN_UNIVERSE } from '../lambdas/core/coin-universe';
+import { mentionedSymbols } from '../lambdas/core/mentions';
+import { SENTIMENT_LABEL_THRESHOLD, type SentimentLabel, scoreSentiment } from '../lambdas/core/sentiment';
+
+const require = createRequire(import.meta.url);
+const UCI_DIR = join(dirname(require.resolve('sentiment/package.json')), 'test', 'fixtures');
+const CRYPTO_SET = fileURLToPath(new URL('../test/fixtures/sentiment/crypto-reddit.json', import.meta.url));
+const DOC = fileURLToPath(new URL('../docs/sentiment.md', import.meta.url));
+
+export const LABELS: readonly SentimentLabel[] = ['negative', 'neutral', 'positive'];
+export const UCI_SETS = ['amazon', 'imdb', 'yelp'] as const;
+/** VADER's own recommended compound threshold. */
+const VADER_THRESHOLD = 0.05;
+
+export interface LabelledText {
+  readonly text: string;
+  readonly label: SentimentLabel;
+}
+
+export interface CryptoItem extends LabelledText {
+  readonly id: string;
+  readonly split: 'tune' | 'holdout';
+  readonly mentions: readonly string[];
+}
+
+export type Scorer = (text: string) => SentimentLabel;
+
+/** confusion[gold][predicted] = count. */
+export type Confusion = Record<SentimentLabel, Record<SentimentLabel, number>>;
+
+export interface SetResult {
+  readonly set: string;
+  readonly n: number;
+  readonly accuracy: number;
+  readonly confusion: Confusion;
+}
+
+export function readUciSet(name: string): LabelledText[] {
+  const rows = JSON.parse(readFileSync(join(UCI_DIR, `${name}.json`), 'utf8')) as {
+    text: string;
+    class: number;
+  }[];
+  return rows.map((r) => ({ text: r.text, label: r.class === 1 ? 'positive' : 'negative' }));
+}
+
+export function readCryptoSet(file = CRYPTO_SET): CryptoItem[] {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { items: CryptoItem[] }).items;
+}
+
+const bySign = (x: number, threshold: number): SentimentLabel =>
+  x > threshold ? 'positive' : x < -threshold ? 'negative' : 'neutral';
+
+const afinn = new Sentiment();
+export const SCORERS: Readonly<Record<string, Scorer>> = {
+  'finance-de-lab': (t) => scoreSentiment(t).label,
+  'AFINN (sentiment, sign of score)': (t) => bySign(afinn.analyze(t).score, 0),
+  [`VADER (vader-sentiment, compound ±${VADER_THRESHOLD})`]: (t) =>
+    bySign(vader.SentimentIntensityAnalyzer.polarity_scores(t).compound, VADER_THRESHOLD),
+};
+
+export function evaluate(set: string, items: readonly LabelledText[], scorer: Scorer): SetResult {
+  const confusion = Object.fromEntries(
+    LABELS.map((g) => [g, Object.fromEntries(LABELS.map((p) => [p, 0]))]),
+  ) as Confusion;
+  let right = 0;
+  for (const { text, label } of items) {
+    const predicted = scorer(text);
+    confusion[label][predicted]++;
+    if (predicted === label) right++;
+  }
+  return { set, n: items.length, accuracy: items.length ? right / items.length : 0, confusion };
+}
+
+/** The evaluation sets by name: UCI sets and the two halves of the crypto set (plus the whole). */
+export function evaluationSets(): Record<string, readonly LabelledText[]> {
+  const crypto = readCryptoSet();
+  return {
+    ...Object.fromEntries(UCI_SETS.map((s) => [`UCI ${s}`, readUciSet(s)])),
+    'crypto-Reddit tune': crypto.filter((c) => c.split === 'tune'),
+    'crypto-Reddit held-out': crypto.filter((c) => c.split === 'holdout'),
+    'crypto-Reddit all': crypto,
+  };
+}
+
+/** Accuracy of thresholds on `comparative` for the given items: the sweep that chose the threshold. */
+export function thresholdSweep(
+  items: readonly LabelledText[],
+  thresholds: readonly number[],
+): { threshold: number; accuracy: number }[] {
+  const comparatives = items.map((i) => scoreSentiment(i.text).comparative);
+  return thresholds.map((threshold) => ({
+    threshold,
+    accuracy:
+      items.filter((item, k) => bySign(comparatives[k]!, threshold) === item.label).length / items.length,
+  }));
+}
+
+export interface MentionResult {
+  readonly set: string;
+  readonly truePositives: number;
+  readonly falsePositives: number;
+  readonly falseNegatives: number;
+  readonly precision: number;
+  readonly recall: number;
+  /** Items where the tagger disagrees with the labels: text, expected, found. */
+  readonly errors: readonly { text: string; expected: readonly string[]; found: readonly string[] }[];
+}
+
+/** Micro-averaged precision and recall over (item, symbol) pairs. */
+export function evaluateMentions(set: string, items: readonly CryptoItem[]): MentionResult {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  const errors: { text: string; expected: readonly string[]; found: readonly string[] }[] = [];
+  for (const item of items) {
+    const found = mentionedSymbols(item.text, DEFAULT_COIN_UNIVERSE);
+    const expected = new Set(item.mentions);
+    const hits = found.filter((s) => expected.has(s)).length;
+    tp += hits;
+    fp += found.length - hits;
+    fn += expected.size - hits;
+    if (hits !== found.length || hits !== expected.size)
+      errors.push({ text: item.text, expected: item.mentions, found });
+  }
+  return {
+    set,
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    precision: tp + fp ? tp / (tp + fp) : 1,
+    recall: tp + fn ? tp / (tp + fn) : 1,
+    errors,
+  };
+}
+
+export function mentionResults(): MentionResult[] {
+  const crypto = readCryptoSet();
+  return [
+    evaluateMentions(
+      'crypto-Reddit tune',
+      crypto.filter((c) => c.split === 'tune'),
+    ),
+    evaluateMentions(
+      'crypto-Reddit held-out',
+      crypto.filter((c) => c.split === 'holdout'),
+    ),
+    evaluateMentions('crypto-Reddit all', crypto),
+  ];
+}
+
+const pct = (x: number) => x.toFixed(3);
+
+function accuracyTable(results: Record<string, SetResult[]>): string {
+  const scorers = Object.keys(results);
+  const sets = results[scorers[0]!]!.map((r) => r.set);
+  return [
+    `| set | n | ${scorers.join(' | ')} |`,
+    `|---|---|${scorers.map(() => '---').join('|')}|`,
+    ...sets.map(
+      (set, i) =>
+        `| ${set} | ${results[scorers[0]!]![i]!.n} | ${scorers.map((s) => pct(results[s]![i]!.accuracy)).join(' | ')} |`,
+    ),
+  ].join('\n');
+}
+
+function confusionTable(r: SetResult): string {
+  return [
+    `| gold \\ predicted | ${LABELS.join(' | ')} |`,
+    `|---|${LABELS.map(() => '---').join('|')}|`,
+    ...LABELS.map((g) => `| ${g} | ${LABELS.map((p) => r.confusion[g][p]).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** Everything the command prints and writes, as Markdown. */
+export function report(): string {
+  const sets = evaluationSets();
+  const results: Record<string, SetResult[]> = {};
+  for (const [name, scorer] of Object.entries(SCORERS))
+    results[name] = Object.entries(sets).map(([set, items]) => evaluate(set, items, scorer));
+  const sweepThresholds = [0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4];
+  const tune = sets['crypto-Reddit tune']!;
+  const held = sets['crypto-Reddit held-out']!;
+  const sweepTune = thresholdSweep(tune, sweepThresholds);
+  const sweepHeld = thresholdSweep(held, sweepThresholds);
+  const mentions = mentionResults();
+  const lines = [
+    '<!-- Generated by `npm run eval:sentiment -- --write` (scripts/eval-sentiment.ts). Do not edit by hand. -->',
+    '# Sentiment and coin-mention evaluation',
+    '',
+    'Command: `npm run eval:sentiment` (add `-- --write` to regenerate this file). All three scorers run in the',
+    'same process on the same texts. UCI sets (node_modules/sentiment/test/fixtures) are positive/negative',
+    'only, so a neutral label counts as wrong there. The crypto-Reddit set is',
+    '`test/fixtures/sentiment/crypto-reddit.json` (3-class, written and labelled by meaning for this repo).',
+    `finance-de-lab labels with |comparative| > ${SENTIMENT_LABEL_THRESHOLD}; see docs/sentiment-rules.md for how that was chosen.`,
+    '',
+    '## Accuracy',
+    '',
+    accuracyTable(results),
+    '',
+    '## Label threshold sweep (finance-de-lab, accuracy by threshold on |comparative|)',
+    '',
+    'The threshold is chosen on the tune half only; the held-out row shows how it carries over.',
+    '',
+    `| half | ${sweepThresholds.join(' | ')} |`,
+    `|---|${sweepThresholds.map(() => '---').join('|')}|`,
+    `| tune | ${sweepTune.map((s) => pct(s.accuracy)).join(' | ')} |`,
+    `| held-out | ${sweepHeld.map((s) => pct(s.accuracy)).join(' | ')} |`,
+    '',
+    '## Coin mentions (lambdas/core/mentions.ts, default universe)',
+    '',
+    'Micro-averaged over (comment, symbol) pairs against the `mentions` labels of the crypto-Reddit set.',
+    '',
+    '| set | precision | recall | true pos. | false pos. | false neg. |',
+    '|---|---|---|---|---|---|',
+    ...mentions.map(
+      (m) =>
+        `| ${m.set} | ${pct(m.precision)} | ${pct(m.recall)} | ${m.truePositives} | ${m.falsePositives} | ${m.falseNegatives} |`,
+    ),
+    '',
+    'Disagreements (all halves):',
+    '',
+    ...mentions[2]!.errors.map(
+      (e) =>
+        `- ${JSON.stringify(e.text)}: expected [${e.expected.join(', ')}], found [${e.found.join(', ')}]`,
+    ),
+    '',
+    '## Confusion matrices',
+    '',
+  ];
+  for (const [name, rs] of Object.entries(results)) {
+    lines.push(`### ${name}`, '');
+    for (const r of rs)
+      lines.push(`${r.set} (accuracy ${pct(r.accuracy)}, n = ${r.n}):`, '', confusionTable(r), '');
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log('usage: npm run eval:sentiment [-- --write]\n  --write  also write docs/sentiment.md');
+  } else if (args.some((a) => a !== '--write')) {
+    console.error(`eval:sentiment: unknown argument ${args.find((a) => a !== '--write')}; try --help`);
+    process.exitCode = 2;
+  } else {
+    const md = report();
+    console.log(md);
+    if (args.includes('--write')) {
+      writeFileSync(DOC, `${md}\n`);
+      console.error('wrote docs/sentiment.md');
+    }
+  }
+}
