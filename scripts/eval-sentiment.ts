@@ -15,10 +15,20 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Sentiment from 'sentiment';
+import english from 'sentiment/languages/en/index.js';
 import vader from 'vader-sentiment';
 import { DEFAULT_COIN_UNIVERSE } from '../lambdas/core/coin-universe';
 import { mentionedSymbols } from '../lambdas/core/mentions';
-import { SENTIMENT_LABEL_THRESHOLD, type SentimentLabel, scoreSentiment } from '../lambdas/core/sentiment';
+import {
+  CRYPTO_LEXICON,
+  CRYPTO_PHRASES,
+  DEFAULT_TUNING,
+  SENTIMENT_LABEL_THRESHOLD,
+  type SentimentLabel,
+  scoreSentiment,
+  sentimentScorer,
+  type Tuning,
+} from '../lambdas/core/sentiment';
 
 const require = createRequire(import.meta.url);
 const UCI_DIR = join(dirname(require.resolve('sentiment/package.json')), 'test', 'fixtures');
@@ -69,8 +79,37 @@ const bySign = (x: number, threshold: number): SentimentLabel =>
   x > threshold ? 'positive' : x < -threshold ? 'negative' : 'neutral';
 
 const afinn = new Sentiment();
+
+/**
+ * The scorer this one replaced, rebuilt for comparison: AFINN + the crypto lexicon through the `sentiment`
+ * library (its own registered language, a copy of the word list), crypto phrases joined, label by
+ * comparative (score / tokens) beyond ±0.05.
+ */
+function previousScorer(): Scorer {
+  const instance = new Sentiment();
+  instance.registerLanguage('fdl-eval-previous', {
+    labels: { ...english.labels, ...CRYPTO_LEXICON },
+    scoringStrategy: english.scoringStrategy,
+  });
+  const escapeRegExp = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const phrases = new RegExp(
+    `\\b(?:${Object.keys(CRYPTO_PHRASES)
+      .sort((a, b) => b.length - a.length)
+      .map((p) => p.split(' ').map(escapeRegExp).join('[\\s-]+'))
+      .join('|')})\\b`,
+    'g',
+  );
+  return (text) => {
+    const joined = text
+      .toLowerCase()
+      .replace(phrases, (m) => ` ${CRYPTO_PHRASES[m.split(/[\s-]+/).join(' ')] ?? m} `);
+    return bySign(instance.analyze(joined, { language: 'fdl-eval-previous' }).comparative, 0.05);
+  };
+}
+
 export const SCORERS: Readonly<Record<string, Scorer>> = {
   'finance-de-lab': (t) => scoreSentiment(t).label,
+  'previous finance-de-lab (AFINN + crypto lexicon)': previousScorer(),
   'AFINN (sentiment, sign of score)': (t) => bySign(afinn.analyze(t).score, 0),
   [`VADER (vader-sentiment, compound ±${VADER_THRESHOLD})`]: (t) =>
     bySign(vader.SentimentIntensityAnalyzer.polarity_scores(t).compound, VADER_THRESHOLD),
@@ -100,18 +139,24 @@ export function evaluationSets(): Record<string, readonly LabelledText[]> {
   };
 }
 
-/** Accuracy of thresholds on `comparative` for the given items: the sweep that chose the threshold. */
-export function thresholdSweep(
+/** Accuracy on `items` of scorers that differ from the default in one tuning constant. */
+export function tuningSweep(
   items: readonly LabelledText[],
-  thresholds: readonly number[],
-): { threshold: number; accuracy: number }[] {
-  const comparatives = items.map((i) => scoreSentiment(i.text).comparative);
-  return thresholds.map((threshold) => ({
-    threshold,
-    accuracy:
-      items.filter((item, k) => bySign(comparatives[k]!, threshold) === item.label).length / items.length,
-  }));
+  constant: keyof Tuning,
+  values: readonly number[],
+): { value: number; accuracy: number }[] {
+  return values.map((value) => {
+    const score = sentimentScorer({ ...DEFAULT_TUNING, [constant]: value });
+    return { value, accuracy: items.filter((i) => score(i.text).label === i.label).length / items.length };
+  });
 }
+
+/** The sweeps that chose the tuning constants: values tried per constant (docs/sentiment-rules.md). */
+export const SWEEPS: Readonly<Record<keyof Tuning, readonly number[]>> = {
+  labelThreshold: [0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4],
+  bareNegation: [0, -0.5, -0.9, -1.2, -1.5],
+  questionScalar: [0, 0.25, 0.5, 0.75, 1],
+};
 
 export interface MentionResult {
   readonly set: string;
@@ -195,11 +240,24 @@ export function report(): string {
   const results: Record<string, SetResult[]> = {};
   for (const [name, scorer] of Object.entries(SCORERS))
     results[name] = Object.entries(sets).map(([set, items]) => evaluate(set, items, scorer));
-  const sweepThresholds = [0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4];
   const tune = sets['crypto-Reddit tune']!;
   const held = sets['crypto-Reddit held-out']!;
-  const sweepTune = thresholdSweep(tune, sweepThresholds);
-  const sweepHeld = thresholdSweep(held, sweepThresholds);
+  const sweepTables = (Object.keys(SWEEPS) as (keyof Tuning)[]).flatMap((constant) => {
+    const values = SWEEPS[constant];
+    const row = (items: readonly LabelledText[]) =>
+      tuningSweep(items, constant, values)
+        .map((s) => pct(s.accuracy))
+        .join(' | ');
+    return [
+      `${constant} (in use: ${DEFAULT_TUNING[constant]}):`,
+      '',
+      `| half | ${values.join(' | ')} |`,
+      `|---|${values.map(() => '---').join('|')}|`,
+      `| tune | ${row(tune)} |`,
+      `| held-out | ${row(held)} |`,
+      '',
+    ];
+  });
   const mentions = mentionResults();
   const lines = [
     '<!-- Generated by `npm run eval:sentiment -- --write` (scripts/eval-sentiment.ts). Do not edit by hand. -->',
@@ -215,15 +273,11 @@ export function report(): string {
     '',
     accuracyTable(results),
     '',
-    '## Label threshold sweep (finance-de-lab, accuracy by threshold on |comparative|)',
+    '## Tuning sweeps (finance-de-lab accuracy on crypto-Reddit, one constant varied at a time)',
     '',
-    'The threshold is chosen on the tune half only; the held-out row shows how it carries over.',
+    'Constants are chosen on the tune half only; the held-out row shows how the choice carries over.',
     '',
-    `| half | ${sweepThresholds.join(' | ')} |`,
-    `|---|${sweepThresholds.map(() => '---').join('|')}|`,
-    `| tune | ${sweepTune.map((s) => pct(s.accuracy)).join(' | ')} |`,
-    `| held-out | ${sweepHeld.map((s) => pct(s.accuracy)).join(' | ')} |`,
-    '',
+    ...sweepTables,
     '## Coin mentions (lambdas/core/mentions.ts, default universe)',
     '',
     'Micro-averaged over (comment, symbol) pairs against the `mentions` labels of the crypto-Reddit set.',
