@@ -9,6 +9,7 @@ import {
   CRYPTO_VOCABULARY,
   mentionedSymbols,
   NAME_CONTEXT_WORDS,
+  SUBJECT_VERBS,
   SYMBOL_STOPLIST,
   TRADE_VERBS,
 } from '../../lambdas/core/mentions';
@@ -16,9 +17,9 @@ import {
 const U = DEFAULT_COIN_UNIVERSE;
 const symbols = U.map((c) => c.symbol);
 /** Words that are no coin's symbol or name word and no context word: safe filler. */
-const FILLER = ['the', 'market', 'today', 'looks', 'very', 'strong', 'and', 'fees', 'are', 'low', 'hello'];
+const FILLER = ['the', 'market', 'today', 'seems', 'very', 'strong', 'and', 'fees', 'are', 'low', 'hello'];
 /** Every word that can turn an ambiguous word into a mention. */
-const CONTEXT = new Set([...NAME_CONTEXT_WORDS, ...TRADE_VERBS, ...CRYPTO_VOCABULARY]);
+const CONTEXT = new Set([...NAME_CONTEXT_WORDS, ...TRADE_VERBS, ...CRYPTO_VOCABULARY, ...SUBJECT_VERBS]);
 const separator = fc.constantFrom(' ', ', ', '. ', '! ', '\n', ' - ', ' (', ') ');
 const stopWord = fc
   .constantFrom(...SYMBOL_STOPLIST)
