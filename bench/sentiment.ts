@@ -19,6 +19,7 @@ const ACCURACY_TARGETS: Readonly<Record<string, number>> = {
   'UCI imdb': 0.73,
   'UCI yelp': 0.669,
   'crypto-Reddit held-out': 0.9,
+  'crypto-Reddit fresh': 0.9,
 };
 const THROUGHPUT_TARGET = 50_000;
 const OURS = 'finance-de-lab';
