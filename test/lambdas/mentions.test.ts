@@ -158,6 +158,7 @@ describe('mentionedSymbols', () => {
     ['bought 500 link last night', ['LINK']],
     ['sold half my dot', ['DOT']],
     ['bought one eth', ['ETH']],
+    ['sold the link to my blog', []],
     // Lists with a mention in them.
     ['btc, eth, link - my portfolio', ['BTC', 'ETH', 'LINK']],
     ['sol/usdt is the pair', ['SOL', 'USDT']],
@@ -166,6 +167,8 @@ describe('mentionedSymbols', () => {
     // Lower-case noun symbols: crypto text or sentence subject, never after an article.
     ['ada feels slow, the wallet too', ['ADA']],
     ['ada feels slow', []],
+    ['btc looks fine, ada feels slow', ['ADA', 'BTC']],
+    ['my cat sol is asleep', []],
     ['sol is flying today', ['SOL']],
     ['Sol is flying today', []],
     ['fine. dot has been bleeding', ['DOT']],

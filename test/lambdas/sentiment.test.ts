@@ -63,6 +63,11 @@ describe('scoreSentiment', () => {
     expect(score('nothing wrong with taking profits')).toBeGreaterThan(0);
   });
 
+  it('flips a sentiment word after "least" unless it reads "at least"', () => {
+    expect(score('the least useful feature')).toBeCloseTo(score('useful') * NEGATION_SCALAR, 4);
+    expect(score('at least useful')).toBeCloseTo(score('useful'), 4);
+  });
+
   it('does not negate across a sentence end', () => {
     expect(score('Not sure. Great project.')).toBeCloseTo(score('not sure') + score('great'), 4);
   });
@@ -166,5 +171,6 @@ describe('scoreSentiment', () => {
       comparative: 0,
       label: 'neutral',
     });
+    expect(score('constructor toString good')).toBeCloseTo(score('good'), 4);
   });
 });
