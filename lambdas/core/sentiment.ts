@@ -96,14 +96,15 @@ const WORD_ONLY = /[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu;
 // First registration wins: rule phrases ("kind of" the dampener) before lexicon entries of the same words.
 for (const [phrase, token] of Object.entries(BOOSTER_PHRASES)) addPhrase(phrase, token);
 for (const [phrase, token] of Object.entries(CRYPTO_PHRASES)) addPhrase(phrase, token);
-for (const key of LEXICON.keys()) if (/^[\p{L}' -]+$/u.test(key) && /[ -]/.test(key)) addPhrase(key, key);
-
 /** Emoticons of the lexicon (":)", ":-(", "<3"): matched only as whole whitespace-separated chunks. */
-const EMOTICONS: ReadonlySet<string> = new Set(
-  [...LEXICON.keys()].filter(
-    (k) => !/\s/.test(k) && /[^\p{L}\p{N}'-]/u.test(k) && !/\p{Extended_Pictographic}/u.test(k),
-  ),
-);
+const EMOTICONS = new Set<string>();
+// One pass over the lexicon at start-up; plain lower-case words (nearly all keys) take the first test only.
+for (const key of LEXICON.keys()) {
+  if (/^[a-z0-9']+$/.test(key)) continue;
+  if (/[ -]/.test(key)) {
+    if (/^[\p{L}' -]+$/u.test(key)) addPhrase(key, key);
+  } else if (/[^\p{L}\p{N}'-]/u.test(key) && !/\p{Extended_Pictographic}/u.test(key)) EMOTICONS.add(key);
+}
 /** Non-ASCII letters and digits (ASCII is tested by char code, which is what most text is). */
 const UNICODE_WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 const EMOJI = /\p{Extended_Pictographic}/u;
