@@ -1,9 +1,11 @@
 /**
- * Sentiment of Reddit text: VADER's rules over a merged lexicon (VADER + AFINN-165 + emoji + crypto slang).
+ * Sentiment of Reddit text: VADER's rules over a merged lexicon (VADER + AFINN-165 + finance news + emoji +
+ * crypto slang). Rules, sources and measured accuracy: docs/sentiment-rules.md, docs/sentiment.md.
  *
- * Lexicon, in order of precedence (later wins): AFINN-165 and the `sentiment` package's emoji scores
- * (scaled by AFINN_SCALE onto VADER's −4 … 4), the VADER lexicon (7,500 words, emoticons and slang rated
- * by people, sentiment-data/vader-lexicon.data.ts), and the crypto lexicon (crypto-lexicon.data.ts). The
+ * Lexicon, in order of precedence (later wins): AFINN-165 and the `sentiment` package's emoji scores, the
+ * financial-market-news changes to AFINN (finance-lexicon.data.ts) (all scaled by AFINN_SCALE onto VADER's
+ * −4 … 4), the VADER lexicon (7,500 words, emoticons and slang rated by people, vader-lexicon.data.ts),
+ * the crypto lexicon (crypto-lexicon.data.ts) and idioms (rules.data.ts). The
  * `sentiment` package's tables are imported as JSON and only read, so nothing shared is mutated.
  * Entries of several words ("rug pull", "can't stand", "waste of money") are matched as one token.
  *
@@ -21,11 +23,14 @@
  *   going to crash?") mostly ask, they do not assert;
  * - (ours) "like" is a sentiment word only as a verb (after "I", "would", "don't", …), not in "looks
  *   like" or "like 5%";
- * - (ours) an unknown word is looked up again without a regular inflection ("disappointing" →
- *   "disappoint", "loved" → "love"), which widens the lexicon without adding words to it.
+ * - (ours) an unknown word is looked up again without a regular inflection ("pumps" → "pump", "stopped"
+ *   → "stop"), which widens the lexicon without adding words to it;
+ * - (ours) a negator that flips no sentiment word ("doesn't work") adds BARE_NEGATION; a negated
+ *   comparative after "be" ("couldn't be happier") is not flipped; a degree adverb with nothing after it
+ *   ("loads super!") scores as its own word.
  *
  * `score` is the sum of valences; `comparative` is VADER's compound, score / √(score² + 15), in −1 … 1.
- * The label thresholds on it were chosen by measurement (docs/sentiment.md). Empty text is neutral, 0.
+ * The label thresholds on it were chosen by measurement (docs/sentiment-rules.md). Empty text is neutral, 0.
  */
 import emoji from 'sentiment/build/emoji.json';
 import english from 'sentiment/languages/en/index.js';
@@ -36,16 +41,19 @@ import { VADER_LEXICON_TEXT } from './sentiment-data/vader-lexicon.data';
 
 export { CRYPTO_LEXICON, CRYPTO_PHRASES };
 
-/** AFINN (−5 … 5, integers) onto VADER's −4 … 4 (least-squares slope over the words both rate). */
+/**
+ * AFINN (−5 … 5, integers) onto VADER's −4 … 4: the least-squares slope through 0 of VADER valence on AFINN
+ * weight over the 2,649 words both rate is 0.767, rounded to one decimal (a test recomputes it).
+ */
 export const AFINN_SCALE = 0.8;
 export const NEGATION_SCALAR = -0.74;
 export const BOOSTER_STEP = 0.293;
 export const CAPS_STEP = 0.733;
 export const EXCLAMATION_STEP = 0.292;
 const MAX_EXCLAMATIONS = 4;
-/** Weight of valences in a sentence that ends with "?" (ours; chosen by measurement, docs/sentiment.md). */
+/** Weight of valences in a sentence that ends with "?" (ours; docs/sentiment-rules.md says how chosen). */
 export const QUESTION_SCALAR = 0.5;
-/** Valence of a negation that flips no sentiment word ("doesn't work"); ours, by measurement. */
+/** Valence of a negation that flips no sentiment word ("doesn't work"); ours, docs/sentiment-rules.md. */
 export const BARE_NEGATION = -0.9;
 /** VADER's normalisation constant: score / √(score² + α) approaches ±1 for large sums. */
 const NORMALIZATION_ALPHA = 15;

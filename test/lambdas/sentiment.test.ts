@@ -1,4 +1,5 @@
 import Sentiment from 'sentiment';
+import english from 'sentiment/languages/en/index.js';
 import { describe, expect, it } from 'vitest';
 import {
   AFINN_SCALE,
@@ -14,6 +15,7 @@ import {
   scoreSentiment,
   sentimentLabel,
 } from '../../lambdas/core/sentiment';
+import { VADER_LEXICON_TEXT } from '../../lambdas/core/sentiment-data/vader-lexicon.data';
 
 const SAMPLES = ['hodl to the moon', 'total rug pull, rekt', 'bullish on lambo', 'good day', 'bad fud scam'];
 const score = (text: string) => scoreSentiment(text).score;
@@ -27,6 +29,24 @@ describe('scoreSentiment', () => {
     expect(after).toEqual(before);
     // The plain library does not know the crypto words at all.
     expect(new Sentiment().analyze('hodl lambo wagmi').score).toBe(0);
+  });
+
+  it('scales AFINN weights by the least-squares slope of VADER valence over the words both rate', () => {
+    const vader = new Map(
+      VADER_LEXICON_TEXT.split('\n').map((line) => {
+        const at = line.lastIndexOf(' ');
+        return [line.slice(0, at), Number(line.slice(at + 1))] as const;
+      }),
+    );
+    let sxy = 0;
+    let sxx = 0;
+    for (const [word, weight] of Object.entries(english.labels)) {
+      const valence = vader.get(word);
+      if (valence === undefined) continue;
+      sxy += weight * valence;
+      sxx += weight * weight;
+    }
+    expect(Math.abs(AFINN_SCALE - sxy / sxx)).toBeLessThan(0.05);
   });
 
   it('scores the crypto lexicon words with their weights when a text uses them', () => {
