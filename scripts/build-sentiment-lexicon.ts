@@ -11,10 +11,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const SOURCE = join(dirname(require.resolve('vader-sentiment/package.json')), 'vader_lexicon.txt');
+export const SOURCE = join(dirname(require.resolve('vader-sentiment/package.json')), 'vader_lexicon.txt');
 const TARGET = fileURLToPath(
   new URL('../lambdas/core/sentiment-data/vader-lexicon.data.ts', import.meta.url),
 );
@@ -30,7 +30,7 @@ export function compactLexicon(source: string): string {
   return out.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const body = compactLexicon(readFileSync(SOURCE, 'utf8'));
   writeFileSync(
     TARGET,
@@ -39,7 +39,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
  * MIT licence, as redistributed by the \`vader-sentiment\` npm package, Apache-2.0). Do not edit by hand.
  * One \`token valence\` pair per line; valences are mean human ratings on −4 … 4.
  */
-export const VADER_LEXICON_TEXT: string = ${JSON.stringify(body)};
+export const VADER_LEXICON_TEXT: string =
+  ${JSON.stringify(body)};
 `,
   );
   console.log(`wrote ${TARGET} (${body.split('\n').length} entries)`);

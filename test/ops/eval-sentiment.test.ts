@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COIN_UNIVERSE } from '../../lambdas/core/coin-universe';
+import { VADER_LEXICON_TEXT } from '../../lambdas/core/sentiment-data/vader-lexicon.data';
+import { compactLexicon, SOURCE } from '../../scripts/build-sentiment-lexicon';
 import {
   type CryptoItem,
   evaluate,
@@ -11,6 +14,14 @@ import {
 } from '../../scripts/eval-sentiment';
 
 const universe = new Set(DEFAULT_COIN_UNIVERSE.map((c) => c.symbol));
+
+describe('build-sentiment-lexicon', () => {
+  it('matches the generated VADER data module to the installed lexicon when regenerated', () => {
+    const fresh = compactLexicon(readFileSync(SOURCE, 'utf8'));
+    expect(fresh.split('\n').length).toBeGreaterThan(7000);
+    expect(VADER_LEXICON_TEXT).toBe(fresh);
+  });
+});
 
 describe('eval-sentiment', () => {
   it('counts accuracy and the confusion matrix from gold and predicted labels', () => {
