@@ -1,4 +1,15 @@
 #!/usr/bin/env node
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
 /**
  * The compiled CLI: esbuild turns cli/fdl.ts and every cli/*-worker.ts into ESM under dist/cli/ (one file
  * per entry, shared code split into chunks, so each command still loads only what it imports), and
@@ -18,17 +29,7 @@
  *   node cli/build.mjs            build dist/cli/ (what `prepare` runs)
  *   node cli/build.mjs --check    exit 1 when dist/cli/ is missing or stale, 0 when current
  */
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -116,6 +117,19 @@ const providerSubmodules = {
   },
 };
 
+/**
+ * JSON data inside dependencies (`sentiment/build/emoji.json`, read by lambdas/core/sentiment.ts) is
+ * bundled rather than left external: Node's ESM loader needs an import attribute for JSON that the
+ * TypeScript source (bundled for Lambda by esbuild too) does not carry.
+ */
+const packageJson = (root) => ({
+  name: 'package-json-data',
+  setup(b) {
+    const require = createRequire(join(root, 'package.json'));
+    b.onResolve({ filter: /^[^./].*\.json$/ }, (args) => ({ path: require.resolve(args.path) }));
+  },
+});
+
 /** Build dist/cli/ and record its manifest; returns what `freshBuild` returns. */
 export async function buildCli(root = ROOT, outDir = OUT_DIR) {
   const { build, transform, stop } = await import('esbuild');
@@ -141,7 +155,7 @@ export async function buildCli(root = ROOT, outDir = OUT_DIR) {
     metafile: true,
     write: false,
     logLevel: 'silent',
-    plugins: [providerSubmodules, sourceUrls(outDir, transform)],
+    plugins: [providerSubmodules, packageJson(root), sourceUrls(outDir, transform)],
   });
   // esbuild keeps a service child process alive until stopped: a rebuild at launch must not leave one
   // beside the command it launches.

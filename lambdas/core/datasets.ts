@@ -52,8 +52,18 @@ export const COMMON_COLUMNS: readonly ColumnSpec[] = [
 ];
 
 const SENTIMENT_COLUMNS: readonly ColumnSpec[] = [
-  col('sentiment_score', 'double', true, 'AFINN score extended with the crypto lexicon (sum over tokens).'),
-  col('sentiment_comparative', 'double', true, 'sentiment_score divided by the number of tokens.'),
+  col(
+    'sentiment_score',
+    'double',
+    true,
+    'Sum of word valences (VADER, AFINN, finance and crypto lexicons, VADER rules); see docs/sentiment-rules.md.',
+  ),
+  col(
+    'sentiment_comparative',
+    'double',
+    true,
+    'sentiment_score normalised to -1 … 1: score / sqrt(score² + 15).',
+  ),
   col('sentiment_label', 'string', true, 'positive | neutral | negative.'),
   col(
     'mentioned_symbols',

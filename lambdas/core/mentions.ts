@@ -1,12 +1,18 @@
 /**
- * `mentioned_symbols`: which coins of a universe a text names.
+ * `mentioned_symbols`: which coins of a universe a text names (rules and measured precision/recall in
+ * docs/mentions.md; word tables in mentions-data/symbols.data.ts).
  *
  * A coin counts as mentioned when the text contains
  * 1. `$SYM` (cashtag, any case: `$btc`, `$ONE`) for a universe symbol: always a mention;
- * 2. the bare symbol as a whole word written exactly as the universe spells it and in upper case
- *    (`BTC`, not `btc` or `Btc`), unless the symbol is in SYMBOL_STOPLIST: common words and
- *    abbreviations that people write in capitals (ONE, IT, GAS, ALL, NOW, …). A stoplisted symbol
- *    counts only as a cashtag or through its name;
+ * 2. the bare symbol as a whole word
+ *    a. in any case when it is in CASE_INSENSITIVE_SYMBOLS (`btc`, `Eth`, `xrp`: not English words);
+ *    b. written exactly as the universe spells it in upper case (`BTC`, `NEAR`), unless it is in
+ *       SYMBOL_STOPLIST (ONE, IT, GAS, LINK, …);
+ *    c. for CONTEXT_SYMBOLS (`ada`, `link`, `dot`, `near`, `ONE`, …) in any other spelling, only with crypto
+ *       context: the next word is a NAME_CONTEXT_WORDS word ("ada staking", "link price"), or the word
+ *       before is an amount ("500 link") or a trade verb, possibly with up to two determiners between
+ *       ("bought more atom", "sold half my dot"; not for the FUNCTION_WORD_SYMBOLS near/one/op), or it is an item of a list whose
+ *       neighbour is a mention ("btc, eth, link", "sol/usdt");
  * 3. the coin's name as whole words, any case (`bitcoin`, `Bitcoin Cash`, `shiba inu`), longest name
  *    first ("bitcoin cash" is BCH, not BTC). A name that is also an everyday word (AMBIGUOUS_NAMES, and
  *    every stoplisted word: "gas", "harmony", "stellar", "flow", …) counts only in a crypto context:
@@ -15,141 +21,35 @@
  * The result is sorted and unique.
  */
 import type { CoinRef } from './coin-universe';
+import {
+  AMBIGUOUS_NAMES,
+  ARTICLES,
+  CASE_INSENSITIVE_SYMBOLS,
+  CONTEXT_SYMBOLS,
+  CRYPTO_VOCABULARY,
+  FUNCTION_WORD_SYMBOLS,
+  LIST_SEPARATOR,
+  LIST_WORDS,
+  NAME_CONTEXT_WORDS,
+  NOUN_SYMBOLS,
+  SUBJECT_VERBS,
+  SYMBOL_STOPLIST,
+  TRADE_DETERMINERS,
+  TRADE_VERBS,
+} from './mentions-data/symbols.data';
 
-/** Upper-case words that are symbols of some coin but mostly mean something else in prose. */
-export const SYMBOL_STOPLIST: ReadonlySet<string> = new Set([
-  'A',
-  'I',
-  'AI',
-  'ALL',
-  'AN',
-  'AND',
-  'ANY',
-  'APE',
-  'AR',
-  'ARE',
-  'AS',
-  'AT',
-  'BAT',
-  'BE',
-  'BEST',
-  'BIG',
-  'BY',
-  'CAKE',
-  'CAN',
-  'CASH',
-  'CEO',
-  'COMP',
-  'DASH',
-  'DO',
-  'DOG',
-  'DOT',
-  'ETF',
-  'EU',
-  'FLOW',
-  'FOR',
-  'FREE',
-  'FUN',
-  'GAME',
-  'GAS',
-  'GET',
-  'GO',
-  'GOOD',
-  'HAS',
-  'HE',
-  'HOPE',
-  'HYPE',
-  'IF',
-  'IMO',
-  'IN',
-  'IS',
-  'IT',
-  'JUST',
-  'KEY',
-  'LINK',
-  'LOVE',
-  'ME',
-  'MORE',
-  'MY',
-  'NEW',
-  'NO',
-  'NOT',
-  'NOW',
-  'OF',
-  'OK',
-  'ON',
-  'ONE',
-  'OP',
-  'OPEN',
-  'OR',
-  'OUT',
-  'POL',
-  'POWER',
-  'REAL',
-  'SAFE',
-  'SAND',
-  'SEC',
-  'SO',
-  'SUN',
-  'THE',
-  'TIME',
-  'TO',
-  'TRUMP',
-  'UP',
-  'US',
-  'USA',
-  'USD',
-  'WE',
-  'WIN',
-  'YOU',
-]);
-
-/** Coin names that are everyday words or phrases: counted only before a NAME_CONTEXT_WORDS word. */
-export const AMBIGUOUS_NAMES: ReadonlySet<string> = new Set([
-  'avalanche',
-  'bonk',
-  'compound',
-  'cosmos',
-  'dash',
-  'flow',
-  'gala',
-  'gas',
-  'harmony',
-  'helium',
-  'internet computer',
-  'iota',
-  'jupiter',
-  'kava',
-  'maker',
-  'mina',
-  'neo',
-  'ondo',
-  'optimism',
-  'pepe',
-  'polygon',
-  'quant',
-  'render',
-  'sei',
-  'stacks',
-  'stellar',
-  'sui',
-  'the graph',
-  'the sandbox',
-  'tron',
-]);
-
-/** A word right after an ambiguous name that makes it a coin: "gas token", "Harmony network". */
-export const NAME_CONTEXT_WORDS: ReadonlySet<string> = new Set([
-  'coin',
-  'coins',
-  'token',
-  'tokens',
-  'network',
-  'protocol',
-  'blockchain',
-  'chain',
-  'crypto',
-]);
+export {
+  AMBIGUOUS_NAMES,
+  CASE_INSENSITIVE_SYMBOLS,
+  CONTEXT_SYMBOLS,
+  CRYPTO_VOCABULARY,
+  FUNCTION_WORD_SYMBOLS,
+  NAME_CONTEXT_WORDS,
+  NOUN_SYMBOLS,
+  SUBJECT_VERBS,
+  SYMBOL_STOPLIST,
+  TRADE_VERBS,
+};
 
 interface NameEntry {
   readonly symbol: string;
@@ -162,6 +62,10 @@ export interface MentionIndex {
   readonly cashtags: ReadonlyMap<string, string>;
   /** Symbols that count as bare upper-case words (not stoplisted, no lower-case letters). */
   readonly bare: ReadonlySet<string>;
+  /** Upper-cased word → symbol, for universe symbols that count in any case (rule 2a). */
+  readonly anyCase: ReadonlyMap<string, string>;
+  /** Upper-cased word → symbol, for universe symbols that count in other spellings with context (2c). */
+  readonly contextual: ReadonlyMap<string, string>;
   /** Lower-case name words joined by one space → entry. */
   readonly names: ReadonlyMap<string, NameEntry>;
   /** First word of every name, to skip most words without building n-grams. */
@@ -170,6 +74,7 @@ export interface MentionIndex {
 }
 
 const WORD = /(\$?)([\p{L}\p{N}]+)/gu;
+const AMOUNT = /^\d[\d.,]*[kmb]?$/i;
 
 function words(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
@@ -178,25 +83,33 @@ function words(text: string): string[] {
 export function buildMentionIndex(universe: readonly CoinRef[]): MentionIndex {
   const cashtags = new Map<string, string>();
   const bare = new Set<string>();
+  const anyCase = new Map<string, string>();
+  const contextual = new Map<string, string>();
   const names = new Map<string, NameEntry>();
   const nameStarts = new Set<string>();
   let maxNameWords = 1;
   for (const { symbol, name } of universe) {
     if (!symbol) continue;
-    cashtags.set(symbol.toUpperCase(), symbol);
-    if (symbol === symbol.toUpperCase() && !SYMBOL_STOPLIST.has(symbol)) bare.add(symbol);
+    const upper = symbol.toUpperCase();
+    cashtags.set(upper, symbol);
+    if (symbol === upper && !SYMBOL_STOPLIST.has(symbol)) bare.add(symbol);
+    if (CASE_INSENSITIVE_SYMBOLS.has(upper) && !anyCase.has(upper)) anyCase.set(upper, symbol);
+    if (CONTEXT_SYMBOLS.has(upper) && !contextual.has(upper)) contextual.set(upper, symbol);
     const nameWords = words(name ?? '');
     if (nameWords.length === 0) continue;
     const key = nameWords.join(' ');
     // First writer wins: the universe is in rank order, so a shared name goes to the larger coin.
     if (!names.has(key)) {
-      const ambiguous = AMBIGUOUS_NAMES.has(key) || SYMBOL_STOPLIST.has(key.toUpperCase());
+      // A name spelled like a context symbol ("Dai", "EOS") is as ambiguous as the symbol.
+      const upperKey = key.toUpperCase();
+      const ambiguous =
+        AMBIGUOUS_NAMES.has(key) || SYMBOL_STOPLIST.has(upperKey) || CONTEXT_SYMBOLS.has(upperKey);
       names.set(key, { symbol, ambiguous });
     }
     nameStarts.add(nameWords[0]!);
     maxNameWords = Math.max(maxNameWords, nameWords.length);
   }
-  return { cashtags, bare, names, nameStarts, maxNameWords };
+  return { cashtags, bare, anyCase, contextual, names, nameStarts, maxNameWords };
 }
 
 const indexCache = new WeakMap<readonly CoinRef[], MentionIndex>();
@@ -212,6 +125,66 @@ function indexFor(universe: readonly CoinRef[] | MentionIndex): MentionIndex {
   return index;
 }
 
+interface Token {
+  readonly raw: string;
+  readonly lower: string;
+  readonly cashtag: boolean;
+  /** The text between the previous token and this one (without a cashtag's `$`). */
+  readonly gap: string;
+}
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let end = 0;
+  for (const m of text.matchAll(WORD)) {
+    const raw = m[2]!;
+    tokens.push({ raw, lower: raw.toLowerCase(), cashtag: m[1] !== '', gap: text.slice(end, m.index) });
+    end = m.index + m[0].length;
+  }
+  return tokens;
+}
+
+/** Rule 2c without lists: a context word after, or an amount / trade verb before. */
+function hasLocalContext(tokens: readonly Token[], i: number, symbol: string): boolean {
+  const next = tokens[i + 1];
+  if (next && NAME_CONTEXT_WORDS.has(next.lower)) return true;
+  if (FUNCTION_WORD_SYMBOLS.has(symbol.toUpperCase())) return false;
+  // Up to two determiners may stand between the verb and the symbol: "sold half my dot".
+  for (let k = i - 1; k >= 0 && k >= i - 3; k--) {
+    const w = tokens[k]!;
+    if (k === i - 1 && AMOUNT.test(w.raw)) return true;
+    if (TRADE_VERBS.has(w.lower)) return true;
+    if (!TRADE_DETERMINERS.has(w.lower)) return false;
+  }
+  return false;
+}
+
+/** Rule 2c for NOUN_SYMBOLS in lower case: crypto text, or sentence subject; never after an article. */
+function isNounMention(tokens: readonly Token[], i: number, symbol: string, aboutCrypto: boolean): boolean {
+  const token = tokens[i]!;
+  if (!NOUN_SYMBOLS.has(symbol.toUpperCase()) || token.raw !== token.lower) return false;
+  const prev = tokens[i - 1];
+  if (prev && ARTICLES.has(prev.lower)) return false;
+  if (aboutCrypto) return true;
+  const opensSentence = i === 0 || /[.!?\n]/.test(token.gap);
+  const next = tokens[i + 1];
+  return opensSentence && next !== undefined && SUBJECT_VERBS.has(next.lower);
+}
+
+/** Index of the list neighbour of token `i` in direction `step` (±1), or −1 when it has none. */
+function listNeighbour(tokens: readonly Token[], i: number, step: 1 | -1): number {
+  const j = i + step;
+  const neighbour = tokens[j];
+  if (!neighbour) return -1;
+  const gapTo = (a: number, b: number) => tokens[Math.max(a, b)]!.gap;
+  if (!LIST_WORDS.has(neighbour.lower)) return LIST_SEPARATOR.test(gapTo(i, j)) ? j : -1;
+  // "btc and ada", "btc, and ada": a list word between plain gaps.
+  const k = j + step;
+  if (!tokens[k]) return -1;
+  const plain = /^\s*,?\s*$/;
+  return plain.test(gapTo(i, j)) && plain.test(gapTo(j, k)) ? k : -1;
+}
+
 /** Sorted unique symbols of `universe` named in `text` (rules in the module comment). */
 export function mentionedSymbols(
   text: string | null | undefined,
@@ -220,31 +193,71 @@ export function mentionedSymbols(
   if (!text) return [];
   const index = indexFor(universe);
   const found = new Set<string>();
+  const tokens = tokenize(text);
+  /** Token index → symbol, for tokens already known to be mentions (list neighbours). */
+  const at = new Map<number, string>();
+  const pending: { i: number; symbol: string }[] = [];
 
-  for (const m of text.matchAll(WORD)) {
-    const word = m[2]!;
-    if (m[1]) {
-      const symbol = index.cashtags.get(word.toUpperCase());
-      if (symbol) found.add(symbol);
-    } else if (index.bare.has(word)) {
-      found.add(word);
+  for (let i = 0; i < tokens.length; i++) {
+    const { raw, cashtag } = tokens[i]!;
+    const upper = raw.toUpperCase();
+    const symbol = cashtag ? index.cashtags.get(upper) : index.bare.has(raw) ? raw : index.anyCase.get(upper);
+    if (symbol !== undefined) {
+      at.set(i, symbol);
+      continue;
     }
+    const contextual = index.contextual.get(upper);
+    if (contextual === undefined) continue;
+    if (hasLocalContext(tokens, i, contextual)) at.set(i, contextual);
+    else pending.push({ i, symbol: contextual });
   }
 
-  const ws = words(text);
-  for (let i = 0; i < ws.length; i++) {
-    if (!index.nameStarts.has(ws[i]!)) continue;
-    for (let n = Math.min(index.maxNameWords, ws.length - i); n >= 1; n--) {
-      const entry = index.names.get(n === 1 ? ws[i]! : ws.slice(i, i + n).join(' '));
+  for (let i = 0; i < tokens.length; i++) {
+    if (!index.nameStarts.has(tokens[i]!.lower)) continue;
+    for (let n = Math.min(index.maxNameWords, tokens.length - i); n >= 1; n--) {
+      const key =
+        n === 1
+          ? tokens[i]!.lower
+          : tokens
+              .slice(i, i + n)
+              .map((t) => t.lower)
+              .join(' ');
+      const entry = index.names.get(key);
       if (!entry) continue;
-      const next = ws[i + n];
-      if (!entry.ambiguous || (next !== undefined && NAME_CONTEXT_WORDS.has(next))) {
+      const next = tokens[i + n];
+      if (!entry.ambiguous || (next !== undefined && NAME_CONTEXT_WORDS.has(next.lower))) {
         found.add(entry.symbol);
+        at.set(i, entry.symbol);
+        at.set(i + n - 1, entry.symbol);
       }
       i += n - 1;
       break;
     }
   }
 
+  // Lower-case noun symbols in a text about crypto, or opening a sentence as its subject.
+  const aboutCrypto = at.size > 0 || tokens.some((t) => CRYPTO_VOCABULARY.has(t.lower));
+  for (let p = pending.length - 1; p >= 0; p--) {
+    const { i, symbol } = pending[p]!;
+    if (isNounMention(tokens, i, symbol, aboutCrypto)) {
+      at.set(i, symbol);
+      pending.splice(p, 1);
+    }
+  }
+
+  // Lists: a pending context symbol next to a mention is one; repeat, as lists grow one item at a time.
+  for (let grew = true; grew && pending.length > 0; ) {
+    grew = false;
+    for (let p = pending.length - 1; p >= 0; p--) {
+      const { i, symbol } = pending[p]!;
+      if (at.has(listNeighbour(tokens, i, -1)) || at.has(listNeighbour(tokens, i, 1))) {
+        at.set(i, symbol);
+        pending.splice(p, 1);
+        grew = true;
+      }
+    }
+  }
+
+  for (const symbol of at.values()) found.add(symbol);
   return [...found].sort();
 }

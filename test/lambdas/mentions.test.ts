@@ -4,28 +4,22 @@ import { DEFAULT_COIN_UNIVERSE } from '../../lambdas/core/coin-universe';
 import {
   AMBIGUOUS_NAMES,
   buildMentionIndex,
+  CASE_INSENSITIVE_SYMBOLS,
+  CONTEXT_SYMBOLS,
+  CRYPTO_VOCABULARY,
   mentionedSymbols,
   NAME_CONTEXT_WORDS,
+  SUBJECT_VERBS,
   SYMBOL_STOPLIST,
+  TRADE_VERBS,
 } from '../../lambdas/core/mentions';
 
 const U = DEFAULT_COIN_UNIVERSE;
 const symbols = U.map((c) => c.symbol);
 /** Words that are no coin's symbol or name word and no context word: safe filler. */
-const FILLER = [
-  'the',
-  'market',
-  'today',
-  'looks',
-  'very',
-  'strong',
-  'price',
-  'and',
-  'fees',
-  'are',
-  'low',
-  'hello',
-];
+const FILLER = ['the', 'market', 'today', 'seems', 'very', 'strong', 'and', 'fees', 'are', 'low', 'hello'];
+/** Every word that can turn an ambiguous word into a mention. */
+const CONTEXT = new Set([...NAME_CONTEXT_WORDS, ...TRADE_VERBS, ...CRYPTO_VOCABULARY, ...SUBJECT_VERBS]);
 const separator = fc.constantFrom(' ', ', ', '. ', '! ', '\n', ' - ', ' (', ') ');
 const stopWord = fc
   .constantFrom(...SYMBOL_STOPLIST)
@@ -89,9 +83,101 @@ describe('mentionedSymbols', () => {
     ['ONE more time, IT is NOW or never', []],
     ['bought $ONE and the Harmony network', ['ONE']],
     ['ETH/BTC ratio; ETH2 is not a ticker', ['BTC', 'ETH']],
-    ['btc in lower case is not a bare symbol', []],
+    ['btc in lower case is a bare symbol', ['BTC']],
     ['shiba inu and dogecoin', ['DOGE', 'SHIB']],
   ])('finds the right coins in %j', (text, expected) => {
+    expect(mentionedSymbols(text, U)).toEqual(expected);
+  });
+
+  it('keeps the filler of these properties free of context words', () => {
+    for (const w of FILLER) expect(CONTEXT.has(w), w).toBe(false);
+  });
+
+  it('yields SYM when a case-insensitive symbol is written in any case next to punctuation or emoji', () => {
+    const safe = symbols.filter((s) => CASE_INSENSITIVE_SYMBOLS.has(s));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...safe),
+        fc.constantFrom('lower', 'title', 'upper'),
+        fc.constantFrom(['', ' '], ['(', ')'], ['', '!!'], ['', '🚀'], ['', '?'], ['"', '",'], ['', '/usd']),
+        fc.array(fc.constantFrom(...FILLER), { maxLength: 6 }),
+        (sym, spelling, [open, close], before) => {
+          const word =
+            spelling === 'lower'
+              ? sym.toLowerCase()
+              : spelling === 'title'
+                ? sym[0] + sym.slice(1).toLowerCase()
+                : sym;
+          expect(mentionedSymbols(`${before.join(' ')} ${open}${word}${close} today`, U)).toContain(sym);
+        },
+      ),
+    );
+  });
+
+  it('never yields a context symbol written in lower case among words that give no context', () => {
+    const ambiguous = symbols.filter((s) => CONTEXT_SYMBOLS.has(s));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.constantFrom(...ambiguous).map((s) => s.toLowerCase()),
+            fc.constantFrom(...FILLER),
+          ),
+          {
+            maxLength: 20,
+          },
+        ),
+        (ws) => {
+          expect(mentionedSymbols(ws.join(' '), U)).toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it.each([
+    // The issue's lower-case tickers.
+    ['sold half my btc at the top', ['BTC']],
+    ['eth staking yield dropped again', ['ETH']],
+    ['bought more avax on this dip', ['AVAX']],
+    ['is xrp still in court?', ['XRP']],
+    // Words that only look like coins.
+    ['a ton of people asked', []],
+    ['gas fees are brutal', []],
+    ['the link below has the details', []],
+    ['one day this will make sense', []],
+    ['sold near the top', []],
+    ['My daughter Ada started coding', []],
+    ['the dot product is zero', []],
+    ['the op of this thread is wrong', []],
+    ['uni was the best four years', []],
+    ['an atom of truth', []],
+    // Context after the word, an amount or a trade verb before it.
+    ['ada staking rewards arrived', ['ADA']],
+    ['link price is flat', ['LINK']],
+    ['op mainnet fees are tiny', ['OP']],
+    ['bought 500 link last night', ['LINK']],
+    ['sold half my dot', ['DOT']],
+    ['bought one eth', ['ETH']],
+    ['sold the link to my blog', []],
+    // Lists with a mention in them.
+    ['btc, eth, link - my portfolio', ['BTC', 'ETH', 'LINK']],
+    ['sol/usdt is the pair', ['SOL', 'USDT']],
+    ['xrp and ada', ['ADA', 'XRP']],
+    ['btc one eth', ['BTC', 'ETH']],
+    // Lower-case noun symbols: crypto text or sentence subject, never after an article.
+    ['ada feels slow, the wallet too', ['ADA']],
+    ['ada feels slow', []],
+    ['btc looks fine, ada feels slow', ['ADA', 'BTC']],
+    ['my cat sol is asleep', []],
+    ['sol is flying today', ['SOL']],
+    ['Sol is flying today', []],
+    ['fine. dot has been bleeding', ['DOT']],
+    ['the dot in the token logo', []],
+    // Capitals as the universe spells them, stoplisted words only with context.
+    ['ADA and NEAR are up', ['ADA', 'NEAR']],
+    ['LINK staking is live', ['LINK']],
+    ['the LINK below', []],
+  ])('tags people-written text %j as %j', (text, expected) => {
     expect(mentionedSymbols(text, U)).toEqual(expected);
   });
 
