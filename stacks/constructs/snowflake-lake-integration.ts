@@ -1,4 +1,3 @@
-import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { StorageIntegration } from '@cdktf/provider-snowflake/lib/storage-integration';
 import type { Construct } from 'constructs';
