@@ -17,6 +17,7 @@ import {
   type IngestionCheckDeps,
   type LakeFile,
 } from '../ops/ingestion-check';
+import { describeFailures, runViewTests } from '../sql/view-tests';
 import { Naming } from '../stacks/naming';
 import type { Command } from './command';
 import { JSON_FLAG, parseFlags, UsageError } from './kit/args';
@@ -28,12 +29,13 @@ Checks Snowpipe ingestion on the env's Snowflake account: SYSTEM$PIPE_STATUS of 
 lake's Parquet files of the last <hours> against INFORMATION_SCHEMA.COPY_HISTORY. Prints one row per
 dataset and exits 1 when a pipe is not RUNNING, has a backlog, has not ingested for an hour while files
 arrive, or a file was not loaded (the same findings as the hourly cloud check; docs/runbook.md §9).
+Then runs the EXPOSED views' grain tests (each view's key unique and not null) and exits 1 on a failure.
 
 Flags:
   --env <name>            environment (envs/<name>.env.ts), required
   --hours <n>             window to check, 1-336 (COPY_HISTORY keeps 14 days)   [default: 24]
   --grace-minutes <n>     files newer than this are "recent", not missing      [default: 10]
-  --json                  print the per-dataset results as JSON instead of a table
+  --json                  print the per-dataset results (and grain test failures) as JSON
   --help                  show this text
 
 Environment (key-pair auth; nothing is read from files in the repo):
@@ -134,13 +136,24 @@ export const checkIngestionCommand: Command = {
     const env = await loadEnv(args.env);
     const sf = await snowflakeQuery(env);
     try {
-      const results = await checkIngestion({ database: new Naming(env).snowflakeDatabase() }, args, {
+      const database = new Naming(env).snowflakeDatabase();
+      const results = await checkIngestion({ database }, args, {
         now: new Date(),
         query: sf.query,
         listLake: s3Lister(env),
       });
-      io.out(args.json ? toJson(results) : formatReport(results));
-      return exitCodeFor(results);
+      // The EXPOSED views' grain tests, the same SQL `fdl run` runs on the local warehouse.
+      const grainFailures = describeFailures(await runViewTests(sf.query, database));
+      if (args.json) io.out(toJson({ datasets: results, grainTestFailures: grainFailures }));
+      else {
+        io.out(formatReport(results));
+        io.out(
+          grainFailures.length === 0
+            ? 'grain tests: every EXPOSED view key unique and not null'
+            : `grain tests FAILED:\n  ${grainFailures.join('\n  ')}`,
+        );
+      }
+      return Math.max(exitCodeFor(results), grainFailures.length > 0 ? 1 : 0);
     } finally {
       await sf.close();
     }
