@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { LakeStore } from '../lambdas/adapters/lake-store';
 import type { PipelineInput } from '../lambdas/contracts';
 import { stamp } from '../lambdas/core/lake';
+import { redactText } from '../lambdas/core/redact';
 import type { HandlerDeps, PipelineLogger } from '../lambdas/deps';
 import { createExtractCoinlore, type HttpTuning } from '../lambdas/handlers/extract-coinlore';
 import { createExtractReddit } from '../lambdas/handlers/extract-reddit';
@@ -66,6 +67,23 @@ export interface Twin {
   execute(input: PipelineInput, opts: { name: string; at?: Date }): Promise<ExecutionResult>;
 }
 
+/**
+ * The alert an SNS Publish task sends, as recorded: subject and message redacted, because an alert quotes
+ * an error's cause and the cause may quote an upstream's answer (the handlers redact too; this is the last
+ * line before a human reads it).
+ */
+export function alertRecord(
+  publish: { TopicArn: string; Subject?: string; Message: string },
+  at: Date,
+): AlertRecord {
+  return {
+    at: at.toISOString(),
+    topicArn: publish.TopicArn,
+    subject: redactText(publish.Subject ?? ''),
+    message: redactText(publish.Message),
+  };
+}
+
 /** The Task resource map: `local:` ids → in-process handlers and the alert recorder. */
 export function createTwin(opts: TwinOptions): Twin {
   let clock: Date | undefined;
@@ -92,13 +110,7 @@ export function createTwin(opts: TwinOptions): Twin {
     [LOCAL_PLACEHOLDERS.ExtractRedditFunctionArn]: (p) => extractReddit(p as never),
     [LOCAL_PLACEHOLDERS.TransformFunctionArn]: (p) => transform(p as never),
     [LOCAL_PLACEHOLDERS.AlertsTopicArn]: async (p) => {
-      const a = p as { TopicArn: string; Subject?: string; Message: string };
-      const alert: AlertRecord = {
-        at: deps.now().toISOString(),
-        topicArn: a.TopicArn,
-        subject: a.Subject ?? '',
-        message: a.Message,
-      };
+      const alert = alertRecord(p as { TopicArn: string; Subject?: string; Message: string }, deps.now());
       alerts.push(alert);
       if (opts.alertsPath) {
         mkdirSync(dirname(opts.alertsPath), { recursive: true });

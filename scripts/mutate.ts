@@ -1,0 +1,130 @@
+/**
+ * `npm run mutate`: mutation testing with Stryker, one module at a time. Each module is a set of source
+ * files to mutate; Stryker runs only the tests that import them (vitest `related`) and, with
+ * `coverageAnalysis: "perTest"`, only the tests that execute a mutant. Kept out of `npm test`: a module
+ * takes minutes, not seconds.
+ *
+ *   npm run mutate                    # every module, one after the other
+ *   npm run mutate -- policy          # one module (names: see MUTATION_MODULES)
+ *   npm run mutate -- core-http policy
+ *   npm run mutate -- --list          # print the modules and their files
+ *
+ * The score printed is killed / (killed + survived), timeouts counted as killed (a mutant that hangs the
+ * tests is caught); mutants no test covers are listed by Stryker's report under reports/mutation/.
+ * Data tables (the sentiment lexicon, the coin universe, dataset schemas) are not mutated: a changed
+ * word weight is a data change, not a logic bug, and each such mutant would rerun every related test.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Module name → globs of files to mutate (Stryker syntax; `!` excludes). */
+export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
+  'adapters-http': ['lambdas/adapters/http.ts'],
+  'core-http': ['lambdas/core/http-policy.ts', 'lambdas/core/json-guard.ts', 'lambdas/core/redact.ts'],
+  'core-records': [
+    'lambdas/core/cast.ts',
+    'lambdas/core/envelope.ts',
+    'lambdas/core/lake.ts',
+    'lambdas/core/record-id.ts',
+  ],
+  'core-sources': ['lambdas/core/coinlore.ts', 'lambdas/core/reddit.ts'],
+  'core-transform': ['lambdas/core/transform.ts', 'lambdas/core/mentions.ts', 'lambdas/core/sentiment.ts'],
+  policy: ['stacks/policy/**/*.ts'],
+  envs: ['envs/**/*.ts'],
+  executor: ['local/executor/**/*.ts'],
+  sql: ['sql/views.ts', 'sql/ddl.ts'],
+};
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WORK_DIR = `${ROOT}.local/mutate`;
+
+/** The Stryker configuration of one module: everything fixed except what is mutated and where reports go. */
+export function strykerConfig(module: string, mutate: readonly string[]): Record<string, unknown> {
+  return {
+    $schema: '../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+    testRunner: 'vitest',
+    vitest: { configFile: 'vitest.config.ts', related: true },
+    // Type errors in mutants are caught by the tests that run them; the TS checker would double the time.
+    checkers: [],
+    coverageAnalysis: 'perTest',
+    concurrency: 2,
+    // Static mutants (module-level constants, tables) rerun every related test each: hours, little signal.
+    ignoreStatic: true,
+    mutate,
+    reporters: ['clear-text', 'progress', 'html', 'json'],
+    htmlReporter: { fileName: `reports/mutation/${module}.html` },
+    jsonReporter: { fileName: `reports/mutation/${module}.json` },
+    clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+    tempDirName: `.local/mutate/tmp-${module}`,
+    cleanTempDir: 'always',
+    // One mutant that runs longer than 3× the unmutated tests (+ 10 s) is a timeout (counted as caught).
+    timeoutMS: 10_000,
+    timeoutFactor: 3,
+  };
+}
+
+interface FileReport {
+  readonly mutants: readonly { readonly status: string }[];
+}
+
+/** killed, survived, timeout, no-coverage counts and the score killed+timeout / (killed+timeout+survived). */
+export function mutationScore(report: { files: Record<string, FileReport> }): {
+  killed: number;
+  survived: number;
+  timeout: number;
+  noCoverage: number;
+  score: number;
+} {
+  const n = { killed: 0, survived: 0, timeout: 0, noCoverage: 0 };
+  for (const f of Object.values(report.files))
+    for (const m of f.mutants) {
+      if (m.status === 'Killed') n.killed++;
+      else if (m.status === 'Survived') n.survived++;
+      else if (m.status === 'Timeout') n.timeout++;
+      else if (m.status === 'NoCoverage') n.noCoverage++;
+    }
+  const caught = n.killed + n.timeout;
+  return { ...n, score: caught + n.survived === 0 ? 100 : (100 * caught) / (caught + n.survived) };
+}
+
+function main(argv: readonly string[]): number {
+  const names = argv.filter((a) => !a.startsWith('-'));
+  if (argv.includes('--help') || argv.includes('-h') || argv.includes('--list')) {
+    process.stdout.write('npm run mutate [-- <module>...]\n\nModules:\n');
+    for (const [m, globs] of Object.entries(MUTATION_MODULES))
+      process.stdout.write(`  ${m.padEnd(16)}${globs.join(' ')}\n`);
+    return 0;
+  }
+  const unknown = names.filter((n) => !Object.hasOwn(MUTATION_MODULES, n));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `mutate: unknown module ${unknown.join(', ')}; choose from ${Object.keys(MUTATION_MODULES).join(', ')}\n`,
+    );
+    return 2;
+  }
+  mkdirSync(WORK_DIR, { recursive: true });
+  const rows: string[] = [];
+  let failed = false;
+  for (const module of names.length > 0 ? names : Object.keys(MUTATION_MODULES)) {
+    const configPath = `${WORK_DIR}/${module}.config.json`;
+    writeFileSync(configPath, JSON.stringify(strykerConfig(module, MUTATION_MODULES[module]!), null, 2));
+    const started = Date.now();
+    const r = spawnSync('npx', ['stryker', 'run', configPath], { cwd: ROOT, stdio: 'inherit' });
+    const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+    if (r.status !== 0) {
+      failed = true;
+      rows.push(`${module}: stryker exited ${r.status ?? r.signal} after ${minutes} min`);
+      continue;
+    }
+    const s = mutationScore(JSON.parse(readFileSync(`${ROOT}reports/mutation/${module}.json`, 'utf8')));
+    rows.push(
+      `${module}: ${s.score.toFixed(1)}% (killed ${s.killed}, timeout ${s.timeout}, survived ${s.survived}, no coverage ${s.noCoverage}) in ${minutes} min`,
+    );
+  }
+  process.stdout.write(`\nMutation scores (killed+timeout / killed+timeout+survived):\n${rows.join('\n')}\n`);
+  return failed ? 1 : 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])
+  process.exitCode = main(process.argv.slice(2));
