@@ -174,6 +174,7 @@ export async function runTicks(
   for (let i = 0; i < opts.ticks; i++) {
     const at = opts.source.tickTime(i);
     const runId = runName(opts.source.kind, at ?? new Date());
+    opts.source.startTick?.(i);
     const r = await twin.execute(opts.input, { name: runId, at });
     const result: TickResult = {
       tick: i + 1,
