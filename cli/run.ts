@@ -10,10 +10,10 @@ import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { ConfigError } from '../lambdas/core/errors';
 import { DEFAULT_PATHS, fmtInt, parseFlags, runLog, table, UsageError } from '../local/cli-support';
 import { buildDashboardFrom } from '../local/dashboard';
-import { lakeFlagsHelp, lakeFromFlags } from '../local/lake-location';
+import { assertLakeWritable, lakeFlagsHelp, lakeFromFlags } from '../local/lake-location';
 import { runTicks, type TickResult } from '../local/runner';
 import { loadNewFilesInto } from '../local/snowpipe';
-import { parseSource, resolveSource } from '../local/sources';
+import { parseSource, resolveSource, ticksProblem } from '../local/sources';
 import { openWarehouse } from '../local/warehouse';
 import { rawTableName } from '../sql/ddl';
 import type { Command } from './command';
@@ -97,6 +97,7 @@ export async function runPipeline(
     throw new ConfigError(
       `no bucket ${lake.location.bucket} at ${lake.location.endpoint}: create it first (MinIO: \`mc mb <alias>/${lake.location.bucket}\`)`,
     );
+  await assertLakeWritable(lake);
   const env = await loadEnv(flags.env ?? 'dev');
   const source = await resolveSource(spec, { notice: (line) => print(line) });
   try {
@@ -116,6 +117,8 @@ export async function runPipeline(
       );
     }
     const ticks = flags.ticks ?? source.snapshots ?? 1;
+    const tooMany = ticksProblem(source, ticks);
+    if (tooMany) throw new UsageError(tooMany);
     print(`Source: ${source.description}`);
     print(`Running ${ticks} tick${ticks > 1 ? 's' : ''} (handler logs: ${log.path})`);
     const started = Date.now();

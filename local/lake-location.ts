@@ -8,7 +8,8 @@
  * guesses AWS itself, so ambient AWS credentials cannot make a local run write into a real bucket.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { FsLakeStore } from '../lambdas/adapters/fs-lake-store';
 import type { LakeStore } from '../lambdas/adapters/lake-store';
 import { ConfigError } from '../lambdas/core/errors';
@@ -151,4 +152,27 @@ export async function lakeFromFlags(
   env: Env = process.env,
 ): Promise<LocalLake> {
   return openLake(parseLakeLocation(flags.lake, { s3Endpoint: flags['s3-endpoint'], env }), env);
+}
+
+/**
+ * Check, before any tick, that a folder lake can be written: create it (like the first PUT would) and
+ * write and remove a probe file. Throws ConfigError with the errno code and the path. Without this a
+ * read-only or impossible `--lake` fails every extraction of every tick, one alert each, and the cause
+ * (EACCES, ENOENT, ENOTDIR) sits only in the alerts log.
+ */
+export async function assertLakeWritable(lake: Pick<LocalLake, 'location'>): Promise<void> {
+  if (lake.location.kind !== 'folder') return;
+  const dir = lake.location.path;
+  const probe = join(dir, `.fdl-write-probe-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(
+      `cannot write the lake folder ${dir} (${e.code ?? e.name} at ${e.path ?? dir}); pass --lake <a writable folder>`,
+      { cause: err },
+    );
+  }
 }

@@ -182,3 +182,16 @@ export async function resolveSource(
   }
   return liveSource();
 }
+
+/**
+ * Why `ticks` cannot run on `source`, or undefined. A replay has as many ticks as snapshots: more would
+ * serve old snapshots again under new timestamps, landing duplicated data as if it were new.
+ */
+export function ticksProblem(
+  source: Pick<ResolvedSource, 'kind' | 'snapshots'>,
+  ticks: number,
+): string | undefined {
+  if (source.kind !== 'replay' || source.snapshots === undefined || ticks <= source.snapshots)
+    return undefined;
+  return `--ticks ${ticks} is more than the ${source.snapshots} snapshot${source.snapshots > 1 ? 's' : ''} the recording holds; pass --ticks ${source.snapshots} or fewer (replaying a snapshot twice would land old data under new timestamps)`;
+}
