@@ -58,9 +58,10 @@ export function strykerConfig(module: string, mutate: readonly string[]): Record
     clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
     tempDirName: `.local/mutate/tmp-${module}`,
     cleanTempDir: 'always',
-    // One mutant that runs longer than 3× the unmutated tests (+ 10 s) is a timeout (counted as caught).
-    timeoutMS: 10_000,
-    timeoutFactor: 3,
+    // A mutant whose tests run longer than 2× the unmutated run + 5 s is a timeout (an infinite loop the
+    // mutant made); reported apart from killed so a slow machine cannot hide survivors behind timeouts.
+    timeoutMS: 5_000,
+    timeoutFactor: 2,
   };
 }
 

@@ -1,8 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { TerraformStack, Testing } from 'cdktf';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bucketEncryption } from '../../stacks/policy/bucket-encryption';
+import { bucketPublicAccessBlock } from '../../stacks/policy/bucket-public-access-block';
 import { bucketTlsOnly } from '../../stacks/policy/bucket-tls-only';
+import { exempt, exemptionReason, MIN_REASON_LENGTH } from '../../stacks/policy/exemption';
+import { formatFindings } from '../../stacks/policy/index';
+import { lambdaOwnRole } from '../../stacks/policy/lambda-own-role';
 import { logRetention } from '../../stacks/policy/log-retention';
 import { noWildcardIam } from '../../stacks/policy/no-wildcard-iam';
-import type { TerraformJson } from '../../stacks/policy/types';
+import { oneNotificationPerBucket } from '../../stacks/policy/one-notification-per-bucket';
+import { referencedName, type TerraformJson } from '../../stacks/policy/types';
+import { removeOutdirs, tempOutdir } from './support';
+
+afterAll(removeOutdirs);
 
 /**
  * One test per condition each rule depends on: the compliant fixture passes, and changing exactly that
@@ -148,5 +159,201 @@ describe('logRetention', () => {
         ),
       ),
     ).toEqual([expect.objectContaining({ address: 'aws_lambda_function.a' })]);
+  });
+});
+
+describe('bucketTlsOnly statement search', () => {
+  it('passes when the TLS deny is the second statement of the policy', () => {
+    const other = {
+      Sid: 'ReadOnly',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::1:root' },
+      Action: 's3:GetObject',
+      Resource: bucketArn,
+    };
+    const policy = {
+      aws_s3_bucket_policy: {
+        p: { bucket: ref('aws_s3_bucket', 'lake', 'id'), policy: doc(other, TLS_DENY) },
+      },
+    };
+    expect(bucketTlsOnly.check(tf(bucket, policy))).toEqual([]);
+  });
+
+  it('reports the bucket, without throwing, when the condition has no Bool block', () => {
+    const findings = bucketTlsOnly.check(
+      tf(bucket, bucketPolicy({ ...TLS_DENY, Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1' } } })),
+    );
+    expect(findings.map((f) => f.address)).toEqual(['aws_s3_bucket.lake']);
+  });
+
+  it('says what the bucket policy lacks', () => {
+    expect(bucketTlsOnly.check(tf(bucket))[0]!.message).toBe(
+      'has no bucket policy denying non-TLS requests (aws:SecureTransport = false) on bucket and objects',
+    );
+  });
+});
+
+describe('bucketEncryption', () => {
+  const sse = (bucketName: string, rules: object[]): Resources => ({
+    aws_s3_bucket_server_side_encryption_configuration: {
+      [`${bucketName}_sse`]: { bucket: ref('aws_s3_bucket', bucketName, 'id'), rule: rules },
+    },
+  });
+  const aes = { apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } };
+
+  it('passes when one of the rules sets a default algorithm', () => {
+    expect(bucketEncryption.check(tf(bucket, sse('lake', [{ bucket_key_enabled: true }, aes])))).toEqual([]);
+  });
+
+  it.each([
+    ['the configuration belongs to another bucket', sse('other', [aes])],
+    ['no rule sets a default algorithm', sse('lake', [{ bucket_key_enabled: true }])],
+    ['the default block has no algorithm', sse('lake', [{ apply_server_side_encryption_by_default: {} }])],
+  ])('reports the bucket when %s', (_why, config) => {
+    expect(bucketEncryption.check(tf(bucket, config))).toEqual([
+      {
+        rule: 'bucket-encryption',
+        address: 'aws_s3_bucket.lake',
+        message: 'has no server-side encryption configuration with a default sse_algorithm',
+      },
+    ]);
+  });
+});
+
+describe('bucketPublicAccessBlock message', () => {
+  it('names the four flags that must be true', () => {
+    expect(bucketPublicAccessBlock.check(tf(bucket))[0]!.message).toBe(
+      'has no public access block with block_public_acls, block_public_policy, ignore_public_acls, restrict_public_buckets all true',
+    );
+  });
+});
+
+describe('lambdaOwnRole messages', () => {
+  const fn = (name: string, role: string) => ({
+    [name]: { function_name: name, role: role.startsWith('arn:') ? role : ref('aws_iam_role', role, 'arn') },
+  });
+  it('names the shared role and the other functions, never the function itself', () => {
+    const findings = lambdaOwnRole.check(
+      tf({ aws_lambda_function: { ...fn('a', 'shared'), ...fn('b', 'shared'), ...fn('c', 'shared') } }),
+    );
+    expect(findings).toEqual([
+      {
+        rule: 'lambda-own-role',
+        address: 'aws_lambda_function.a',
+        message: 'shares role aws_iam_role.shared with aws_lambda_function.b, aws_lambda_function.c',
+      },
+      {
+        rule: 'lambda-own-role',
+        address: 'aws_lambda_function.b',
+        message: 'shares role aws_iam_role.shared with aws_lambda_function.a, aws_lambda_function.c',
+      },
+      {
+        rule: 'lambda-own-role',
+        address: 'aws_lambda_function.c',
+        message: 'shares role aws_iam_role.shared with aws_lambda_function.a, aws_lambda_function.b',
+      },
+    ]);
+  });
+  it('says the role is not managed here when it is an ARN', () => {
+    expect(lambdaOwnRole.check(tf({ aws_lambda_function: fn('a', 'arn:aws:iam::1:role/Admin') }))).toEqual([
+      {
+        rule: 'lambda-own-role',
+        address: 'aws_lambda_function.a',
+        message: 'role is not an aws_iam_role of this stack',
+      },
+    ]);
+  });
+});
+
+describe('oneNotificationPerBucket', () => {
+  it('groups notifications by bucket name when they name the bucket literally, and says how many', () => {
+    const n = (name: string, b: string) => ({ [name]: { bucket: b, topic: [] } });
+    const findings = oneNotificationPerBucket.check(
+      tf({
+        aws_s3_bucket_notification: { ...n('a', 'my-bucket'), ...n('b', 'my-bucket'), ...n('c', 'other') },
+      }),
+    );
+    expect(findings.map((f) => f.message)).toEqual([
+      'bucket my-bucket has 2 notification resources (aws_s3_bucket_notification.a, aws_s3_bucket_notification.b): merge them into one',
+      'bucket my-bucket has 2 notification resources (aws_s3_bucket_notification.a, aws_s3_bucket_notification.b): merge them into one',
+    ]);
+  });
+});
+
+describe('logRetention messages', () => {
+  it('says the logs are kept forever, and which log group the function expected', () => {
+    const findings = logRetention.check(
+      tf(
+        { aws_lambda_function: { a: { function_name: 'fdl-a' } } },
+        { aws_cloudwatch_log_group: { g: { name: '/aws/lambda/other' } } },
+      ),
+    );
+    expect(findings.map((f) => f.message)).toEqual([
+      'has no retention_in_days (logs kept forever)',
+      'writes to a log group this stack does not manage (expected /aws/lambda/fdl-a)',
+    ]);
+  });
+});
+
+describe('formatFindings', () => {
+  it('prints one indented line per finding with rule, address and message', () => {
+    expect(
+      formatFindings([
+        { rule: 'r1', address: 'a.b', message: 'm1' },
+        { rule: 'r2', address: 'c.d', message: 'm2' },
+      ]),
+    ).toBe('  [r1] a.b: m1\n  [r2] c.d: m2');
+  });
+});
+
+describe('referencedName', () => {
+  it('reads the resource name of a reference of the given type only', () => {
+    expect(referencedName(ref('aws_s3_bucket', 'lake', 'id'), 'aws_s3_bucket')).toBe('lake');
+    expect(referencedName(ref('aws_s3_bucket', 'lake', 'id'), 'aws_iam_role')).toBeUndefined();
+    expect(referencedName('lake', 'aws_s3_bucket')).toBeUndefined();
+    expect(referencedName(42, 'aws_s3_bucket')).toBeUndefined();
+    expect(referencedName({ ref: 'x' }, 'aws_s3_bucket')).toBeUndefined();
+  });
+});
+
+describe('exemptionReason', () => {
+  const body = (reason: unknown) => ({ '//': { policy_exemptions: { 'no-wildcard-iam': reason } } });
+  it(`accepts a reason of exactly ${MIN_REASON_LENGTH} characters and refuses a shorter or blank-padded one`, () => {
+    const exact = 'x'.repeat(MIN_REASON_LENGTH);
+    expect(exemptionReason(body(exact), 'no-wildcard-iam')).toBe(exact);
+    expect(exemptionReason(body('x'.repeat(MIN_REASON_LENGTH - 1)), 'no-wildcard-iam')).toBeUndefined();
+    expect(
+      exemptionReason(body(`  ${'x'.repeat(MIN_REASON_LENGTH - 1)}  `), 'no-wildcard-iam'),
+    ).toBeUndefined();
+    expect(exemptionReason(body(42), 'no-wildcard-iam')).toBeUndefined();
+  });
+  it('gives undefined for another rule, and for a body without exemptions', () => {
+    expect(exemptionReason(body('x'.repeat(40)), 'bucket-tls-only')).toBeUndefined();
+    expect(exemptionReason({}, 'no-wildcard-iam')).toBeUndefined();
+    expect(exemptionReason({ '//': {} }, 'no-wildcard-iam')).toBeUndefined();
+  });
+});
+
+describe('exempt', () => {
+  const resource = () => {
+    const stack = new TerraformStack(Testing.app({ outdir: tempOutdir() }), 'stack');
+    const policy = new IamRolePolicy(stack, 'p', {
+      role: 'r',
+      policy: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }),
+    });
+    return { stack, policy };
+  };
+  it('stores the trimmed reason, and accepts exactly the minimum length after trimming', () => {
+    const { stack, policy } = resource();
+    const reason = 'y'.repeat(MIN_REASON_LENGTH);
+    exempt(policy, 'no-wildcard-iam', `  ${reason}  `);
+    const json = JSON.parse(JSON.stringify(stack.toTerraform())) as TerraformJson;
+    expect(exemptionReason(json.resource!.aws_iam_role_policy!.p!, 'no-wildcard-iam')).toBe(reason);
+  });
+  it('refuses a reason one character short once trimmed', () => {
+    const { policy } = resource();
+    expect(() => exempt(policy, 'no-wildcard-iam', `   ${'y'.repeat(MIN_REASON_LENGTH - 1)}   `)).toThrow(
+      /needs a written reason \(at least 20 characters\)/,
+    );
   });
 });
