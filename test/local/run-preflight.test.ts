@@ -35,7 +35,7 @@ describe('fdl run preflight', () => {
     const c = capture();
     expect(await main(['run', '--source', `replay:${FIXTURES}`, ...paths(lake)], c.io)).toBe(1);
     expect(c.err).toHaveLength(1);
-    expect(c.err[0]).toContain(`cannot write the lake folder ${lake} (ENOTDIR`);
+    expect(c.err[0]).toContain(`cannot write the lake folder ${lake} (ENOTDIR at ${lake})`);
     expect(c.err[0]).toContain('pass --lake');
     expect(c.out.join('\n')).not.toMatch(/tick 1/);
     expect(existsSync(join(dir, 'alerts.jsonl'))).toBe(false);
@@ -56,6 +56,8 @@ describe('fdl run preflight', () => {
     expect(c.err).toHaveLength(1);
     expect(c.err[0]).toContain(`--ticks ${snapshots + 1} is more than the ${snapshots} snapshot`);
     expect(existsSync(join(dir, 'alerts.jsonl'))).toBe(false);
+    // The lake check before it created nothing (a later command must still see "no lake").
+    expect(existsSync(join(dir, 'lake'))).toBe(false);
   });
 
   it('accepts any tick count up to the snapshot count, and any for live sources', () => {
