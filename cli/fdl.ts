@@ -6,7 +6,7 @@
  * problem and pointing at `--help`: a wall of usage text buries the one thing that was wrong).
  */
 import { pathToFileURL } from 'node:url';
-import { openRunLog, UsageError } from '../local/cli-support';
+import { oneLine, openRunLog, UsageError } from '../local/cli-support';
 import type { Command } from './command';
 
 /** Every command, in `fdl --help` order. */
@@ -66,14 +66,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`fdl ${name}: ${err.message} (see \`fdl ${name} --help\`)`);
+      io.err(`fdl ${name}: ${oneLine(err.message)} (see \`fdl ${name} --help\`)`);
       return 2;
     }
     const e = err as Error;
     log.write(
       JSON.stringify({ time: new Date().toISOString(), level: 'ERROR', message: e.message, stack: e.stack }),
     );
-    io.err(`fdl ${name}: ${e.message?.split('\n')[0] ?? String(err)} (details: ${log.path})`);
+    io.err(`fdl ${name}: ${oneLine(e.message?.split('\n')[0] ?? String(err))} (details: ${log.path})`);
     return 1;
   }
 }

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
 import { RAW_PREFIX } from '../lambdas/core/lake';
+import { oneLine } from '../local/cli-support';
 import type { Command } from './command';
 import {
   claimFrom,
@@ -271,7 +272,7 @@ export function createReprocessCommand(io: CommandIo = PROCESS_IO): Command {
           allowPositionals: false,
         }));
       } catch (err) {
-        io.err(`fdl reprocess: ${(err as Error).message} (see fdl reprocess --help)`);
+        io.err(`fdl reprocess: ${oneLine((err as Error).message)} (see fdl reprocess --help)`);
         return 2;
       }
       if (values.help) {
