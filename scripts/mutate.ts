@@ -18,33 +18,80 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Module name → globs of files to mutate (Stryker syntax; `!` excludes). */
-export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
-  'adapters-http': ['lambdas/adapters/http.ts'],
-  'core-http': ['lambdas/core/http-policy.ts', 'lambdas/core/json-guard.ts', 'lambdas/core/redact.ts'],
-  'core-records': [
-    'lambdas/core/cast.ts',
-    'lambdas/core/envelope.ts',
-    'lambdas/core/lake.ts',
-    'lambdas/core/record-id.ts',
-  ],
-  'core-sources': ['lambdas/core/coinlore.ts', 'lambdas/core/reddit.ts'],
-  'core-transform': ['lambdas/core/transform.ts', 'lambdas/core/mentions.ts', 'lambdas/core/sentiment.ts'],
-  policy: ['stacks/policy/**/*.ts'],
-  envs: ['envs/**/*.ts'],
-  executor: ['local/executor/**/*.ts'],
-  sql: ['sql/views.ts', 'sql/ddl.ts'],
+export interface MutationModule {
+  /** Files to mutate (Stryker globs; `!` excludes). */
+  readonly mutate: readonly string[];
+  /** The tests that state this module's intent: the only ones Stryker runs for it. */
+  readonly tests: readonly string[];
+}
+
+/** Module name → what is mutated and which tests must catch it. */
+export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
+  'adapters-http': {
+    mutate: ['lambdas/adapters/http.ts'],
+    tests: ['test/lambdas/http*.test.ts', 'test/lambdas/extract-*.test.ts'],
+  },
+  'core-http': {
+    mutate: ['lambdas/core/http-policy.ts', 'lambdas/core/json-guard.ts', 'lambdas/core/redact.ts'],
+    tests: [
+      'test/lambdas/http*.test.ts',
+      'test/lambdas/json-guard.test.ts',
+      'test/lambdas/redact*.test.ts',
+      'test/lambdas/transform-hostile.test.ts',
+    ],
+  },
+  'core-records': {
+    mutate: [
+      'lambdas/core/cast.ts',
+      'lambdas/core/envelope.ts',
+      'lambdas/core/lake.ts',
+      'lambdas/core/record-id.ts',
+    ],
+    tests: [
+      'test/lambdas/cast.test.ts',
+      'test/lambdas/envelope-keys.test.ts',
+      'test/lambdas/transform.test.ts',
+    ],
+  },
+  'core-sources': {
+    mutate: ['lambdas/core/coinlore.ts', 'lambdas/core/reddit.ts'],
+    tests: ['test/lambdas/extract-*.test.ts'],
+  },
+  'core-transform': {
+    mutate: ['lambdas/core/transform.ts', 'lambdas/core/mentions.ts', 'lambdas/core/sentiment.ts'],
+    tests: [
+      'test/lambdas/transform.test.ts',
+      'test/lambdas/sentiment.test.ts',
+      'test/lambdas/mentions.test.ts',
+    ],
+  },
+  policy: { mutate: ['stacks/policy/**/*.ts'], tests: ['test/stacks/policy*.test.ts'] },
+  envs: { mutate: ['envs/**/*.ts'], tests: ['test/envs/*.test.ts', 'test/stacks/app.test.ts'] },
+  executor: {
+    mutate: ['local/executor/**/*.ts'],
+    tests: ['test/local/executor*.test.ts', 'test/local/pipeline.test.ts'],
+  },
+  sql: {
+    mutate: ['sql/views.ts', 'sql/ddl.ts'],
+    tests: [
+      'test/snowflake/exposed-views.test.ts',
+      'test/snowflake/view-tie-breaks.test.ts',
+      'test/snowflake/ddl.test.ts',
+    ],
+  },
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORK_DIR = `${ROOT}.local/mutate`;
 
 /** The Stryker configuration of one module: everything fixed except what is mutated and where reports go. */
-export function strykerConfig(module: string, mutate: readonly string[]): Record<string, unknown> {
+export function strykerConfig(module: string, { mutate }: MutationModule): Record<string, unknown> {
   return {
     $schema: '../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     testRunner: 'vitest',
-    vitest: { configFile: 'vitest.config.ts', related: true },
+    // Only the module's tests (vitest.mutate.config.ts reads FDL_MUTATE_TESTS), and of those only the
+    // ones related to the mutated files.
+    vitest: { configFile: 'vitest.mutate.config.ts', related: true },
     // Type errors in mutants are caught by the tests that run them; the TS checker would double the time.
     checkers: [],
     coverageAnalysis: 'perTest',
@@ -94,7 +141,7 @@ function main(argv: readonly string[]): number {
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('--list')) {
     process.stdout.write('npm run mutate [-- <module>...]\n\nModules:\n');
     for (const [m, globs] of Object.entries(MUTATION_MODULES))
-      process.stdout.write(`  ${m.padEnd(16)}${globs.join(' ')}\n`);
+      process.stdout.write(`  ${m.padEnd(16)}${globs.mutate.join(' ')}\n`);
     return 0;
   }
   const unknown = names.filter((n) => !Object.hasOwn(MUTATION_MODULES, n));
@@ -109,9 +156,14 @@ function main(argv: readonly string[]): number {
   let failed = false;
   for (const module of names.length > 0 ? names : Object.keys(MUTATION_MODULES)) {
     const configPath = `${WORK_DIR}/${module}.config.json`;
-    writeFileSync(configPath, JSON.stringify(strykerConfig(module, MUTATION_MODULES[module]!), null, 2));
+    const spec = MUTATION_MODULES[module]!;
+    writeFileSync(configPath, JSON.stringify(strykerConfig(module, spec), null, 2));
     const started = Date.now();
-    const r = spawnSync('npx', ['stryker', 'run', configPath], { cwd: ROOT, stdio: 'inherit' });
+    const r = spawnSync('npx', ['stryker', 'run', configPath], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, FDL_MUTATE_TESTS: spec.tests.join(',') },
+    });
     const minutes = ((Date.now() - started) / 60_000).toFixed(1);
     if (r.status !== 0) {
       failed = true;
