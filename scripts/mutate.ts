@@ -25,19 +25,23 @@ export interface MutationModule {
   readonly tests: readonly string[];
 }
 
-/** Module name → what is mutated and which tests must catch it. */
+/**
+ * Module name → what is mutated and which tests must catch it. The tests are the module's own unit and
+ * intent tests: end-to-end suites (synth of whole stacks, the twin, fdl run) are left out because under
+ * coverage instrumentation on 2 shared cores they turn a 10-minute run into hours, and a mutant only
+ * they catch is a sign a unit test is missing.
+ */
 export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   'adapters-http': {
     mutate: ['lambdas/adapters/http.ts'],
-    tests: ['test/lambdas/http*.test.ts', 'test/lambdas/extract-*.test.ts'],
+    tests: ['test/lambdas/http.test.ts', 'test/lambdas/http-hostile.test.ts'],
   },
   'core-http': {
     mutate: ['lambdas/core/http-policy.ts', 'lambdas/core/json-guard.ts', 'lambdas/core/redact.ts'],
     tests: [
-      'test/lambdas/http*.test.ts',
+      'test/lambdas/http-policy.test.ts',
       'test/lambdas/json-guard.test.ts',
-      'test/lambdas/redact*.test.ts',
-      'test/lambdas/transform-hostile.test.ts',
+      'test/lambdas/redact.test.ts',
     ],
   },
   'core-records': {
@@ -47,11 +51,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'lambdas/core/lake.ts',
       'lambdas/core/record-id.ts',
     ],
-    tests: [
-      'test/lambdas/cast.test.ts',
-      'test/lambdas/envelope-keys.test.ts',
-      'test/lambdas/transform.test.ts',
-    ],
+    tests: ['test/lambdas/cast.test.ts', 'test/lambdas/envelope-keys.test.ts'],
   },
   'core-sources': {
     mutate: ['lambdas/core/coinlore.ts', 'lambdas/core/reddit.ts'],
@@ -66,10 +66,10 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
     ],
   },
   policy: { mutate: ['stacks/policy/**/*.ts'], tests: ['test/stacks/policy*.test.ts'] },
-  envs: { mutate: ['envs/**/*.ts'], tests: ['test/envs/*.test.ts', 'test/stacks/app.test.ts'] },
+  envs: { mutate: ['envs/**/*.ts'], tests: ['test/envs/*.test.ts'] },
   executor: {
     mutate: ['local/executor/**/*.ts'],
-    tests: ['test/local/executor*.test.ts', 'test/local/pipeline.test.ts'],
+    tests: ['test/local/executor*.test.ts'],
   },
   sql: {
     mutate: ['sql/views.ts', 'sql/ddl.ts'],
