@@ -110,3 +110,14 @@ describe('parseRateLimit and rateLimitWaitMs', () => {
     expect(rateLimitWaitMs({ remaining: 0 })).toBe(1000);
   });
 });
+
+describe('parseRetryAfter number forms', () => {
+  const now = new Date('2026-11-24T10:20:00Z');
+  it('reads multi-digit and multi-decimal seconds exactly, and refuses numbers with other characters', () => {
+    expect(parseRetryAfter('10', now)).toBe(10);
+    expect(parseRetryAfter('120', now)).toBe(120);
+    expect(parseRetryAfter('1.25', now)).toBe(1.25);
+    expect(parseRetryAfter('7s', now)).toBeUndefined();
+    expect(parseRetryAfter('x7', now)).toBeUndefined();
+  });
+});

@@ -108,3 +108,15 @@ describe('redactHeaders', () => {
     );
   });
 });
+
+describe('redaction edges', () => {
+  it('redacts a user name alone in a URL (tokens are often sent as the user name)', () => {
+    const out = redactUrl(`https://${FAKE_SECRET}@git.example.invalid/repo`);
+    expect(out).toBe('https://%5BREDACTED%5D@git.example.invalid/repo');
+    expect(redactUrl(`https://u:${FAKE_SECRET}@h.invalid/`)).toBe('https://%5BREDACTED%5D@h.invalid/');
+  });
+
+  it('redacts an echoed authorization header that has no scheme', () => {
+    expect(redactText(`authorization: ${FAKE_SECRET}`)).toBe(`authorization: ${REDACTED}`);
+  });
+});
