@@ -357,3 +357,26 @@ describe('exempt', () => {
     );
   });
 });
+
+describe('noWildcardIam document forms', () => {
+  const role = (policy: unknown): Resources => ({
+    aws_iam_role_policy: { fn: { role: ref('aws_iam_role', 'fn', 'id'), policy } },
+  });
+  it('reads a single Statement object, and names a statement without Sid as "a statement"', () => {
+    const single = JSON.stringify({ Statement: { Effect: 'Allow', Action: 's3:*', Resource: bucketArn } });
+    expect(noWildcardIam.check(tf(role(single))).map((f) => f.message)).toEqual([
+      'policy: a statement allows wildcard action(s) s3:*',
+    ]);
+  });
+  it('reports a policy that is not a string, and passes a document with no Statement', () => {
+    expect(noWildcardIam.check(tf(role({ Statement: [] }))).map((f) => f.message)).toEqual([
+      'policy: policy is not a string',
+    ]);
+    expect(noWildcardIam.check(tf(role(JSON.stringify({ Version: '2012-10-17' }))))).toEqual([]);
+  });
+  it('passes an Allow statement without Principal (identity policies have none)', () => {
+    expect(
+      noWildcardIam.check(tf(role(doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: bucketArn })))),
+    ).toEqual([]);
+  });
+});
