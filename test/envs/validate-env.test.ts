@@ -142,3 +142,102 @@ describe('validateEnv', () => {
     expect(problemFields(withField(field, value))).toEqual([]);
   });
 });
+
+describe('validateEnv patterns and messages', () => {
+  it.each([
+    ['region', 'xeu-west-1'],
+    ['region', 'eu-west-1x'],
+    ['lakeBucket', '-abc'],
+    ['lakeBucket', 'abc-'],
+    ['lakeBucket', 'a'.repeat(64)],
+    ['subreddits', ['Bitcoin!']],
+    ['subreddits', ['!Bitcoin']],
+    ['reddit.userAgent', 'x a:b:c (by /u/x)'],
+    ['reddit.userAgent', 'a:b:c (by /u/x) extra'],
+    ['alertEmail', 'a@b.c d'],
+    ['alertEmail', 'x a@b.c'],
+    ['github.repository', 'a/b/c'],
+    ['github.repository', ' a/b'],
+    ['github.environment', 'prod!'],
+    ['state.bucket', '-abc'],
+    ['state.bucket', 'abc-'],
+    ['state.region', 'xeu-west-1'],
+    ['state.region', 'eu-west-1x'],
+    ['snowflake.organizationName', 'ORG-'],
+    ['snowflake.database', 'FDL-'],
+    ['snowflake.database', '-FDL'],
+  ])('refuses %s = %j (the whole value must match, not a part)', (field, value) => {
+    expect(problemFields(withField(field, value))).toEqual([
+      field.startsWith('subreddits') ? 'subreddits[0]' : field,
+    ]);
+  });
+
+  it.each([
+    ['lakeBucket', 'abcd'],
+    ['lake.rejectsExpireDays', 1],
+  ])('accepts %s = %j', (field, value) => {
+    expect(problemFields(withField(field, value))).toEqual([]);
+  });
+
+  /** The full problem line for one bad field. */
+  const line = (field: string, value: unknown) => {
+    try {
+      validateEnv(withField(field, value), 'envs/t.env.ts');
+    } catch (err) {
+      return (err as Error).message.split('\n')[1];
+    }
+    return undefined;
+  };
+
+  it.each([
+    ['name', 'X', 'must be 2-12 lowercase letters/digits starting with a letter, got "X"'],
+    ['account', '1', 'must be a 12-digit AWS account id, got "1"'],
+    ['region', 'x', 'must be an AWS region like "eu-west-1", got "x"'],
+    ['lakeBucket', 'A', 'must be a valid S3 bucket name (3-63 chars, lowercase, digits, -), got "A"'],
+    ['schedule.enabled', 1, 'must be true or false'],
+    ['schedule.rateMinutes', 0, 'must be an integer 1-1440, got 0'],
+    ['subreddits', [], 'must list at least one subreddit'],
+    ['subreddits', ['ab', 'ab'], 'has duplicates'],
+    ['coinlore.pages', 0, 'must be an integer 1-200 (pages of 100 tickers), got 0'],
+    ['reddit.lookbackMinutes', 0, 'must be a positive integer, got 0'],
+    [
+      'reddit.userAgent',
+      'x',
+      `must follow Reddit's format "<platform>:<app ID>:<version> (by /u/<username>)", got "x"`,
+    ],
+    ['alertEmail', 'x', 'must be an email address, got "x"'],
+    ['imageTag', 'latest', 'must be an immutable ECR tag (not "latest"), got "latest"'],
+    ['functions.transform', undefined, 'is missing'],
+    ['functions.transform.memoryMb', 1, 'must be an integer 128-10240, got 1'],
+    ['functions.transform.timeoutSeconds', 0, 'must be an integer 1-900, got 0'],
+    ['lake', undefined, 'is missing'],
+    ['lake.rejectsExpireDays', 0, 'must be a positive integer, got 0'],
+    ['lake.rawInfrequentAccessDays', 29, 'must be at least 30 (an S3 rule)'],
+    ['lake.rawExpireDays', 30, 'must be greater than lake.rawInfrequentAccessDays'],
+    ['topicSuffix', 'X', 'must be 1-8 lowercase letters/digits (e.g. "v1"), got "X"'],
+    ['github.repository', 'x', 'must be "owner/name", got "x"'],
+    ['github.environment', 'a b', 'must be a GitHub environment name, got "a b"'],
+    ['state.bucket', 'A', 'must be the S3 bucket holding Terraform state, got "A"'],
+    ['state.region', 'x', 'must be an AWS region, got "x"'],
+    ['snowflake', undefined, 'is missing'],
+    ['snowflake.organizationName', '1', 'must be a Snowflake organization name, got "1"'],
+    ['snowflake.accountName', '1', 'must be a Snowflake account name, got "1"'],
+    ['snowflake.database', 'x', 'must be UPPER_SNAKE_CASE, got "x"'],
+    ['snowflake.warehouseSize', 'XL', 'must be XSMALL, SMALL or MEDIUM, got "XL"'],
+    ['snowflake.warehouseAutoSuspendSeconds', 1, 'must be an integer >= 60, got 1'],
+    ['snowflake.dataRetentionDays', 91, 'must be an integer 0-90, got 91'],
+  ])('explains %s = %j as "%s"', (field, value, message) => {
+    expect(line(field, value)).toBe(`  - ${field}: ${message}`);
+  });
+
+  it('lists the accepted log retentions in its message', () => {
+    expect(line('logRetentionDays', 2)).toBe(
+      '  - logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, got 2',
+    );
+  });
+
+  it('reports missing sections without throwing a TypeError', () => {
+    for (const section of ['schedule', 'coinlore', 'reddit', 'functions', 'github', 'state'])
+      expect(() => validateEnv(withField(section, undefined), 'envs/t.env.ts')).toThrow(ConfigError);
+  });
+});
