@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { castDouble, castEpochSeconds, castInt, castString } from '../../lambdas/core/cast';
 import { envelopeProblem, isEnvelope } from '../../lambdas/core/envelope';
 import {
   DATASET_FILE_SUFFIX,
@@ -105,5 +106,44 @@ describe('recordId', () => {
     expect(recordId('reddit', 'ab', at)).not.toBe(recordId('coinlore', 'ab', at));
     expect(recordId('reddit', 'a', `b${at}`)).not.toBe(recordId('reddit', 'ab', at));
     expect(recordId('reddit', 'ab', at)).not.toBe(recordId('reddit', 'ab', '2026-11-24T10:30:00.000Z'));
+  });
+});
+
+describe('cast edges', () => {
+  it('castInt refuses fractions and values past 2^53 - 1', () => {
+    expect(castInt('1.5')).toBeNull();
+    expect(castInt(1.5)).toBeNull();
+    expect(castInt(2 ** 53)).toBeNull();
+    expect(castInt('9007199254740991')).toBe(2 ** 53 - 1);
+    expect(castInt('1e3')).toBe(1000);
+  });
+
+  it('castString turns only finite numbers into text', () => {
+    expect(castString(Number.NaN)).toBeNull();
+    expect(castString(Number.POSITIVE_INFINITY)).toBeNull();
+    expect(castString(1.5)).toBe('1.5');
+    expect(castString(true)).toBeNull();
+  });
+
+  it("castEpochSeconds accepts Date's last millisecond and refuses one past it", () => {
+    expect(castEpochSeconds(8.64e12)?.toISOString()).toBe('+275760-09-13T00:00:00.000Z');
+    expect(castEpochSeconds(8.64e12 + 0.001)).toBeNull();
+  });
+
+  it('castDouble reads signed and dotted strings and refuses hex, binary and octal forms', () => {
+    expect(castDouble('-1.5')).toBe(-1.5);
+    expect(castDouble('+2')).toBe(2);
+    expect(castDouble('.5')).toBe(0.5);
+    expect(castDouble('0')).toBe(0);
+    expect(castDouble('0x10')).toBeNull();
+    expect(castDouble('0B1')).toBeNull();
+    expect(castDouble('0o7')).toBeNull();
+    expect(castDouble('9abc')).toBeNull();
+  });
+});
+
+describe('envelopeProblem fetched_at type', () => {
+  it('refuses a numeric fetched_at even though Date.parse would read it', () => {
+    expect(envelopeProblem({ ...GOOD, fetched_at: 2026 })).toBe('bad fetched_at');
   });
 });
