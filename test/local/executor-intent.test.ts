@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LocalExecutor, PAYLOAD_LIMIT_BYTES, type TaskHandler } from '../../local/executor/executor';
 
@@ -141,5 +142,102 @@ describe('LocalExecutor payload limit', () => {
       { resources: {} },
     ).execute('x'.repeat(PAYLOAD_LIMIT_BYTES));
     expect(r).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+  });
+});
+
+describe('LocalExecutor history and added functions', () => {
+  const run = (output: string, input: unknown = {}) =>
+    new LocalExecutor(machine({ P: { Type: 'Pass', Output: output, End: true } }), { resources: {} }).execute(
+      input,
+    );
+
+  it('records the execution and each state in order, with paths, sequence numbers and ARNs', async () => {
+    const ex = new LocalExecutor(machine({ A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } }), {
+      resources: {},
+      stateMachineName: 'sm',
+    });
+    const r = await ex.execute({}, { name: 'run-1' });
+    expect(r.name).toBe('run-1');
+    expect(r.executionArn).toBe('arn:aws:states:local:000000000000:execution:sm:run-1');
+    expect(r.history.map((e) => [e.seq, e.type, e.state ?? '', e.path ?? ''])).toEqual([
+      [1, 'ExecutionStarted', '', ''],
+      [2, 'StateEntered', 'A', 'A'],
+      [3, 'StateExited', 'A', 'A'],
+      [4, 'StateEntered', 'B', 'B'],
+      [5, 'StateExited', 'B', 'B'],
+      [6, 'ExecutionSucceeded', '', ''],
+    ]);
+  });
+
+  it('ends with ExecutionFailed carrying the error and cause of a Fail state', async () => {
+    const r = await new LocalExecutor(
+      machine({ F: { Type: 'Fail', Error: 'Broken', Cause: "{% 'because ' & $states.input.why %}" } }),
+      { resources: {} },
+    ).execute({ why: 'reasons' });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'Broken', cause: 'because reasons' });
+    expect(r.history.at(-1)).toMatchObject({
+      type: 'ExecutionFailed',
+      error: 'Broken',
+      cause: 'because reasons',
+    });
+  });
+
+  it('partitions arrays, wraps a scalar, and refuses a size below 1', async () => {
+    expect((await run('{% $partition([1,2,3,4,5], 2) %}')).output).toEqual([[1, 2], [3, 4], [5]]);
+    expect((await run('{% $partition(7, 3) %}')).output).toEqual([[7]]);
+    const bad = await run('{% $partition([1], 0) %}');
+    expect(bad).toMatchObject({ status: 'FAILED', error: 'States.QueryEvaluationError' });
+    expect(bad.cause).toContain('$partition: size must be a positive integer');
+  });
+
+  it('builds ranges up and down, inclusive, and refuses a zero step', async () => {
+    expect((await run('{% $range(0, 10, 5) %}')).output).toEqual([0, 5, 10]);
+    expect((await run('{% $range(3, 1, -1) %}')).output).toEqual([3, 2, 1]);
+    expect((await run('{% $range(0, 1, 0) %}')).cause).toContain('$range: step must not be 0');
+  });
+
+  it('hashes text and JSON with the named algorithm and refuses an unknown one', async () => {
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    expect((await run("{% $hash('abc', 'SHA-256') %}")).output).toBe(sha('abc'));
+    expect((await run("{% $hash({'a': 1}, 'SHA-256') %}")).output).toBe(sha('{"a":1}'));
+    expect((await run("{% $hash('abc', 'CRC32') %}")).cause).toContain('$hash: algorithm must be one of');
+  });
+
+  it('gives the same seeded random number twice and a number in [0, 1)', async () => {
+    const a = (await run('{% $random(42) %}')).output as number;
+    expect((await run('{% $random(42) %}')).output).toBe(a);
+    expect((await run('{% $random(43) %}')).output).not.toBe(a);
+    expect(a).toBeGreaterThanOrEqual(0);
+    expect(a).toBeLessThan(1);
+  });
+
+  it('runs Map items at most MaxConcurrency at a time', async () => {
+    let running = 0;
+    let peak = 0;
+    const ex = new LocalExecutor(
+      machine({
+        M: {
+          Type: 'Map',
+          Items: '{% [1,2,3,4,5] %}',
+          MaxConcurrency: 2,
+          ItemProcessor: { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'slow', End: true } } },
+          End: true,
+        },
+      }),
+      {
+        resources: {
+          slow: async (p) => {
+            running++;
+            peak = Math.max(peak, running);
+            await new Promise((r) => setTimeout(r, 5));
+            running--;
+            return p;
+          },
+        },
+      },
+    );
+    const r = await ex.execute({});
+    expect(r.output).toEqual([1, 2, 3, 4, 5]);
+    expect(peak).toBe(2);
   });
 });
