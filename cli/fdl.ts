@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Command, CommandHelp } from './command';
-import { UsageError } from './kit/args';
+import { oneLine, UsageError } from './kit/args';
 import { quietAwsSdkNodeVersionWarning } from './kit/aws-sdk';
 import { type Io, processIo } from './kit/io';
 import { openRunLog } from './kit/run-log';
@@ -103,14 +103,14 @@ export async function main(
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`fdl ${name}: ${err.message} (see \`fdl ${name} --help\`)`);
+      io.err(`fdl ${name}: ${oneLine(err.message)} (see \`fdl ${name} --help\`)`);
       return 2;
     }
     const e = err as Error;
     log.write(
       JSON.stringify({ time: new Date().toISOString(), level: 'ERROR', message: e.message, stack: e.stack }),
     );
-    io.err(`fdl ${name}: ${e.message?.split('\n')[0] ?? String(err)} (details: ${log.path})`);
+    io.err(`fdl ${name}: ${oneLine(e.message?.split('\n')[0] ?? String(err))} (details: ${log.path})`);
     return 1;
   }
 }

@@ -20,6 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
 import { RAW_PREFIX } from '../lambdas/core/lake';
 import type { Command } from './command';
+import { oneLine } from './kit/args';
 import { type Io, processIo, table } from './kit/io';
 import { isCompiled, workerEntry } from './kit/worker-entry';
 import {
@@ -361,7 +362,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
           allowPositionals: false,
         }));
       } catch (err) {
-        io.err(`fdl reprocess: ${(err as Error).message} (see fdl reprocess --help)`);
+        io.err(`fdl reprocess: ${oneLine((err as Error).message)} (see fdl reprocess --help)`);
         return 2;
       }
       if (values.help) {

@@ -12,14 +12,14 @@ import { appendAlert } from '../local/alerts';
 import { buildDashboardFrom } from '../local/dashboard';
 import { runTicks, type TickResult } from '../local/runner';
 import { loadErrorAlert, loadNewFilesInto } from '../local/snowpipe';
-import { parseSource, resolveSource } from '../local/sources';
+import { parseSource, resolveSource, ticksProblem } from '../local/sources';
 import { openWarehouse } from '../local/warehouse';
 import { rawTableName } from '../sql/ddl';
 import { describeFailures, runViewTests } from '../sql/view-tests';
 import type { Command } from './command';
 import { JSON_FLAG, parseFlags, UsageError } from './kit/args';
 import { fmtInt, processIo, table, toJson } from './kit/io';
-import { lakeFlagsHelp, lakeFromFlags } from './kit/lake-flags';
+import { assertLakeWritable, lakeFlagsHelp, lakeFromFlags } from './kit/lake-flags';
 import { DEFAULT_PATHS } from './kit/paths';
 import { runLog } from './kit/run-log';
 
@@ -108,6 +108,7 @@ export async function runPipeline(
     throw new ConfigError(
       `no bucket ${lake.location.bucket} at ${lake.location.endpoint}: create it first (MinIO: \`mc mb <alias>/${lake.location.bucket}\`)`,
     );
+  await assertLakeWritable(lake);
   const env = await loadEnv(flags.env ?? 'dev');
   const source = await resolveSource(spec, { notice: (line) => print(line) });
   try {
@@ -127,6 +128,8 @@ export async function runPipeline(
       );
     }
     const ticks = flags.ticks ?? source.snapshots ?? 1;
+    const tooMany = ticksProblem(source, ticks);
+    if (tooMany) throw new UsageError(tooMany);
     print(`Source: ${source.description}`);
     print(`Running ${ticks} tick${ticks > 1 ? 's' : ''} (handler logs: ${log.path})`);
     const started = Date.now();

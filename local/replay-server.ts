@@ -4,8 +4,11 @@
  * serves every upstream: requests match on method + path + query, the host is ignored (Coinlore paths
  * start with `/api/`, Reddit listings with `/r/`, the Reddit token with `/api/v1/access_token`).
  *
- * Several envelopes for one URL are served in `fetched_at` order, one per request, round-robin, so a
- * replay folder of N snapshots yields N different ticks. Faults can be injected per URL pattern and count.
+ * Several envelopes for one URL are snapshots, in `fetched_at` order. The twin pins the snapshot of each
+ * tick (`selectSnapshot(i)`): every request of tick i, retries included, gets snapshot i, so a failed
+ * attempt or a retried Task never shifts a later tick onto the next recording. Unpinned, snapshots are
+ * served round-robin, one per delivered answer: an answer spoiled by an injected fault (truncated, slow,
+ * drifted) does not consume its snapshot. Faults can be injected per URL pattern and count.
  */
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
@@ -70,6 +73,11 @@ export interface ReplayServer {
   /** How many envelopes the server holds. */
   readonly envelopeCount: number;
   addFault(fault: Fault): void;
+  /**
+   * Serve snapshot `index` (modulo the URL's snapshot count) to every request until the next call;
+   * `undefined` goes back to round-robin.
+   */
+  selectSnapshot(index: number | undefined): void;
   /** Replace all pending faults. */
   setFaults(faults: readonly Fault[]): void;
   close(): Promise<void>;
@@ -172,6 +180,7 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
   }
   for (const list of byKey.values()) list.sort((a, b) => Date.parse(a.fetched_at) - Date.parse(b.fetched_at));
   const served = new Map<string, number>();
+  let pinned: number | undefined;
 
   let faults: PendingFault[] = [];
   const setFaults = (fs: readonly Fault[]) => {
@@ -189,11 +198,13 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
     res.end(body);
   };
 
-  const nextEnvelope = (key: string): Envelope | undefined => {
+  /** The snapshot a request gets; `consume` advances round-robin (only for an answer actually delivered). */
+  const nextEnvelope = (key: string, consume: boolean): Envelope | undefined => {
     const list = byKey.get(key);
     if (!list) return undefined;
+    if (pinned !== undefined) return list[pinned % list.length];
     const n = served.get(key) ?? 0;
-    served.set(key, n + 1);
+    if (consume) served.set(key, n + 1);
     return list[n % list.length];
   };
 
@@ -262,7 +273,9 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
       );
     }
 
-    const env = nextEnvelope(key);
+    const spoiled =
+      fault?.kind === 'truncated-json' || fault?.kind === 'slow' || fault?.kind === 'schema-drift';
+    const env = nextEnvelope(key, !spoiled);
     let status: number;
     let outHeaders: Record<string, string>;
     let body: string;
@@ -329,6 +342,9 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
       faults.push({ ...f, remaining: f.times ?? 1 });
     },
     setFaults,
+    selectSnapshot: (index) => {
+      pinned = index;
+    },
     close: async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();

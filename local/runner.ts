@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { LakeStore } from '../lambdas/adapters/lake-store';
 import type { PipelineInput } from '../lambdas/contracts';
 import { stamp } from '../lambdas/core/lake';
+import { redactText } from '../lambdas/core/redact';
 import type { HandlerDeps, PipelineLogger } from '../lambdas/deps';
 import { createExtractCoinlore, type HttpTuning } from '../lambdas/handlers/extract-coinlore';
 import { createExtractReddit } from '../lambdas/handlers/extract-reddit';
@@ -67,8 +68,25 @@ export interface Twin {
 }
 
 /**
- * The `sns:publish` resource of the twin: records each alert in `alerts`, appends it to
- * `opts.alertsPath` (JSON lines) and calls `opts.onAlert`. Shared by the pipeline and the backfill twin.
+ * The alert an SNS Publish task sends, as recorded: subject and message redacted, because an alert quotes
+ * an error's cause and the cause may quote an upstream's answer (the handlers redact too; this is the last
+ * line before a human reads it).
+ */
+export function alertRecord(
+  publish: { TopicArn: string; Subject?: string; Message: string },
+  at: Date,
+): AlertRecord {
+  return {
+    at: at.toISOString(),
+    topicArn: publish.TopicArn,
+    subject: redactText(publish.Subject ?? ''),
+    message: redactText(publish.Message),
+  };
+}
+
+/**
+ * The `sns:publish` resource of the twin: records each alert (redacted, `alertRecord`) in `alerts`, appends it
+ * to `opts.alertsPath` (JSON lines) and calls `opts.onAlert`. Shared by the pipeline and the backfill twin.
  */
 export function alertRecorder(
   alerts: AlertRecord[],
@@ -76,13 +94,7 @@ export function alertRecorder(
   now: () => Date,
 ): TaskHandler {
   return async (p) => {
-    const a = p as { TopicArn: string; Subject?: string; Message: string };
-    const alert: AlertRecord = {
-      at: now().toISOString(),
-      topicArn: a.TopicArn,
-      subject: a.Subject ?? '',
-      message: a.Message,
-    };
+    const alert = alertRecord(p as { TopicArn: string; Subject?: string; Message: string }, now());
     alerts.push(alert);
     if (opts.alertsPath) {
       mkdirSync(dirname(opts.alertsPath), { recursive: true });
@@ -174,6 +186,7 @@ export async function runTicks(
   for (let i = 0; i < opts.ticks; i++) {
     const at = opts.source.tickTime(i);
     const runId = runName(opts.source.kind, at ?? new Date());
+    opts.source.startTick?.(i);
     const r = await twin.execute(opts.input, { name: runId, at });
     const result: TickResult = {
       tick: i + 1,

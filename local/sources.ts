@@ -35,6 +35,8 @@ export interface ResolvedSource {
   getRedditCredentials(): Promise<RedditCredentials>;
   /** Replay: the simulated time of tick i (first fetched_at + i × 10 min); live: undefined (real clock). */
   tickTime(i: number): Date | undefined;
+  /** Replay: serve snapshot i to every request of tick i (retries included). Live: absent. */
+  startTick?(i: number): void;
   /** Replay: how many snapshots the folder holds (the default tick count). */
   readonly snapshots?: number;
   /** Replay: the subreddits and Coinlore pages the recording has (the pipeline input must match it). */
@@ -118,6 +120,7 @@ export async function replaySource(dir: string): Promise<ResolvedSource> {
     // The replay server answers the token call itself; nothing secret is involved.
     getRedditCredentials: async () => ({ clientId: 'replay', clientSecret: 'replay' }),
     tickTime: (i) => new Date(rec.start.getTime() + i * TICK_MINUTES * 60_000),
+    startTick: (i) => server.selectSnapshot(i),
     snapshots: rec.snapshots,
     recorded: { subreddits: rec.subreddits, coinlorePages: rec.coinlorePages },
     close: () => server.close(),
@@ -178,4 +181,17 @@ export async function resolveSource(
     return replaySource(sample);
   }
   return liveSource();
+}
+
+/**
+ * Why `ticks` cannot run on `source`, or undefined. A replay has as many ticks as snapshots: more would
+ * serve old snapshots again under new timestamps, landing duplicated data as if it were new.
+ */
+export function ticksProblem(
+  source: Pick<ResolvedSource, 'kind' | 'snapshots'>,
+  ticks: number,
+): string | undefined {
+  if (source.kind !== 'replay' || source.snapshots === undefined || ticks <= source.snapshots)
+    return undefined;
+  return `--ticks ${ticks} is more than the ${source.snapshots} snapshot${source.snapshots > 1 ? 's' : ''} the recording holds; pass --ticks ${source.snapshots} or fewer (replaying a snapshot twice would land old data under new timestamps)`;
 }

@@ -4,9 +4,21 @@
  */
 import { parseArgs } from 'node:util';
 
+/**
+ * A message as one terminal line: control characters (a newline in a flag name, an escape sequence in a
+ * value) are shown escaped, so a hostile command line cannot split or repaint the error it causes.
+ */
+export function oneLine(message: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped.
+  return message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 /** A wrong command line: the dispatcher prints the message and a pointer to `--help`, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(oneLine(message), options);
+  }
 }
 
 export type FlagSpec = Readonly<Record<string, { readonly type: 'string' | 'number' | 'boolean' }>>;

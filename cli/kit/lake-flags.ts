@@ -8,7 +8,8 @@
  * guesses AWS itself, so ambient AWS credentials cannot make a local run write into a real bucket.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { access, constants, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import type { LakeStore } from '../../lambdas/adapters/lake-store';
 import { ConfigError } from '../../lambdas/core/errors';
@@ -152,4 +153,39 @@ export async function lakeFromFlags(
   env: Env = process.env,
 ): Promise<LocalLake> {
   return openLake(parseLakeLocation(flags.lake, { s3Endpoint: flags['s3-endpoint'], env }), env);
+}
+
+/**
+ * Check, before any tick, that a folder lake can be written, without creating anything: the folder (or,
+ * when it does not exist yet, its nearest existing ancestor, where the first PUT will create it) must be
+ * a directory this process may write. Throws ConfigError with the errno code and the path. Without this a
+ * read-only or impossible `--lake` fails every extraction of every tick, one alert each, and the cause
+ * (EACCES, EROFS, ENOTDIR) sits only in the alerts log.
+ */
+export async function assertLakeWritable(lake: Pick<LocalLake, 'location'>): Promise<void> {
+  if (lake.location.kind !== 'folder') return;
+  const dir = lake.location.path;
+  let at = dir;
+  try {
+    for (;;) {
+      const info = await stat(at).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' && dirname(at) !== at) return undefined;
+        throw err;
+      });
+      if (info === undefined) {
+        at = dirname(at);
+        continue;
+      }
+      if (!info.isDirectory())
+        throw Object.assign(new Error(`${at} is not a directory`), { code: 'ENOTDIR', path: at });
+      await access(at, constants.W_OK | constants.X_OK);
+      return;
+    }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(
+      `cannot write the lake folder ${dir} (${e.code ?? e.name} at ${e.path ?? at}); pass --lake <a writable folder>`,
+      { cause: err },
+    );
+  }
 }

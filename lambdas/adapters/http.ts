@@ -1,8 +1,11 @@
 /**
  * The one HTTP client of the pipeline (axios). Every exchange, failed attempts included, is archived as an
  * envelope in the lake BEFORE the body is parsed or checked, so the raw archive can always be reprocessed
- * and an outage or schema change leaves evidence. Credentials never reach the archive or the logs: request
- * headers are not part of the envelope, and bodies that carry tokens are redacted before archiving.
+ * and an outage or schema change leaves evidence. Credentials never reach the archive, the logs or an error
+ * message: request headers are not part of the envelope, and the URL, response headers, body and error text
+ * pass through core/redact.ts (plus the caller's own `redactBody`) before they are archived or quoted.
+ * A body deeper or larger than core/json-guard.ts allows is archived as its raw text (still evidence) and
+ * refused with SchemaDriftError before anything walks it.
  *
  * Retries: 429, 5xx, timeouts, connection errors and 2xx bodies that are not JSON (truncated transfers,
  * proxy error pages) are retried with exponential backoff and full jitter; 401/403 and other 4xx never
@@ -12,7 +15,7 @@
 import axios, { type AxiosError, type AxiosResponse } from 'axios';
 import type { Source } from '../core/datasets';
 import type { Envelope } from '../core/envelope';
-import { AuthError, PipelineError, RateLimitedError, UpstreamError } from '../core/errors';
+import { AuthError, PipelineError, RateLimitedError, SchemaDriftError, UpstreamError } from '../core/errors';
 import {
   backoffDelayMs,
   classifyStatus,
@@ -21,7 +24,9 @@ import {
   parseRetryAfter,
   rateLimitWaitMs,
 } from '../core/http-policy';
+import { parseJsonWithinLimits } from '../core/json-guard';
 import { rawKey } from '../core/lake';
+import { redactHeaders, redactText, redactUrl } from '../core/redact';
 import type { PipelineLogger } from '../deps';
 import type { LakeStore } from './lake-store';
 
@@ -72,24 +77,15 @@ export interface ExchangeResult {
   readonly attempts: number;
 }
 
-/** Response headers archived: all of them except cookies (session state, not data). */
-function archivedHeaders(res: AxiosResponse | undefined): Record<string, string> {
+/** Response headers as received, names lower-cased (multi-valued ones joined). */
+function responseHeaders(res: AxiosResponse | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!res) return out;
   for (const [k, v] of Object.entries(res.headers ?? {})) {
-    const key = k.toLowerCase();
-    if (key === 'set-cookie' || v === undefined || v === null) continue;
-    out[key] = Array.isArray(v) ? v.join(', ') : String(v);
+    if (v === undefined || v === null) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   }
   return out;
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
 }
 
 const excerpt = (s: string, n = 200) => (s.length > n ? `${s.slice(0, n)}…` : s);
@@ -142,20 +138,21 @@ export class HttpClient {
         netError = err as Error;
       }
       const text = res ? (typeof res.data === 'string' ? res.data : String(res.data ?? '')) : '';
-      const headers = archivedHeaders(res);
+      const headers = responseHeaders(res);
       const outcome = this.classify(req, res, text, headers, netError, fetchedAt);
       const final = outcome.kind !== 'retry' || attempt >= maxAttempts;
       const part = final ? req.part : `${req.part}_try${attempt}`;
       const key = rawKey(req.source, req.endpoint, req.partitionTime, part);
       await this.archive(key, req, fetchedAt, res, text, headers, netError);
       this.noteBudget(headers);
+      const url = redactUrl(req.url);
 
       if (outcome.kind === 'ok') {
         return { status: res!.status, headers, text, json: outcome.json, rawKey: key, attempts: attempt };
       }
       if (outcome.kind === 'fatal') {
         logger.error('http request failed', {
-          url: req.url,
+          url,
           attempt,
           error: outcome.error.name,
           rawKey: key,
@@ -163,8 +160,8 @@ export class HttpClient {
         throw outcome.error;
       }
       if (attempt >= maxAttempts) {
-        const msg = `${req.method} ${req.url} failed after ${attempt} attempts: ${outcome.reason}`;
-        logger.error('http request gave up', { url: req.url, attempt, reason: outcome.reason, rawKey: key });
+        const msg = `${req.method} ${url} failed after ${attempt} attempts: ${outcome.reason}`;
+        logger.error('http request gave up', { url, attempt, reason: outcome.reason, rawKey: key });
         if (outcome.status === 429)
           throw new RateLimitedError(msg, outcome.retryAfterSeconds, { cause: outcome.cause });
         throw new UpstreamError(msg, outcome.status, { cause: outcome.cause });
@@ -174,12 +171,12 @@ export class HttpClient {
         delay = Math.ceil(outcome.retryAfterSeconds * 1000);
         if (delay > this.o.maxWaitMs) {
           throw new RateLimitedError(
-            `${req.method} ${req.url} asked to retry after ${outcome.retryAfterSeconds}s, longer than this invocation waits; retry the run later`,
+            `${req.method} ${url} asked to retry after ${outcome.retryAfterSeconds}s, longer than this invocation waits; retry the run later`,
             outcome.retryAfterSeconds,
           );
         }
       }
-      logger.warn('http request retrying', { url: req.url, attempt, reason: outcome.reason, delayMs: delay });
+      logger.warn('http request retrying', { url, attempt, reason: outcome.reason, delayMs: delay });
       await this.o.sleep(delay);
     }
   }
@@ -192,20 +189,28 @@ export class HttpClient {
     netError: Error | undefined,
     fetchedAt: Date,
   ): Outcome {
-    const where = `${req.method} ${req.url}`;
+    const where = `${req.method} ${redactUrl(req.url)}`;
     if (!res) {
       const code = (netError as AxiosError | undefined)?.code ?? 'ERROR';
       return {
         kind: 'retry',
-        reason: `no response (${code}: ${netError?.message ?? 'unknown'})`,
+        reason: `no response (${code}: ${redactText(netError?.message ?? 'unknown')})`,
         cause: netError,
       };
     }
-    const redacted = req.redactBody ? req.redactBody(text) : text;
+    const redacted = this.redactBody(req, text);
     switch (classifyStatus(res.status)) {
       case 'ok': {
-        const parsed = parseJson(text);
+        const parsed = parseJsonWithinLimits(text);
         if (parsed.ok) return { kind: 'ok', json: parsed.value };
+        // Too deep or too large: the same answer would come back, so retrying cannot help.
+        if (!parsed.reason.startsWith('not valid JSON'))
+          return {
+            kind: 'fatal',
+            error: new SchemaDriftError(
+              `${where} answered ${res.status} with a body refused: ${parsed.reason}`,
+            ),
+          };
         return {
           kind: 'retry',
           status: res.status,
@@ -245,17 +250,29 @@ export class HttpClient {
     headers: Record<string, string>,
     netError: Error | undefined,
   ): Promise<void> {
-    const raw = req.redactBody ? req.redactBody(text) : text;
-    const parsed = res ? parseJson(raw) : { ok: false as const };
+    const raw = this.redactBody(req, text);
+    // A body beyond the JSON limits is kept as text: JSON.stringify of a deep value would overflow the stack.
+    const parsed = res ? parseJsonWithinLimits(raw) : { ok: false as const };
     const envelope: Envelope = {
-      request: { method: req.method, url: req.url },
-      response: { status: res?.status ?? 0, headers, body: res ? (parsed.ok ? parsed.value : raw) : null },
+      request: { method: req.method, url: redactUrl(req.url) },
+      response: {
+        status: res?.status ?? 0,
+        headers: redactHeaders(headers),
+        body: res ? (parsed.ok ? parsed.value : raw) : null,
+      },
       fetched_at: fetchedAt.toISOString(),
       source: req.source,
       endpoint: req.endpoint,
-      ...(netError ? { error: `${(netError as AxiosError).code ?? 'ERROR'}: ${netError.message}` } : {}),
+      ...(netError
+        ? { error: redactText(`${(netError as AxiosError).code ?? 'ERROR'}: ${netError.message}`) }
+        : {}),
     };
     await this.o.lake.put(key, JSON.stringify(envelope), 'application/json');
+  }
+
+  /** The body as it may be archived or quoted: the caller's redactor, then the generic one. */
+  private redactBody(req: ExchangeRequest, text: string): string {
+    return redactText(req.redactBody ? req.redactBody(text) : text);
   }
 
   /** Remember an exhausted rate-limit budget: the next call waits until the window resets. */

@@ -11,6 +11,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { S3LakeStore } from '../adapters/s3-lake-store';
 import { HANDLER_ENV, type RunContext } from '../contracts';
 import { ConfigError } from '../core/errors';
+import { redactText } from '../core/redact';
 import { DEFAULT_BASE_URLS, type HandlerDeps, type PipelineLogger, type RedditCredentials } from '../deps';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -159,6 +160,8 @@ export function lambdaHandler<I extends RunContext, O>(
       m.addMetric('Invocations', MetricUnit.Count, 1);
       return out;
     } catch (err) {
+      // The message becomes the execution's Cause and, through the state machine, an SNS alert.
+      if (err instanceof Error) err.message = redactText(err.message);
       m.addMetric('Failures', MetricUnit.Count, 1);
       awsLogger().error('handler failed', {
         error: err instanceof Error ? err.name : 'unknown',

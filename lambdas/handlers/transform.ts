@@ -11,6 +11,7 @@ import type { TransformInput, TransformOutput } from '../contracts';
 import { DATASETS } from '../core/datasets';
 import type { Envelope } from '../core/envelope';
 import { ConfigError } from '../core/errors';
+import { parseJsonWithinLimits } from '../core/json-guard';
 import { datasetKey, rejectsKey } from '../core/lake';
 import { type KeyedEnvelope, type Skipped, transformEnvelopes } from '../core/transform';
 import type { HandlerDeps } from '../deps';
@@ -53,16 +54,15 @@ export function createTransform(deps: HandlerDeps): (input: TransformInput) => P
     const logger = withRunContext(deps.logger, { run_id: input.runId, function: 'transform' });
 
     // A missing raw object is an error (the extraction said it wrote it): it throws and the state
-    // machine retries. A raw object that is not an envelope is skipped with the reason.
+    // machine retries. A raw object that is not JSON, or is nested deeper or larger than core/json-guard.ts
+    // allows, is skipped with a one-line reason that quotes none of its content: it is refused before
+    // anything walks it, so one hostile file cannot overflow the stack and lose the whole batch.
     const unreadable: Skipped[] = [];
     const read = await mapLimit(input.rawKeys, READ_CONCURRENCY, async (key) => {
-      const bytes = await deps.lake.get(key);
-      try {
-        return { key, envelope: JSON.parse(Buffer.from(bytes).toString('utf8')) as Envelope };
-      } catch (err) {
-        unreadable.push({ rawKey: key, reason: `not JSON: ${(err as Error).message}` });
-        return undefined;
-      }
+      const parsed = parseJsonWithinLimits(Buffer.from(await deps.lake.get(key)).toString('utf8'));
+      if (parsed.ok) return { key, envelope: parsed.value as Envelope };
+      unreadable.push({ rawKey: key, reason: parsed.reason });
+      return undefined;
     });
     const envelopes = read.filter((e): e is KeyedEnvelope => e !== undefined);
 

@@ -171,8 +171,9 @@ function assignedNames(block: StatesBlock): string[] {
   const names: string[] = [];
   for (const s of Object.values(block.States ?? {})) {
     names.push(...Object.keys(s.Assign ?? {}));
-    for (const c of s.Catch ?? []) names.push(...Object.keys(c.Assign ?? {}));
-    for (const c of s.Choices ?? []) names.push(...Object.keys(c.Assign ?? {}));
+    // Not-an-array Catch/Choices are reported by validateBlock; here they must not throw a TypeError.
+    for (const c of Array.isArray(s.Catch) ? s.Catch : []) names.push(...Object.keys(c.Assign ?? {}));
+    for (const c of Array.isArray(s.Choices) ? s.Choices : []) names.push(...Object.keys(c.Assign ?? {}));
   }
   return names;
 }
@@ -359,8 +360,8 @@ function validateBlock(
     const next = [
       s.Next,
       s.Default,
-      ...(s.Choices ?? []).map((c) => c.Next),
-      ...(s.Catch ?? []).map((c) => c.Next),
+      ...(Array.isArray(s.Choices) ? s.Choices : []).map((c) => c.Next),
+      ...(Array.isArray(s.Catch) ? s.Catch : []).map((c) => c.Next),
     ].filter((x): x is string => typeof x === 'string' && x in states);
     queue.push(...next);
   }

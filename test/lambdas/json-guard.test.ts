@@ -72,3 +72,30 @@ describe('parseJsonWithinLimits', () => {
     });
   });
 });
+
+describe('json-guard edges', () => {
+  it('stops walking a parsed value one level past the limit', () => {
+    expect(jsonValueDepth(JSON.parse(nested(5000)), 10)).toBe(11);
+  });
+
+  it('accepts a parsed value nested exactly at the limit', () => {
+    expect(checkJsonValue(JSON.parse(nested(MAX_JSON_DEPTH)))).toBeUndefined();
+  });
+
+  it("keeps the whole error position of V8's message, and says only 'not valid JSON' when there is none", () => {
+    const text = '{"abcdefghijklmnop": 1 "b": 2}';
+    let v8Message = '';
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      v8Message = (err as Error).message;
+    }
+    const position = /position (\d+)/.exec(v8Message)?.[1];
+    expect(position).toBeDefined();
+    expect(parseJsonWithinLimits(text)).toEqual({
+      ok: false,
+      reason: `not valid JSON (at character ${position})`,
+    });
+    expect(parseJsonWithinLimits('')).toEqual({ ok: false, reason: 'not valid JSON' });
+  });
+});

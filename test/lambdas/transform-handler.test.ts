@@ -73,7 +73,7 @@ describe('createTransform', () => {
       rejects: 1,
       rejectsKey: rejectsKey('coinlore_tickers', PARTITION),
       skipped: [
-        { rawKey: keys[151], reason: expect.stringMatching(/^not JSON/) },
+        { rawKey: keys[151], reason: expect.stringMatching(/^not valid JSON \(at character \d+\)$/) },
         { rawKey: keys[150], reason: 'HTTP 503' },
       ],
     });

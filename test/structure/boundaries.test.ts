@@ -49,28 +49,13 @@ const governed = (folder: string) =>
       ),
   );
 
-/** Re-exports kept while other branches merge (see their headers); nothing may import them. */
-const DEPRECATED = ['local/cli-support.ts', 'local/lake-location.ts'];
-
 describe('folder boundaries', () => {
   it.each(Object.keys(ALLOWED))('%s/ imports only from the folders below it', (folder) => {
     const violations: string[] = [];
     for (const file of governed(folder)) {
-      if (DEPRECATED.includes(file)) continue;
       for (const target of importsOf(file))
         if (!ALLOWED[folder]!.includes(topFolder(target))) violations.push(`${file} → ${target}`);
     }
     expect(violations).toEqual([]);
-  });
-
-  it('imports none of the deprecated re-exports', () => {
-    const users = Object.keys(ALLOWED)
-      .flatMap(sources)
-      .flatMap((file) =>
-        importsOf(file)
-          .filter((t) => DEPRECATED.some((d) => t === d.replace(/\.ts$/, '') || t === d))
-          .map((t) => `${file} → ${t}`),
-      );
-    expect(users).toEqual([]);
   });
 });
