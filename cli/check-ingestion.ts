@@ -6,17 +6,12 @@
  * Thin edge: the queries, parsing and reconciliation live in ops/ingestion-check.ts (unit-tested on
  * recorded result shapes); this file only wires snowflake-sdk (key-pair auth) and S3 listing to them.
  */
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { loadEnv } from '../envs/load';
 import type { EnvConfig } from '../envs/types';
+import { s3PrefixLister } from '../lambdas/adapters/s3-lake-store';
 import { connectSnowflake } from '../lambdas/adapters/snowflake';
-import {
-  checkIngestion,
-  exitCodeFor,
-  formatReport,
-  type IngestionCheckDeps,
-  type LakeFile,
-} from '../ops/ingestion-check';
+import { checkIngestion, exitCodeFor, formatReport, type IngestionCheckDeps } from '../ops/ingestion-check';
 import { describeFailures, runViewTests } from '../sql/view-tests';
 import { Naming } from '../stacks/naming';
 import type { Command } from './command';
@@ -79,21 +74,7 @@ async function snowflakeQuery(env: EnvConfig) {
 }
 
 function s3Lister(env: EnvConfig): IngestionCheckDeps['listLake'] {
-  const s3 = new S3Client({ region: env.region });
-  const bucket = new Naming(env).lakeBucket();
-  return async (prefix) => {
-    const files: LakeFile[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const o of page.Contents ?? [])
-        if (o.Key && o.LastModified) files.push({ key: o.Key, lastModified: o.LastModified });
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return files;
-  };
+  return s3PrefixLister(new S3Client({ region: env.region }), new Naming(env).lakeBucket());
 }
 
 const FLAGS = {

@@ -208,8 +208,8 @@ export async function reprocess(
   };
 }
 
-/** The counters of a DatasetSummary that add up across threads. */
-const SUMMED = [
+/** The per-dataset counts the summary prints, in column order. */
+const SUMMARY_COUNTS = [
   'files',
   'skipped',
   'records',
@@ -219,9 +219,10 @@ const SUMMED = [
   'more',
   'withheld',
   'nulled',
-  'outputs',
-  'seconds',
 ] as const;
+
+/** The counters of a DatasetSummary that add up across threads. */
+const SUMMED = [...SUMMARY_COUNTS, 'outputs', 'seconds'] as const;
 
 /**
  * The summary: a per-dataset table whose columns balance (records = rows + rejects + duplicates +
@@ -229,30 +230,8 @@ const SUMMED = [
  * filtered) and the values nulled by casting.
  */
 export function formatSummary(report: ReprocessReport): string {
-  const header = [
-    'dataset',
-    'files',
-    'skipped',
-    'records',
-    'rows',
-    'rejects',
-    'duplicates',
-    'more',
-    'withheld',
-    'nulled',
-    'seconds',
-  ];
-  const counts = [
-    'files',
-    'skipped',
-    'records',
-    'rows',
-    'rejects',
-    'duplicates',
-    'more',
-    'withheld',
-    'nulled',
-  ] as const;
+  const counts = SUMMARY_COUNTS;
+  const header = ['dataset', ...counts, 'seconds'];
   const body = report.datasets.map((s) => [
     s.dataset,
     ...counts.map((k) => String(s[k])),

@@ -70,3 +70,26 @@ export class S3LakeStore implements LakeStore {
     return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 }
+
+/**
+ * Every object under `prefix` with its last-modified time, all pages: what the ingestion check compares
+ * with COPY_HISTORY (the CLI's `check-ingestion` and the scheduled check-ingestion function share it).
+ */
+export function s3PrefixLister(
+  s3: S3Client,
+  bucket: string,
+): (prefix: string) => Promise<{ key: string; lastModified: Date }[]> {
+  return async (prefix) => {
+    const files: { key: string; lastModified: Date }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? [])
+        if (o.Key && o.LastModified) files.push({ key: o.Key, lastModified: o.LastModified });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return files;
+  };
+}

@@ -11,17 +11,17 @@
  * env's LOADER role), set outside Terraform like the Reddit secret; nothing of it is logged.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   checkIngestion,
   findings,
   type HealthLimits,
   type IngestionCheckDeps,
-  type LakeFile,
   type PipeHealthMetrics,
   pipeHealthMetrics,
 } from '../../ops/ingestion-check';
+import { s3PrefixLister } from '../adapters/s3-lake-store';
 import { connectSnowflake, type SnowflakeQuery } from '../adapters/snowflake';
 import { CHECK_ENV, HANDLER_ENV, PIPE_METRICS } from '../contracts';
 import { ConfigError } from '../core/errors';
@@ -153,19 +153,7 @@ export async function handler(): Promise<CheckIngestionOutput> {
           database: requireEnv(CHECK_ENV.snowflakeDatabase, env),
         });
       },
-      listLake: async (prefix) => {
-        const files: LakeFile[] = [];
-        let token: string | undefined;
-        do {
-          const page = await s3.send(
-            new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-          );
-          for (const o of page.Contents ?? [])
-            if (o.Key && o.LastModified) files.push({ key: o.Key, lastModified: o.LastModified });
-          token = page.IsTruncated ? page.NextContinuationToken : undefined;
-        } while (token);
-        return files;
-      },
+      listLake: s3PrefixLister(s3, bucket),
       publish: publishPipeMetrics,
       log: (message, extra) => awsLogger().warn(message, extra),
     });
