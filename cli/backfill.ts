@@ -15,8 +15,8 @@ import { RAW_PREFIX, REBUILD_TAG } from '../lambdas/core/lake';
 import { createLocalBackfill } from '../local/backfill';
 import { runSnowpipe } from '../local/snowpipe';
 import type { Command } from './command';
-import { parseFlags, UsageError } from './kit/args';
-import { fmtInt, table } from './kit/io';
+import { JSON_FLAG, parseFlags, UsageError } from './kit/args';
+import { fmtInt, processIo, table, toJson } from './kit/io';
 import { lakeFromFlags } from './kit/lake-flags';
 import { DEFAULT_PATHS } from './kit/paths';
 import { runLog } from './kit/run-log';
@@ -33,10 +33,11 @@ const FLAGS = {
   warehouse: { type: 'string' },
   alerts: { type: 'string' },
   'no-load': { type: 'boolean' },
+  ...JSON_FLAG,
 } as const;
 
 const USAGE = `Usage: fdl backfill --raw DIR --lake DIR [--from TIME] [--to TIME] [--datasets a,b] [--name ID]
-                    [--env dev] [--warehouse FILE] [--alerts FILE] [--no-load]
+                    [--env dev] [--warehouse FILE] [--alerts FILE] [--no-load] [--json]
 
 Runs the cloud's backfill state machine (statemachines/backfill.asl.json) locally: plans one item per
 dataset and run found under <raw>/raw/ in [--from, --to), runs them through a Distributed Map (batches,
@@ -56,6 +57,7 @@ Flags:
   --warehouse FILE   DuckDB warehouse the rebuilt files are loaded into [default: ${DEFAULT_PATHS.warehouse}]
   --alerts FILE      alerts as JSON lines [default: ${DEFAULT_PATHS.alerts}]
   --no-load          do not run the local Snowpipe afterwards
+  --json             print the summary as JSON on stdout (progress and messages go to stderr)
 
 Example:
   fdl backfill --raw .local/lake --lake .local/lake --from 2026-11-24T00:00Z --to 2026-11-25T00:00Z`;
@@ -104,7 +106,7 @@ export const backfillCommand: Command = {
   summary:
     'Rebuild datasets from the raw archive with the backfill state machine (Distributed Map), locally.',
   usage: USAGE,
-  async run(argv) {
+  async run(argv, io = processIo) {
     const flags = parseFlags(argv, FLAGS);
     if (!flags.raw || !flags.lake) throw new UsageError(`--${flags.raw ? 'lake' : 'raw'} is required`);
     const datasets = flags.datasets
@@ -139,7 +141,7 @@ export const backfillCommand: Command = {
     const to = toFlag ?? new Date(Math.max(...runTimes) + 60_000).toISOString();
 
     const log = runLog('backfill');
-    const err = (t: string) => process.stderr.write(`${t}\n`);
+    const err = (t: string) => io.err(t);
     let total = 0;
     let done = 0;
     let lastPrint = 0;
@@ -174,7 +176,7 @@ export const backfillCommand: Command = {
         `backfill ${name} FAILED: ${result.error}: ${result.cause} (alerts: ${flags.alerts ?? DEFAULT_PATHS.alerts})`,
       );
     const summary = result.output as BackfillSummary & { resultsManifestKey: string };
-    process.stdout.write(`${formatBackfillSummary(summary)}\n`);
+    if (!flags.json) io.out(formatBackfillSummary(summary));
     if (summary.itemsFailed > 0) {
       err(
         `${summary.itemsFailed} of ${summary.items} items failed (under the tolerated ${env.backfill.toleratedFailurePercentage}%):`,
@@ -182,13 +184,16 @@ export const backfillCommand: Command = {
       for (const f of summary.failures) err(`  ${f.error}: ${f.items.join(', ')}`);
     }
     err(`results: ${summary.resultsManifestKey}`);
+    let loaded: { files: number; rows: number } | undefined;
     if (!flags['no-load']) {
       const warehousePath = resolve(flags.warehouse ?? DEFAULT_PATHS.warehouse);
       const report = await runSnowpipe({ lake: lake.store, warehousePath });
-      process.stdout.write(
-        `Loaded ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows into ${warehousePath}.\n`,
+      loaded = { files: report.loaded.length, rows: report.rowsLoaded };
+      (flags.json ? err : io.out)(
+        `Loaded ${report.loaded.length} file(s), ${fmtInt(report.rowsLoaded)} rows into ${warehousePath}.`,
       );
     }
+    if (flags.json) io.out(toJson({ ...summary, ...(loaded ? { loaded } : {}) }));
     return 0;
   },
 };

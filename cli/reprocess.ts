@@ -21,7 +21,7 @@ import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
 import { RAW_PREFIX } from '../lambdas/core/lake';
 import type { Command } from './command';
 import { oneLine } from './kit/args';
-import { type Io, processIo, table } from './kit/io';
+import { type Io, processIo, table, toJson } from './kit/io';
 import { isCompiled, workerEntry } from './kit/worker-entry';
 import {
   claimFrom,
@@ -268,6 +268,7 @@ Flags:
   --to <iso>           only runs with a partition time before this time
   --datasets <a,b>     only these datasets: ${DATASET_NAMES.join(', ')} (default: all)
   --dataset <name>     the same, for one dataset
+  --json               print the report (per-dataset counts, problems) as JSON instead of the table
   --help               show this help
 
 Examples:
@@ -322,6 +323,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
         run?: string;
         from?: string;
         to?: string;
+        json?: boolean;
         help?: boolean;
       };
       try {
@@ -335,6 +337,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
             run: { type: 'string' },
             from: { type: 'string' },
             to: { type: 'string' },
+            json: { type: 'boolean' },
             help: { type: 'boolean', short: 'h' },
           },
           strict: true,
@@ -422,7 +425,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
       for (const p of report.problems.slice(0, MAX_LISTED)) io.err(`skipped ${p.path}: ${p.reason}`);
       if (report.problems.length > MAX_LISTED)
         io.err(`… and ${report.problems.length - MAX_LISTED} more skipped files or envelopes`);
-      io.out(formatSummary(report));
+      io.out(values.json ? toJson(report) : formatSummary(report));
       return 0;
     },
   };
