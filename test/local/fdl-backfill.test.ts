@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultBackfillName } from '../../cli/backfill';
 import { main } from '../../cli/fdl';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
@@ -61,18 +61,17 @@ describe('fdl backfill', () => {
   });
 
   it('rebuilds the whole archive by default and loads the rebuilt rows into the warehouse', async () => {
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const progress = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
+    const c = capture();
+    {
       const lake = join(root, 'lake');
       const wh = join(root, 'warehouse.duckdb');
       const argv = ['backfill', '--raw', join(root, 'archive'), '--lake', lake, '--warehouse', wh];
       const code = await main(
         [...argv, '--alerts', join(root, 'alerts.jsonl'), '--name', 'backfill-cli'],
-        capture().io,
+        c.io,
       );
       expect(code).toBe(0);
-      const stdout = write.mock.calls.map((c) => String(c[0])).join('');
+      const stdout = c.out.join('\n');
       const total = DATASET_NAMES.reduce((n, d) => n + archive.expectedRows[d].reduce((a, b) => a + b, 0), 0);
       expect(stdout).toMatch(
         new RegExp(
@@ -80,9 +79,7 @@ describe('fdl backfill', () => {
           'm',
         ),
       );
-      expect(progress.mock.calls.map((c) => String(c[0])).join('')).toContain(
-        `planned ${RUNS.length * DATASET_NAMES.length} item(s)`,
-      );
+      expect(c.err.join('\n')).toContain(`planned ${RUNS.length * DATASET_NAMES.length} item(s)`);
       expect(await new FsLakeStore(lake).list('coinlore_global/')).toEqual(
         RUNS.map((r) => datasetKey('coinlore_global', r, 'backfill-cli')),
       );
@@ -93,9 +90,6 @@ describe('fdl backfill', () => {
       } finally {
         w.close();
       }
-    } finally {
-      write.mockRestore();
-      progress.mockRestore();
     }
   });
 
