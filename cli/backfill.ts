@@ -54,7 +54,8 @@ Flags:
   --datasets LIST    comma-separated: ${DATASET_NAMES.join(', ')}   [default: all]
   --name ID          backfill id = execution name, tags the files [default: backfill-<UTC time>]
   --env NAME         batch size, concurrency, tolerated failures from envs/NAME.env.ts [default: dev]
-  --warehouse FILE   DuckDB warehouse the rebuilt files are loaded into [default: ${DEFAULT_PATHS.warehouse}]
+  --warehouse FILE   DuckDB warehouse the rebuilt files are loaded into; required with a --lake other
+                     than the default (a warehouse holds one lake's loads) [default: ${DEFAULT_PATHS.warehouse}]
   --alerts FILE      alerts as JSON lines [default: ${DEFAULT_PATHS.alerts}]
   --no-load          do not run the local Snowpipe afterwards
   --json             print the summary as JSON on stdout (progress and messages go to stderr)
@@ -140,6 +141,16 @@ export const backfillCommand: Command = {
     const from = fromFlag ?? new Date(Math.min(...runTimes)).toISOString();
     const to = toFlag ?? new Date(Math.max(...runTimes) + 60_000).toISOString();
 
+    // The local warehouse belongs to one lake: loading another lake's rebuild into the default warehouse
+    // would mix two lakes' rows in RAW.
+    if (
+      !flags['no-load'] &&
+      !flags.warehouse &&
+      (flags.lake.startsWith('s3://') || resolve(flags.lake) !== resolve(DEFAULT_PATHS.lake))
+    )
+      throw new UsageError(
+        `--lake ${flags.lake} is not the default lake, and the default warehouse (${DEFAULT_PATHS.warehouse}) holds another lake's loads: pass --warehouse FILE for this lake, or --no-load`,
+      );
     const log = runLog('backfill');
     const err = (t: string) => io.err(t);
     let total = 0;

@@ -118,7 +118,7 @@ export const preflightCommand: Command = {
     for (const line of problems) process.stderr.write(`${line}\n`);
     if (problems.length) {
       process.stderr.write(
-        `preflight: ${problems.length} problem(s) in envs/${env.name}.env.ts (docs/runbook.md §1)\n`,
+        `preflight: ${problems.length} problem(s) in envs/${env.name}.env.ts (docs/runbook.md §3)\n`,
       );
       return 1;
     }

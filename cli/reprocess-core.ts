@@ -4,9 +4,10 @@
  * transform and write Parquet (DuckDB bulk writer) and rejects.
  */
 import { type Dirent, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { DuckDbParquetWriter } from '../lambdas/adapters/duckdb-parquet';
+import { ensureDir } from '../lambdas/adapters/ensure-dir';
 import { type DatasetName, datasetForEndpoint } from '../lambdas/core/datasets';
 import { type Envelope, envelopeProblem } from '../lambdas/core/envelope';
 import { MAX_JSON_CHARS } from '../lambdas/core/json-guard';
@@ -143,7 +144,7 @@ const minuteOf = (iso: string): Date => {
 
 /** Writes a file atomically (temp + rename), like an S3 PUT replaces an object. */
 async function writeAtomic(path: string, body: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await ensureDir(dirname(path));
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, body);
   await rename(tmp, path);
@@ -407,7 +408,7 @@ export async function processGroups(
           s.rows += result.rows.length;
           if (result.rows.length > 0) {
             s.outputs++;
-            await mkdir(dirname(parquetPath), { recursive: true });
+            await ensureDir(dirname(parquetPath));
             const tmp = `${parquetPath}.${process.pid}.tmp`;
             await w.write(dataset, result.rows, tmp);
             await rename(tmp, parquetPath);

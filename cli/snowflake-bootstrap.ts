@@ -33,7 +33,7 @@ Nothing is executed; the output holds public keys only.
 
 Flags:
   --env ENV              environment (envs/<ENV>.env.ts)
-  --public-key FILE      PEM public key of the CI user (rsa_key.pub; docs/runbook.md shows openssl)
+  --public-key FILE      PEM public key of the CI user (e.g. fdl_dev_ci.pub; docs/runbook.md shows openssl)
   --ops-public-key FILE  PEM public key of an ops user granted LOADER (fdl check-ingestion)  [default: none]
   --bi-sso-role ROLE     grant READER to this SSO-mapped role instead of creating a BI user  [default: none]
 

@@ -2,9 +2,10 @@
  * `fdl tableau --env <env>`: write the env's Tableau data source (cli/tableau-tds.ts) for the EXPOSED
  * views with the READER role. docs/bi.md explains how to open it and how to connect other SQL clients.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadEnv } from '../envs/load';
+import { ensureDirSync } from '../lambdas/adapters/ensure-dir';
 import { bootstrapNames } from '../stacks/snowflake-bootstrap';
 import type { Command } from './command';
 import { parseFlags, UsageError } from './kit/args';
@@ -43,7 +44,7 @@ export const tableauCommand: Command = {
       throw new UsageError(`--auth must be one of ${TABLEAU_AUTHS.join(', ')}, got "${flags.auth}"`);
     const env = await loadEnv(flags.env);
     const out = resolve(flags.out ?? `finance-de-lab-${env.name}.tds`);
-    mkdirSync(dirname(out), { recursive: true });
+    ensureDirSync(dirname(out));
     writeFileSync(out, tableauDataSource(env, auth, flags.user ?? bootstrapNames(env).biUser));
     process.stdout.write(
       `wrote ${out} (${env.name}: role ${bootstrapNames(env).readerRole}, auth ${auth})\n`,

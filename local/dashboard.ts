@@ -3,9 +3,10 @@
  * reads in Snowflake). Vega, Vega-Lite and vega-embed are inlined from node_modules and the data is
  * embedded, so the page opens from file:// with no server and no network.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ensureDirSync } from '../lambdas/adapters/ensure-dir';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { rawTableName } from '../sql/ddl';
 import { LOAD_HISTORY_TABLE, openWarehouse, type Row, type Warehouse } from './warehouse';
@@ -590,7 +591,7 @@ export async function buildDashboardFrom(
 ): Promise<{ path: string; charts: { id: string; rows: number }[] }> {
   const charts = await chartData(wh);
   const facts = await dashboardFacts(wh, (opts.now ?? (() => new Date()))(), opts.alerts);
-  mkdirSync(dirname(opts.outPath), { recursive: true });
+  ensureDirSync(dirname(opts.outPath));
   writeFileSync(opts.outPath, renderDashboardHtml(charts, facts));
   return { path: opts.outPath, charts: charts.map((c) => ({ id: c.id, rows: c.rows.length })) };
 }

@@ -6,8 +6,9 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureDirSync } from '../lambdas/adapters/ensure-dir';
 import type { LakeStore } from '../lambdas/adapters/lake-store';
 import type { PipelineInput } from '../lambdas/contracts';
 import { stamp } from '../lambdas/core/lake';
@@ -97,7 +98,7 @@ export function alertRecorder(
     const alert = alertRecord(p as { TopicArn: string; Subject?: string; Message: string }, now());
     alerts.push(alert);
     if (opts.alertsPath) {
-      mkdirSync(dirname(opts.alertsPath), { recursive: true });
+      ensureDirSync(dirname(opts.alertsPath));
       appendFileSync(opts.alertsPath, `${JSON.stringify(alert)}\n`);
     }
     opts.onAlert?.(alert);

@@ -1,11 +1,6 @@
-/**
- * The local warehouse: an embedded DuckDB file standing in for Snowflake, with the same RAW tables
- * (sql/ddl.ts) and the same EXPOSED view SQL (sql/views.ts). Sessions run in UTC so timestamps behave
- * like Snowflake's TIMESTAMP_NTZ holding UTC (see sql/ddl.ts).
- */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { ensureDirSync } from '../lambdas/adapters/ensure-dir';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { duckdbRawTableDdl } from '../sql/ddl';
 import { exposedViews, viewDdl } from '../sql/views';
@@ -40,7 +35,7 @@ function toPlain(value: unknown): string | number | boolean | null {
 
 /** Open (creating when absent) the DuckDB file. `readOnly` lets the dashboard read while nothing writes. */
 export async function openWarehouse(path: string, opts: { readOnly?: boolean } = {}): Promise<Warehouse> {
-  if (!opts.readOnly) mkdirSync(dirname(path), { recursive: true });
+  if (!opts.readOnly) ensureDirSync(dirname(path));
   const instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");

@@ -197,7 +197,7 @@ ${durationRows}
 
 const USAGE = `Usage: npm run costs -- [--env NAME] [--write]
 
-Prints each env's estimated monthly AWS cost (per line item) from its config, the state machine
+Prints each env's estimated monthly AWS and Snowflake cost (per line item) from its config, the state machine
 definition and docs/measured-durations.json.
 
 Flags:

@@ -10,7 +10,7 @@
 import type { EnvConfig } from '../envs/types';
 import { Naming } from './naming';
 
-/** Values the template env files ship with; a real deploy replaces every one (docs/runbook.md §1). */
+/** Values the template env files ship with; a real deploy replaces every one (docs/runbook.md §3). */
 export const TEMPLATE_PLACEHOLDERS = {
   /** Fake AWS account ids of envs/dev.env.ts and envs/prod.env.ts. */
   accounts: ['111111111111', '222222222222'],

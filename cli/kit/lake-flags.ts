@@ -8,8 +8,8 @@
  * guesses AWS itself, so ambient AWS credentials cannot make a local run write into a real bucket.
  */
 import { existsSync } from 'node:fs';
-import { access, constants, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { access, constants, mkdtemp, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import type { LakeStore } from '../../lambdas/adapters/lake-store';
 import { ConfigError } from '../../lambdas/core/errors';
@@ -179,6 +179,9 @@ export async function assertLakeWritable(lake: Pick<LocalLake, 'location'>): Pro
       if (!info.isDirectory())
         throw Object.assign(new Error(`${at} is not a directory`), { code: 'ENOTDIR', path: at });
       await access(at, constants.W_OK | constants.X_OK);
+      // Permission bits are not the whole story: a pseudo file system (/proc) or a read-only mount can
+      // pass access() and still refuse a mkdir. Create and remove a probe folder where the lake will go.
+      await rmdir(await mkdtemp(join(at, '.fdl-lake-probe-')));
       return;
     }
   } catch (err) {

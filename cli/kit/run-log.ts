@@ -2,8 +2,9 @@
  * The per-invocation log file: handler logs and error details go there, so the terminal stays readable
  * and a one-line error can point at the details.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ensureDirSync } from '../../lambdas/adapters/ensure-dir';
 import type { PipelineLogger } from '../../lambdas/deps';
 import { DEFAULT_PATHS } from './paths';
 
@@ -23,7 +24,7 @@ export function openRunLog(command: string, dir = DEFAULT_PATHS.logs): RunLog {
   let created = false;
   const write = (line: string) => {
     if (!created) {
-      mkdirSync(dir, { recursive: true });
+      ensureDirSync(dir);
       created = true;
     }
     appendFileSync(path, `${line}\n`);

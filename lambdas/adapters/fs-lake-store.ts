@@ -4,8 +4,9 @@
  * never sees half a Parquet file, and a rerun replaces the object like an S3 PUT would.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { ensureDir } from './ensure-dir';
 import type { LakeObject, LakeStore } from './lake-store';
 
 export class FsLakeStore implements LakeStore {
@@ -25,7 +26,7 @@ export class FsLakeStore implements LakeStore {
 
   async put(key: string, body: Uint8Array | string, _contentType?: string): Promise<void> {
     const target = this.pathOf(key);
-    await mkdir(dirname(target), { recursive: true });
+    await ensureDir(dirname(target));
     const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       await writeFile(tmp, body);

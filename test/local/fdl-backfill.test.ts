@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,16 @@ describe('fdl backfill', () => {
     await new FsLakeStore(empty).put('x.txt', 'x');
     expect(await main(['backfill', '--raw', empty, '--lake', join(root, 'o')], c.io)).toBe(1);
     expect(c.err[0]).toMatch(/^fdl backfill: no raw envelopes under .*empty\/raw\/;/);
+  });
+
+  it('exits 2 before writing when --lake is not the default and no --warehouse or --no-load is given', async () => {
+    const c = capture();
+    const lake = join(root, 'other-lake');
+    expect(await main(['backfill', '--raw', join(root, 'archive'), '--lake', lake], c.io)).toBe(2);
+    expect(c.err.at(-1)).toMatch(
+      /is not the default lake.*pass --warehouse FILE for this lake, or --no-load/,
+    );
+    expect(existsSync(lake)).toBe(false);
   });
 
   it('rebuilds the whole archive by default and loads the rebuilt rows into the warehouse', async () => {

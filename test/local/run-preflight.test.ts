@@ -41,6 +41,18 @@ describe('fdl run preflight', () => {
     expect(existsSync(join(dir, 'alerts.jsonl'))).toBe(false);
   });
 
+  // /proc passes access() as root, and Node's recursive mkdir then loops forever under it: the preflight
+  // must try a real mkdir and stop with the cause.
+  it('fails once with ENOENT, and runs no tick, when the lake is under a pseudo file system', async () => {
+    const c = capture();
+    expect(
+      await main(['run', '--source', `replay:${FIXTURES}`, ...paths('/proc/fdl-no-such/lake')], c.io),
+    ).toBe(1);
+    expect(c.err).toHaveLength(1);
+    expect(c.err[0]).toContain('cannot write the lake folder /proc/fdl-no-such/lake (ENOENT');
+    expect(c.out.join('\n')).not.toMatch(/tick 1/);
+  }, 10_000);
+
   it('exits 2 naming the snapshot count when --ticks asks for more than the recording holds', async () => {
     const snapshots = describeRecording(await loadEnvelopes(FIXTURES)).snapshots;
     const c = capture();
