@@ -37,7 +37,11 @@ export interface MutationModule {
 export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   'adapters-http': {
     mutate: ['lambdas/adapters/http.ts'],
-    tests: ['test/lambdas/http.test.ts', 'test/lambdas/http-hostile.test.ts'],
+    tests: [
+      'test/lambdas/http.test.ts',
+      'test/lambdas/http-hostile.test.ts',
+      'test/lambdas/http-intent.test.ts',
+    ],
   },
   'core-http': {
     mutate: ['lambdas/core/http-policy.ts', 'lambdas/core/json-guard.ts', 'lambdas/core/redact.ts'],
@@ -106,6 +110,9 @@ export function strykerConfig(module: string, { mutate }: MutationModule): Recor
     htmlReporter: { fileName: `reports/mutation/${module}.html` },
     jsonReporter: { fileName: `reports/mutation/${module}.json` },
     clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+    // Synth output (it holds Terraform's symlinked provider folders, which Stryker cannot copy), reports
+    // and local state are not sources: keep them out of the sandbox.
+    ignorePatterns: ['cdktf.out', 'reports', '.local'],
     tempDirName: `.local/mutate/tmp-${module}`,
     cleanTempDir: 'always',
     // A mutant whose tests run longer than 2× the unmutated run + 5 s is a timeout (an infinite loop the
