@@ -94,8 +94,19 @@ describe('bin/fdl.mjs (whole process)', () => {
         if (stdout.includes('tick 1/')) resolve();
       }),
     );
-    // No launcher/child pair: killing this pid (even with SIGKILL) leaves nothing running.
-    expect(childrenOf(child.pid!)).toEqual([]);
+    // No launcher/child pair: killing this pid (even with SIGKILL) leaves no pipeline running. A Node child
+    // would be a second pipeline process; esbuild's service (a launch that rebuilds a stale dist/cli/) is not.
+    const kids = childrenOf(child.pid!).map((pid) => {
+      try {
+        return { pid, comm: readFileSync(`/proc/${pid}/comm`, 'utf8').trim() };
+      } catch {
+        return { pid, comm: '(ended)' };
+      }
+    });
+    expect(
+      kids.filter((k) => k.comm === 'node'),
+      JSON.stringify(kids),
+    ).toEqual([]);
     child.kill('SIGINT');
     expect(await done).toBe(130);
     expect(stderr.trim().split('\n').at(-1)).toBe('fdl run: interrupted');
