@@ -27,7 +27,7 @@ import type { Construct } from 'constructs';
 import type { EnvConfig } from '../envs/types';
 import { configureBackend, stateKey } from './backend';
 import { FdlStack } from './fdl-stack';
-import { type PolicyStatement, permissionsBoundaryArn, policyDocument } from './iam';
+import { LOG_DELIVERY_ACTIONS, type PolicyStatement, permissionsBoundaryArn, policyDocument } from './iam';
 import { Naming, pascal } from './naming';
 import { exempt } from './policy/exemption';
 
@@ -384,14 +384,7 @@ export function boundaryPolicyStatements(env: EnvConfig): Statement[] {
       Sid: 'NoResourceLevelPermissions',
       Effect: 'Allow',
       Action: [
-        'logs:CreateLogDelivery',
-        'logs:GetLogDelivery',
-        'logs:UpdateLogDelivery',
-        'logs:DeleteLogDelivery',
-        'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy',
-        'logs:DescribeResourcePolicies',
-        'logs:DescribeLogGroups',
+        ...LOG_DELIVERY_ACTIONS,
         'cloudwatch:PutMetricData',
         'xray:PutTraceSegments',
         'xray:PutTelemetryRecords',

@@ -117,3 +117,19 @@ export function boundedRole(
     );
   return new IamRole(scope, id, { ...config, permissionsBoundary: boundary });
 }
+
+/**
+ * What Step Functions needs to deliver a state machine's logs to CloudWatch Logs. None of these actions
+ * supports resource-level permissions (Resource must be "*"). One list for the state machine roles and the
+ * permissions boundary that caps them.
+ */
+export const LOG_DELIVERY_ACTIONS = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+] as const;

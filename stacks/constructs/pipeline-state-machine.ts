@@ -3,7 +3,13 @@ import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { Construct } from 'constructs';
-import { assumeRolePolicy, boundedRole, type PolicyStatement, policyDocument } from '../iam';
+import {
+  assumeRolePolicy,
+  boundedRole,
+  LOG_DELIVERY_ACTIONS,
+  type PolicyStatement,
+  policyDocument,
+} from '../iam';
 import { exempt } from '../policy/exemption';
 import { Alarm } from './alarm';
 
@@ -81,16 +87,7 @@ export class PipelineStateMachine extends Construct {
         {
           Sid: 'CloudWatchLogsDelivery',
           Effect: 'Allow',
-          Action: [
-            'logs:CreateLogDelivery',
-            'logs:GetLogDelivery',
-            'logs:UpdateLogDelivery',
-            'logs:DeleteLogDelivery',
-            'logs:ListLogDeliveries',
-            'logs:PutResourcePolicy',
-            'logs:DescribeResourcePolicies',
-            'logs:DescribeLogGroups',
-          ],
+          Action: [...LOG_DELIVERY_ACTIONS],
           Resource: '*',
         },
       ]),
