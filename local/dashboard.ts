@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { ensureDirSync } from '../lambdas/adapters/ensure-dir';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
 import { rawTableName } from '../sql/ddl';
-import { LOAD_HISTORY_TABLE, openWarehouse, type Row, type Warehouse } from './warehouse';
+import { LOAD_ERRORS_TABLE, LOAD_HISTORY_TABLE, openWarehouse, type Row, type Warehouse } from './warehouse';
 
 /** How many coins (by market cap) the price charts show. */
 export const TOP_COINS = 6;
@@ -106,9 +106,11 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
       SELECT dataset, MAX(last_extracted_at) AS last_extracted_at, SUM(row_count) AS row_count
       FROM exposed.ingestion_health GROUP BY dataset
     )
-    SELECT dataset, last_extracted_at, row_count,
-      CAST(DATE_DIFF('minute', last_extracted_at, MAX(last_extracted_at) OVER ()) AS DOUBLE) AS minutes_behind
-    FROM latest ORDER BY dataset`);
+    , errors AS (SELECT dataset, COUNT(*) AS n FROM ${LOAD_ERRORS_TABLE} GROUP BY dataset)
+    SELECT latest.dataset, last_extracted_at, row_count,
+      CAST(DATE_DIFF('minute', last_extracted_at, MAX(last_extracted_at) OVER ()) AS DOUBLE) AS minutes_behind,
+      CAST(COALESCE(errors.n, 0) AS INTEGER) AS load_errors
+    FROM latest LEFT JOIN errors ON errors.dataset = latest.dataset ORDER BY latest.dataset`);
 
   return [
     {
@@ -403,7 +405,7 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
       id: 'dataset-freshness',
       title: 'Freshness per dataset',
       subtitle:
-        'Latest extraction loaded per dataset, and how many minutes it trails the newest dataset (0 = current).',
+        'Latest extraction loaded per dataset, and how many minutes it trails the newest dataset (0 = current). Red: the local Snowpipe could not load some of its files (load errors; `fdl status`).',
       rows: freshness,
       spec: {
         width: 'container',
@@ -411,8 +413,9 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
         encoding: { y: { field: 'dataset', type: 'nominal', title: null, sort: [...DATASET_NAMES] } },
         layer: [
           {
-            mark: { type: 'bar', cornerRadiusEnd: 3, color: '#f59e0b' },
+            mark: { type: 'bar', cornerRadiusEnd: 3 },
             encoding: {
+              color: { condition: { test: 'datum.load_errors > 0', value: '#dc2626' }, value: '#f59e0b' },
               x: {
                 field: 'minutes_behind',
                 type: 'quantitative',
@@ -426,6 +429,7 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
                 utcTooltip('last_extracted_at', 'last extracted (UTC)'),
                 { field: 'minutes_behind', type: 'quantitative', title: 'minutes behind' },
                 { field: 'row_count', type: 'quantitative', title: 'rows in RAW' },
+                { field: 'load_errors', type: 'quantitative', title: 'files not loadable' },
               ],
             },
           },

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../cli/run';
 import { type StatusData, statusCommand } from '../../cli/status';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
+import { chartData } from '../../local/dashboard';
 import { globLiteral, loadErrorAlert, runSnowpipe } from '../../local/snowpipe';
 import { LOAD_ERRORS_TABLE, openWarehouse } from '../../local/warehouse';
 
@@ -148,6 +149,19 @@ describe('local Snowpipe', () => {
     const rows = await rowsBySrcFile(join(run, 'warehouse.duckdb'));
     expect(Object.keys(rows).length).toBeGreaterThan(0);
     expect(rows[bad]).toBeUndefined();
+    // The dashboard's freshness chart counts the load error against its dataset, and only that one.
+    const wh = await openWarehouse(join(run, 'warehouse.duckdb'), { readOnly: true });
+    try {
+      const freshness = (await chartData(wh)).find((c) => c.id === 'dataset-freshness')!.rows;
+      expect(Object.fromEntries(freshness.map((r) => [r.dataset, Number(r.load_errors)]))).toEqual({
+        coinlore_global: 1,
+        coinlore_tickers: 0,
+        reddit_comments: 0,
+        reddit_posts: 0,
+      });
+    } finally {
+      wh.close();
+    }
   });
 
   it('shows per dataset files in lake vs loaded, the oldest unloaded file and load errors in `fdl status --json`', async () => {
