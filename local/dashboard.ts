@@ -237,7 +237,7 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
     {
       id: 'subreddit-sentiment',
       title: 'Sentiment per subreddit over time',
-      subtitle: `Mean comparative sentiment of posts and comments by the hour they were created (UTC); the number is the items in that hour. Hours with fewer than ${MIN_ITEMS_FOR_TREND} items are hollow; points are joined only from ${MIN_HOURS_FOR_TREND} solid hours on: fewer say nothing about a trend.`,
+      subtitle: `Mean sentiment (VADER-style compound, −1 … 1) of posts and comments by the hour they were created (UTC); the number is the items in that hour. Hours with fewer than ${MIN_ITEMS_FOR_TREND} items are hollow; points are joined only from ${MIN_HOURS_FOR_TREND} solid hours on: fewer say nothing about a trend.`,
       rows: subreddit,
       spec: {
         width: 'container',
@@ -256,7 +256,11 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
             mark: { type: 'line', strokeWidth: 1.5, opacity: 0.6 },
             encoding: {
               x: utcX('hour_at'),
-              y: { field: 'avg_sentiment_comparative', type: 'quantitative', title: 'sentiment (per token)' },
+              y: {
+                field: 'avg_sentiment_comparative',
+                type: 'quantitative',
+                title: 'sentiment (compound, −1 … 1)',
+              },
               color: { field: 'subreddit', type: 'nominal', title: null },
             },
           },
@@ -319,7 +323,7 @@ export async function chartData(wh: Warehouse): Promise<ChartData[]> {
           {
             mark: { type: 'circle', opacity: 0.75, stroke: '#1f2937', strokeWidth: 0.5 },
             encoding: {
-              x: { field: 'avg_sentiment', type: 'quantitative', title: 'mean sentiment (per token)' },
+              x: { field: 'avg_sentiment', type: 'quantitative', title: 'mean sentiment (compound, −1 … 1)' },
               y: { field: 'percent_change_24h', type: 'quantitative', title: 'price change 24h, %' },
               size: {
                 field: 'mentions',
