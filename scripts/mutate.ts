@@ -62,7 +62,11 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   },
   'core-sources': {
     mutate: ['lambdas/core/coinlore.ts', 'lambdas/core/reddit.ts'],
-    tests: ['test/lambdas/extract-*.test.ts'],
+    tests: [
+      'test/lambdas/extract-*.test.ts',
+      'test/lambdas/coinlore-parse.test.ts',
+      'test/lambdas/reddit-parse.test.ts',
+    ],
   },
   'core-transform': {
     mutate: ['lambdas/core/transform.ts', 'lambdas/core/mentions.ts', 'lambdas/core/sentiment.ts'],
