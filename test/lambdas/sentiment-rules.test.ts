@@ -155,3 +155,37 @@ describe('scoreSentiment', () => {
     expect(r.label).toBe('positive');
   });
 });
+
+describe('scoreSentiment tokenizer', () => {
+  it('splits chunks at every whitespace kind when an emoticon precedes the space', () => {
+    for (const space of ['\t', '\r', '\f', '\v', '\u00a0'])
+      expect(score(`:)${space}good`)).toBeCloseTo(lex(':)') + GOOD, 4);
+  });
+
+  it('splits a word at ASCII symbols after "z" or between "Z" and "a" when they touch it', () => {
+    expect(score('good~')).toBeCloseTo(GOOD, 4);
+    expect(score('good_')).toBeCloseTo(GOOD, 4);
+  });
+
+  it('keeps digits and non-ASCII letters inside a word when they touch it', () => {
+    for (const text of ['good0', 'good9', 'goodé', 'good𝐀', 'good𐀀']) expect(score(text)).toBe(0);
+  });
+
+  it('reads capital letters up to "Z" as word characters when a word is capitalised', () => {
+    expect(score('Zgood')).toBe(0);
+  });
+
+  it('ends a sentence at a semicolon when a booster precedes it', () => {
+    expect(score('very; good')).toBeCloseTo(GOOD, 4);
+  });
+
+  it('reads a typographic apostrophe as a negator apostrophe when it is inside a word', () => {
+    expect(score('don’t go')).toBeCloseTo(BARE_NEGATION, 4);
+  });
+
+  it('strips a trailing full stop, exclamation or question mark from an emoticon chunk', () => {
+    expect(score(':).')).toBeCloseTo(lex(':)'), 4);
+    expect(score(':)!')).toBeCloseTo(lex(':)') + EXCLAMATION_STEP, 4);
+    expect(score(':)?')).toBeCloseTo(lex(':)') * QUESTION_SCALAR, 4);
+  });
+});
