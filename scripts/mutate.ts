@@ -73,6 +73,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
     tests: [
       'test/lambdas/transform.test.ts',
       'test/lambdas/sentiment.test.ts',
+      'test/lambdas/sentiment-rules.test.ts',
       'test/lambdas/mentions.test.ts',
     ],
   },
