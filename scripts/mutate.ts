@@ -77,6 +77,10 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'test/lambdas/mentions.test.ts',
     ],
   },
+  'core-backfill': {
+    mutate: ['lambdas/core/backfill.ts'],
+    tests: ['test/lambdas/backfill-plan.test.ts', 'test/local/backfill.test.ts'],
+  },
   policy: { mutate: ['stacks/policy/**/*.ts'], tests: ['test/stacks/policy*.test.ts'] },
   envs: { mutate: ['envs/**/*.ts'], tests: ['test/envs/*.test.ts'] },
   executor: {
