@@ -21,8 +21,13 @@ const FILLER = ['the', 'market', 'today', 'seems', 'very', 'strong', 'and', 'fee
 /** Every word that can turn an ambiguous word into a mention. */
 const CONTEXT = new Set([...NAME_CONTEXT_WORDS, ...TRADE_VERBS, ...CRYPTO_VOCABULARY, ...SUBJECT_VERBS]);
 const separator = fc.constantFrom(' ', ', ', '. ', '! ', '\n', ' - ', ' (', ') ');
+/**
+ * A stoplisted word in any case. Stoplisted words that are themselves context words (e.g. IS, a subject
+ * verb: "dot is pumping" names DOT by rule 2c) are left out: next to an ambiguous symbol they are meant to
+ * make a mention, so "only stoplisted words" would not be a trap-only text.
+ */
 const stopWord = fc
-  .constantFrom(...SYMBOL_STOPLIST)
+  .constantFrom(...[...SYMBOL_STOPLIST].filter((w) => !CONTEXT.has(w.toLowerCase())))
   .chain((w) => fc.constantFrom(w, w.toLowerCase(), w[0] + w.slice(1).toLowerCase()));
 
 function join(words: string[], seps: string[]): string {
