@@ -7,23 +7,7 @@ import {
   pagePart,
   tickersUrl,
 } from '../../lambdas/core/coinlore';
-import { SchemaDriftError } from '../../lambdas/core/errors';
-
-/** The error `fn` throws; fails the test when it throws nothing. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
-
-function expectDrift(fn: () => unknown, message: string): void {
-  const e = thrown(fn);
-  expect(e).toBeInstanceOf(SchemaDriftError);
-  expect(e.message).toBe(message);
-}
+import { expectDrift } from '../support/throws';
 
 describe('describe', () => {
   it('says null when the value is null', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, SchemaDriftError } from '../../lambdas/core/errors';
+import { ConfigError } from '../../lambdas/core/errors';
 import {
   assertSubreddit,
   basicAuthorization,
@@ -12,22 +12,7 @@ import {
   redactToken,
   shouldFetchNextPage,
 } from '../../lambdas/core/reddit';
-
-/** The error `fn` throws; fails the test when it throws nothing. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
-
-function expectDrift(fn: () => unknown, message: string): void {
-  const e = thrown(fn);
-  expect(e).toBeInstanceOf(SchemaDriftError);
-  expect(e.message).toBe(message);
-}
+import { expectDrift, thrown } from '../support/throws';
 
 const listing = (data: unknown) => ({ kind: 'Listing', data });
 const t3 = (data: Record<string, unknown>) => ({ kind: 't3', data });
