@@ -6,29 +6,12 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { env as dev } from '../../envs/dev.env';
 import { manifestKey, resultsPrefix } from '../../lambdas/core/backfill';
-import { BackfillWorkflow } from '../../stacks/constructs/backfill-workflow';
-import { Naming } from '../../stacks/naming';
-import { removeOutdirs, resourcesOf, synthScope } from './support';
+import { LAKE_ARN, naming, synthBackfillWorkflow } from './backfill-fixture';
+import { removeOutdirs, resourcesOf } from './support';
 
 afterAll(removeOutdirs);
 
-const naming = new Naming(dev);
-const LAKE_ARN = 'arn:aws:s3:::finance-de-lab-dev-eu-west-1';
-const tf = synthScope((scope) => {
-  new BackfillWorkflow(scope, 'backfill', {
-    naming,
-    config: dev.backfill,
-    accountId: dev.account,
-    region: dev.region,
-    logRetentionDays: 14,
-    imageUri: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/fdl-dev-lambdas:abc',
-    lakeBucketName: 'finance-de-lab-dev-eu-west-1',
-    lakeBucketArn: LAKE_ARN,
-    transformFunctionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:fdl-dev-transform',
-    alertsTopicArn: 'arn:aws:sns:eu-west-1:111111111111:fdl-dev-alerts',
-    environment: () => ({}),
-  });
-});
+const tf = synthBackfillWorkflow();
 
 const [role] = resourcesOf(tf, 'aws_iam_role').find(([, r]) => r.name === naming.iam('backfill'))!;
 const policy = resourcesOf(tf, 'aws_iam_role_policy').find(

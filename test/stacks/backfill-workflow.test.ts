@@ -2,33 +2,12 @@ import aslValidator from 'asl-validator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { env as dev } from '../../envs/dev.env';
 import { manifestKey, resultsPrefix } from '../../lambdas/core/backfill';
-import { BackfillWorkflow } from '../../stacks/constructs/backfill-workflow';
-import { Naming } from '../../stacks/naming';
-import { removeOutdirs, resourcesOf, statementsOf, synthScope } from './support';
+import { LAKE, LAKE_ARN, naming, synthBackfillWorkflow, TRANSFORM } from './backfill-fixture';
+import { removeOutdirs, resourcesOf, statementsOf } from './support';
 
 afterAll(removeOutdirs);
 
-const naming = new Naming(dev);
-const LAKE = 'finance-de-lab-dev-eu-west-1';
-const LAKE_ARN = `arn:aws:s3:::${LAKE}`;
-const TRANSFORM = 'arn:aws:lambda:eu-west-1:111111111111:function:fdl-dev-transform';
-const ALERTS = 'arn:aws:sns:eu-west-1:111111111111:fdl-dev-alerts';
-
-const tf = synthScope((scope) => {
-  new BackfillWorkflow(scope, 'backfill', {
-    naming,
-    config: dev.backfill,
-    accountId: dev.account,
-    region: dev.region,
-    logRetentionDays: 14,
-    imageUri: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/fdl-dev-lambdas:abc',
-    lakeBucketName: LAKE,
-    lakeBucketArn: LAKE_ARN,
-    transformFunctionArn: TRANSFORM,
-    alertsTopicArn: ALERTS,
-    environment: (fn) => ({ LAKE_BUCKET: LAKE, POWERTOOLS_SERVICE_NAME: fn }),
-  });
-});
+const tf = synthBackfillWorkflow();
 
 type Body = Record<string, unknown>;
 const sm = resourcesOf(tf, 'aws_sfn_state_machine')[0]![1];
