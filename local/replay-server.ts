@@ -360,9 +360,19 @@ export function replayBaseUrls(server: Pick<ReplayServer, 'url'>): {
   redditApiBaseUrl: string;
   redditAuthUrl: string;
 } {
+  const urls = replaySourceUrls(server);
+  return { coinloreBaseUrl: urls.coinlore, redditApiBaseUrl: urls.redditApi, redditAuthUrl: urls.redditAuth };
+}
+
+/** The same endpoints in a twin source's shape (`ResolvedSource.baseUrls`). */
+export function replaySourceUrls(server: Pick<ReplayServer, 'url'>): {
+  coinlore: string;
+  redditApi: string;
+  redditAuth: string;
+} {
   return {
-    coinloreBaseUrl: `${server.url}/api`,
-    redditApiBaseUrl: server.url,
-    redditAuthUrl: `${server.url}/api/v1/access_token`,
+    coinlore: `${server.url}/api`,
+    redditApi: server.url,
+    redditAuth: `${server.url}/api/v1/access_token`,
   };
 }

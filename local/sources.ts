@@ -9,7 +9,7 @@ import axios from 'axios';
 import type { Envelope } from '../lambdas/core/envelope';
 import { ConfigError } from '../lambdas/core/errors';
 import { DEFAULT_BASE_URLS, type RedditCredentials } from '../lambdas/deps';
-import { loadEnvelopes, matchKey, startReplayServer } from './replay-server';
+import { loadEnvelopes, matchKey, replaySourceUrls, startReplayServer } from './replay-server';
 
 /** The replay sample shipped in the repo (realistic envelopes). */
 export const BUNDLED_SAMPLE_DIR = fileURLToPath(new URL('../replay/sample/', import.meta.url));
@@ -112,11 +112,7 @@ export async function replaySource(dir: string): Promise<ResolvedSource> {
   return {
     kind: 'replay',
     description: `replay of ${dir} (${rec.snapshots} snapshot${rec.snapshots > 1 ? 's' : ''} from ${rec.start.toISOString()}, served on ${server.url})`,
-    baseUrls: {
-      coinlore: `${server.url}/api`,
-      redditApi: server.url,
-      redditAuth: `${server.url}/api/v1/access_token`,
-    },
+    baseUrls: replaySourceUrls(server),
     // The replay server answers the token call itself; nothing secret is involved.
     getRedditCredentials: async () => ({ clientId: 'replay', clientSecret: 'replay' }),
     tickTime: (i) => new Date(rec.start.getTime() + i * TICK_MINUTES * 60_000),

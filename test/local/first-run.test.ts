@@ -13,7 +13,12 @@ import type { PipelineInput } from '../../lambdas/contracts';
 import { ConfigError } from '../../lambdas/core/errors';
 import type { PipelineLogger } from '../../lambdas/deps';
 import { fetchRedditCredentials } from '../../lambdas/handlers/aws-deps';
-import { loadEnvelopes, type ReplayServer, startReplayServer } from '../../local/replay-server';
+import {
+  loadEnvelopes,
+  type ReplayServer,
+  replaySourceUrls,
+  startReplayServer,
+} from '../../local/replay-server';
 import { createTwin } from '../../local/runner';
 import { describeRecording } from '../../local/sources';
 
@@ -48,11 +53,7 @@ describe('first run with an unset Reddit secret', () => {
     const twin = createTwin({
       lake,
       source: {
-        baseUrls: {
-          coinlore: `${server.url}/api`,
-          redditApi: server.url,
-          redditAuth: `${server.url}/api/v1/access_token`,
-        },
+        baseUrls: replaySourceUrls(server),
         getRedditCredentials: () => {
           reads++;
           return fetchRedditCredentials(read, SECRET);

@@ -7,7 +7,12 @@ import type { PipelineInput, TransformOutput } from '../../lambdas/contracts';
 import type { Envelope } from '../../lambdas/core/envelope';
 import type { PipelineLogger } from '../../lambdas/deps';
 import { DefinitionError, LocalExecutor } from '../../local/executor/executor';
-import { loadEnvelopes, type ReplayServer, startReplayServer } from '../../local/replay-server';
+import {
+  loadEnvelopes,
+  type ReplayServer,
+  replaySourceUrls,
+  startReplayServer,
+} from '../../local/replay-server';
 import { createTwin, LOCAL_PLACEHOLDERS } from '../../local/runner';
 import { describeRecording } from '../../local/sources';
 import { PIPELINE_DEFINITION_PATH, renderDefinition } from '../../statemachines/placeholders';
@@ -45,11 +50,7 @@ describe('pipeline.asl.json on the local executor', () => {
     const twin = createTwin({
       lake,
       source: {
-        baseUrls: {
-          coinlore: `${server.url}/api`,
-          redditApi: server.url,
-          redditAuth: `${server.url}/api/v1/access_token`,
-        },
+        baseUrls: replaySourceUrls(server),
         getRedditCredentials: async () => ({ clientId: 'test', clientSecret: 'test' }),
       },
       userAgent: 'test:finance-de-lab:0.0.0 (by /u/test)',

@@ -15,7 +15,12 @@ import type { PipelineInput } from '../../lambdas/contracts';
 import { DATASET_NAMES } from '../../lambdas/core/datasets';
 import { datasetKey } from '../../lambdas/core/lake';
 import type { PipelineLogger } from '../../lambdas/deps';
-import { loadEnvelopes, type ReplayServer, startReplayServer } from '../../local/replay-server';
+import {
+  loadEnvelopes,
+  type ReplayServer,
+  replaySourceUrls,
+  startReplayServer,
+} from '../../local/replay-server';
 import { createTwin } from '../../local/runner';
 import { describeRecording } from '../../local/sources';
 
@@ -59,11 +64,7 @@ describe('recovery on the twin', () => {
     const twin = createTwin({
       lake,
       source: {
-        baseUrls: {
-          coinlore: `${server.url}/api`,
-          redditApi: server.url,
-          redditAuth: `${server.url}/api/v1/access_token`,
-        },
+        baseUrls: replaySourceUrls(server),
         getRedditCredentials: async () => ({ clientId: 'test', clientSecret: 'test' }),
       },
       userAgent: 'test:finance-de-lab:0.0.0 (by /u/test)',

@@ -6,7 +6,12 @@ import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import type { Envelope } from '../../lambdas/core/envelope';
 import { rawKey } from '../../lambdas/core/lake';
 import type { PipelineLogger } from '../../lambdas/deps';
-import { loadEnvelopes, type ReplayServer, startReplayServer } from '../../local/replay-server';
+import {
+  loadEnvelopes,
+  type ReplayServer,
+  replaySourceUrls,
+  startReplayServer,
+} from '../../local/replay-server';
 import { runTicks } from '../../local/runner';
 import { describeRecording, type ResolvedSource, TICK_MINUTES } from '../../local/sources';
 
@@ -66,11 +71,7 @@ describe('replay snapshots under retries', () => {
     const source: ResolvedSource = {
       kind: 'replay',
       description: 'test',
-      baseUrls: {
-        coinlore: `${server.url}/api`,
-        redditApi: server.url,
-        redditAuth: `${server.url}/api/v1/access_token`,
-      },
+      baseUrls: replaySourceUrls(server),
       getRedditCredentials: async () => ({ clientId: 'test', clientSecret: 'test' }),
       tickTime: (i) => new Date(rec.start.getTime() + i * TICK_MINUTES * 60_000),
       startTick: (i) => server.selectSnapshot(i),
