@@ -1,21 +1,26 @@
 #!/usr/bin/env node
-// The DuckDB anchor of bench/reprocess.ts: what `fdl reprocess` does for Coinlore tickers, written as
-// DuckDB's own SQL in one process (read_json → unnest → COPY … PARTITION_BY), through @duckdb/node-api.
-// Plain JavaScript on purpose: it runs as a whole process like a user would run it, with no TypeScript
-// loader to start, so its wall time is DuckDB's work plus Node's ~0.1 s start-up.
+// The DuckDB anchors of bench/reprocess.ts: what `fdl reprocess` does for Coinlore tickers, written as
+// DuckDB's own SQL in one process, through @duckdb/node-api. Plain JavaScript on purpose: it runs as a
+// whole process like a user would run it, with no TypeScript loader to start.
 //
-//   node bench/duckdb-anchor.mjs <lake root holding raw/> <output dir>
+//   node bench/duckdb-anchor.mjs <lake root holding raw/> <output dir> [--equivalent]
 //
-// It reads every tickers envelope under <root>/raw/, unnests body.data (100 coins per envelope), casts
-// the columns to the lake's types (TRY_CAST: a bad value becomes NULL, as the transform's optional
-// columns do) and writes one Snappy Parquet file per run stamp (from the file name). It does LESS than
-// the transform: no record_id hash, no dedupe of coins within a run, no reject routing, no rejects
-// file. A fair anchor for speed; not a second implementation of the cleaning rules.
+// Both read every tickers envelope under <root>/raw/ (read_json), unnest body.data (100 coins per
+// envelope), cast the columns to the lake's types (TRY_CAST: a bad value becomes NULL, as the
+// transform's optional columns do) and write one Snappy Parquet file per run stamp (from the file
+// name) with COPY … PARTITION_BY.
+// - minimal (default): only that. It does LESS than fdl reprocess: no record_id, no dedupe, no rejects.
+// - --equivalent: the same outputs as fdl reprocess, in SQL: record_id (sha256 of source, coin id and
+//   extraction time, joined by the unit separator, as lambdas/core/record-id.ts), one row per coin per
+//   run keeping the latest extraction (ties: the later file), rows missing a required column routed to
+//   a rejects file instead of the Parquet. bench/reprocess.ts checks that its rows equal fdl's.
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [root, out] = process.argv.slice(2);
-if (!root || !out) {
-  process.stderr.write('usage: node bench/duckdb-anchor.mjs <lake root holding raw/> <output dir>\n');
+const [root, out, mode] = process.argv.slice(2);
+if (!root || !out || (mode !== undefined && mode !== '--equivalent')) {
+  process.stderr.write(
+    'usage: node bench/duckdb-anchor.mjs <lake root holding raw/> <output dir> [--equivalent]\n',
+  );
   process.exit(2);
 }
 const lit = (s) => `'${s.replaceAll("'", "''")}'`;
@@ -39,17 +44,26 @@ const COINS = [
   'tsupply',
   'msupply',
 ];
+const DOUBLES = [
+  'price_usd',
+  'price_btc',
+  'percent_change_1h',
+  'percent_change_24h',
+  'percent_change_7d',
+  'market_cap_usd',
+  'volume24',
+  'volume24a',
+  'csupply',
+  'tsupply',
+  'msupply',
+];
 const coin = `STRUCT(${COINS.map((c) => `${c} VARCHAR`).join(', ')})`;
-const dbl = (c) => `TRY_CAST(NULLIF(t.${c}, '') AS DOUBLE) AS ${c}`;
-const sql = `
-COPY (
-  SELECT
-    regexp_extract(filename, '_([0-9]{8}_[0-9]{4})_[^/]*[.]json$', 1) AS run,
-    'reprocess' AS run_id,
+const casts = `
+    regexp_extract(filename, '_([0-9]{8}_[0-9]{4})_[^/]*[.]json$', 1) AS run, filename,
     CAST(CAST(fetched_at AS TIMESTAMPTZ) AS TIMESTAMP_MS) AS extracted_at,
-    t.id AS coin_id, t.symbol, t.name, t.nameid,
-    TRY_CAST(t.rank AS BIGINT) AS rank,
-    ${['price_usd', 'price_btc', 'percent_change_1h', 'percent_change_24h', 'percent_change_7d', 'market_cap_usd', 'volume24', 'volume24a', 'csupply', 'tsupply', 'msupply'].map(dbl).join(',\n    ')}
+    NULLIF(t.id, '') AS coin_id, NULLIF(t.symbol, '') AS symbol, NULLIF(t.name, '') AS name,
+    NULLIF(t.nameid, '') AS nameid, TRY_CAST(t.rank AS BIGINT) AS rank,
+    ${DOUBLES.map((c) => `TRY_CAST(NULLIF(t.${c}, '') AS DOUBLE) AS ${c}`).join(',\n    ')}
   FROM (
     SELECT filename, fetched_at, unnest(response.body.data) AS t
     FROM read_json(${lit(`${root}/raw/**/*.json`)},
@@ -57,14 +71,35 @@ COPY (
       columns = {fetched_at: 'VARCHAR', endpoint: 'VARCHAR',
                  response: 'STRUCT(status INTEGER, body STRUCT(data ${coin}[]))'})
     WHERE endpoint = 'tickers' AND response.status BETWEEN 200 AND 299
-  )
-) TO ${lit(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (run), OVERWRITE_OR_IGNORE)`;
+  )`;
+const columns = `'reprocess' AS run_id, extracted_at, coin_id, symbol, name, nameid, rank, ${DOUBLES.join(', ')}`;
+const toParquet = `(FORMAT parquet, COMPRESSION snappy, PARTITION_BY (run), OVERWRITE_OR_IGNORE)`;
+const required = 'coin_id IS NOT NULL AND symbol IS NOT NULL AND name IS NOT NULL AND price_usd IS NOT NULL';
 
 const t0 = performance.now();
 const instance = await DuckDBInstance.create(':memory:');
 const connection = await instance.connect();
-const result = await connection.runAndReadAll(sql);
-const rows = Number(result.getRows()[0]?.[0] ?? 0);
+let rows;
+if (mode === '--equivalent') {
+  await connection.run(`CREATE TEMP TABLE cast_rows AS SELECT ${casts}`);
+  const result = await connection.runAndReadAll(`COPY (
+    SELECT run,
+      sha256('coinlore' || chr(31) || coin_id || chr(31) || strftime(extracted_at, '%Y-%m-%dT%H:%M:%S.%gZ')) AS record_id,
+      ${columns}
+    FROM cast_rows WHERE ${required}
+    QUALIFY row_number() OVER (PARTITION BY run, coin_id ORDER BY extracted_at DESC, filename DESC) = 1
+  ) TO ${lit(out)} ${toParquet}`);
+  rows = Number(result.getRows()[0]?.[0] ?? 0);
+  await connection.run(
+    `COPY (SELECT filename, 'a required column is missing' AS reason FROM cast_rows WHERE NOT (${required}))
+     TO ${lit(`${out}/rejects.jsonl`)} (FORMAT json)`,
+  );
+} else {
+  const result = await connection.runAndReadAll(
+    `COPY (SELECT run, ${columns} FROM (SELECT ${casts})) TO ${lit(out)} ${toParquet}`,
+  );
+  rows = Number(result.getRows()[0]?.[0] ?? 0);
+}
 connection.closeSync();
 instance.closeSync();
 process.stdout.write(`${JSON.stringify({ rows, seconds: (performance.now() - t0) / 1000 })}\n`);

@@ -3,14 +3,15 @@
  * on generated archives of Coinlore tickers envelopes (100 coins each, 150 pages per run: one full
  * 15,000-coin universe per run):
  * - 300k rows (3,000 envelopes, 20 runs) and 3M rows (30,000 envelopes, 200 runs): `fdl reprocess`
- *   and bench/duckdb-anchor.mjs (read_json → unnest → COPY … PARTITION_BY) run interleaved, the
- *   order alternating per round, median of ROUNDS each; the ratio is anchor time / fdl time (> 1: fdl
- *   is faster);
- * - 10M rows (100,050 envelopes, 667 runs): `fdl reprocess` once, for its peak memory (the anchor is
- *   not run there: it needs several GB at 3M rows already).
+ *   and both anchors of bench/duckdb-anchor.mjs run interleaved (the order rotating per round),
+ *   median of ROUNDS each; a ratio is anchor time / fdl time (> 1: fdl is faster).
+ *   - the equivalent SQL writes the same rows as fdl (record_id, dedupe, rejects); the bench checks
+ *     that, row for row, after the first round, and fails if they differ;
+ *   - the minimal SQL (read_json → unnest → COPY … PARTITION_BY) does less: no ids, dedupe or rejects.
+ * - 10M rows (100,050 envelopes, 667 runs): `fdl reprocess` once, for its peak memory (the anchors
+ *   are not run there: the equivalent one needs ~3 GB at 3M rows already).
  * Wall time and peak RSS come from GNU time (`/usr/bin/time -f '%e %M'`), which reports the largest
- * process of the tree (the bin launcher's child runs the job). Both sides must write the generated
- * number of rows, or the bench fails.
+ * process of the tree. Every side must write the generated number of rows, or the bench fails.
  *
  * Archives are generated once into the OS temp folder (fdl-bench-archives/<envelopes>/, reused while
  * their marker file exists) because writing 100,000 files takes longer than reprocessing them.
@@ -22,6 +23,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DATASETS } from '../lambdas/core/datasets';
 import { rawKey } from '../lambdas/core/lake';
 import { prng, tickersPage } from './transform';
 import type { BenchResult } from './types';
@@ -98,59 +100,96 @@ export function fdlRows(stdout: string): number {
   return column < 0 || !total ? Number.NaN : Number(total[column]);
 }
 
-async function runFdl(archive: string, expectedRows: number): Promise<Measured> {
-  const out = join(archive, '..', `out-fdl-${process.pid}`);
+/** Runs `fdl reprocess` into `out` (kept: the caller removes it). */
+async function runFdl(archive: string, expectedRows: number, out: string): Promise<Measured> {
   rmSync(out, { recursive: true, force: true });
-  try {
-    const m = await timed([FDL, 'reprocess', '--raw', archive, '--lake', out]);
-    const rows = fdlRows(m.stdout);
-    if (rows !== expectedRows) throw new Error(`fdl reprocess wrote ${rows} rows, expected ${expectedRows}`);
-    return m;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  const m = await timed([FDL, 'reprocess', '--raw', archive, '--lake', out]);
+  const rows = fdlRows(m.stdout);
+  if (rows !== expectedRows) throw new Error(`fdl reprocess wrote ${rows} rows, expected ${expectedRows}`);
+  return m;
 }
 
-async function runAnchor(archive: string, expectedRows: number): Promise<Measured> {
-  const out = join(archive, '..', `out-duckdb-${process.pid}`);
+type AnchorMode = 'minimal' | 'equivalent';
+
+/** Runs one DuckDB anchor into `out` (kept: the caller removes it). */
+async function runAnchor(
+  archive: string,
+  expectedRows: number,
+  mode: AnchorMode,
+  out: string,
+): Promise<Measured> {
   rmSync(out, { recursive: true, force: true });
+  const m = await timed([ANCHOR, archive, out, ...(mode === 'equivalent' ? ['--equivalent'] : [])]);
+  const rows = (JSON.parse(m.stdout) as { rows: number }).rows;
+  if (rows !== expectedRows)
+    throw new Error(`the ${mode} DuckDB anchor wrote ${rows} rows, expected ${expectedRows}`);
+  return m;
+}
+
+/**
+ * Rows that one output has and the other lacks (both directions, duplicates counted), over every
+ * column but run_id (fdl writes reprocess-<stamp>, the anchor a constant). 0 proves the equivalent
+ * anchor computes what fdl computes: same record ids, same dedupe, same casts.
+ */
+async function rowsDiffering(fdlOut: string, anchorOut: string): Promise<number> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
   try {
-    const m = await timed([ANCHOR, archive, out]);
-    const rows = (JSON.parse(m.stdout) as { rows: number }).rows;
-    if (rows !== expectedRows)
-      throw new Error(`the DuckDB anchor wrote ${rows} rows, expected ${expectedRows}`);
-    return m;
+    const cols = DATASETS.coinlore_tickers.columns
+      .map((c) => c.name)
+      .filter((c) => c !== 'run_id')
+      .join(', ');
+    const fdl = `SELECT ${cols} FROM read_parquet('${fdlOut}/coinlore_tickers/**/*.parquet')`;
+    const anchor = `SELECT ${cols} FROM read_parquet('${anchorOut}/**/*.parquet')`;
+    const reader = await con.runAndReadAll(
+      `SELECT count(*)::INT FROM ((${fdl} EXCEPT ALL ${anchor}) UNION ALL (${anchor} EXCEPT ALL ${fdl}))`,
+    );
+    return Number(reader.getRows()[0]![0]);
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    con.closeSync();
+    db.closeSync();
   }
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (xs: readonly Measured[]) => xs.map((m) => m.seconds.toFixed(2)).join(', ');
 
-/** Interleaved rounds of both pipelines on one archive. */
+/**
+ * Interleaved rounds of fdl and both anchors on one archive, the order rotating per round so a
+ * neighbour's burst on the shared machine hits every side alike. After the first round the outputs of
+ * fdl and the equivalent anchor are compared row for row.
+ */
 async function sideBySide(runs: number) {
   const archive = tickersArchive(runs);
   const rows = runs * PAGES_PER_RUN * ROWS_PER_PAGE;
-  const fdl: Measured[] = [];
-  const anchor: Measured[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    // Alternate who goes first, so a neighbour's burst on the shared machine hits both sides alike.
-    if (round % 2 === 0) {
-      fdl.push(await runFdl(archive, rows));
-      anchor.push(await runAnchor(archive, rows));
-    } else {
-      anchor.push(await runAnchor(archive, rows));
-      fdl.push(await runFdl(archive, rows));
-    }
-  }
-  return {
-    rows,
-    fdl,
-    anchor,
-    fdlSeconds: median(fdl.map((m) => m.seconds)),
-    anchorSeconds: median(anchor.map((m) => m.seconds)),
+  const outs = {
+    fdl: join(archive, '..', `out-fdl-${process.pid}`),
+    minimal: join(archive, '..', `out-minimal-${process.pid}`),
+    equivalent: join(archive, '..', `out-equivalent-${process.pid}`),
   };
+  const measured: Record<keyof typeof outs, Measured[]> = { fdl: [], minimal: [], equivalent: [] };
+  const sides = Object.keys(outs) as (keyof typeof outs)[];
+  let differing = Number.NaN;
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < sides.length; i++) {
+        const side = sides[(round + i) % sides.length]!;
+        measured[side].push(
+          side === 'fdl'
+            ? await runFdl(archive, rows, outs.fdl)
+            : await runAnchor(archive, rows, side, outs[side]),
+        );
+      }
+      if (round === 0) differing = await rowsDiffering(outs.fdl, outs.equivalent);
+    }
+  } finally {
+    for (const out of Object.values(outs)) rmSync(out, { recursive: true, force: true });
+  }
+  if (differing !== 0)
+    throw new Error(`fdl and the equivalent DuckDB anchor wrote different rows (${differing} differ)`);
+  const seconds = (side: keyof typeof outs) => median(measured[side].map((m) => m.seconds));
+  return { rows, measured, seconds };
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -161,25 +200,35 @@ export async function run(): Promise<BenchResult[]> {
     ['3M', 200],
   ] as const) {
     const s = await sideBySide(runs);
-    const ratio = s.anchorSeconds / s.fdlSeconds;
-    const fdlPeak = Math.max(...s.fdl.map((m) => m.peakMb));
-    const anchorPeak = Math.max(...s.anchor.map((m) => m.peakMb));
+    const fdl = s.seconds('fdl');
+    const fdlPeak = Math.max(...s.measured.fdl.map((m) => m.peakMb));
+    const peak = (side: 'minimal' | 'equivalent') =>
+      Math.round(Math.max(...s.measured[side].map((m) => m.peakMb)));
     peaks.push({ rows: s.rows, mb: fdlPeak });
+    const envelopes = `${(s.rows / ROWS_PER_PAGE).toLocaleString('en-US')} envelopes`;
     results.push(
       {
-        name: `fdl reprocess vs DuckDB SQL, ${label} rows (${s.rows / ROWS_PER_PAGE} envelopes), whole processes: speed ratio`,
-        value: ratio,
+        name: `fdl reprocess vs the equivalent DuckDB SQL (same rows: record_id, dedupe, rejects), ${label} rows (${envelopes}): speed ratio`,
+        value: s.seconds('equivalent') / fdl,
         unit: '×',
         target: '>= 1.0×',
-        ok: ratio >= 1,
-        note: `median of ${ROUNDS}, interleaved: fdl ${s.fdlSeconds.toFixed(2)} s (${fmt(s.fdl)}), DuckDB anchor ${s.anchorSeconds.toFixed(2)} s (${fmt(s.anchor)})`,
+        ok: s.seconds('equivalent') / fdl >= 1,
+        note: `median of ${ROUNDS}, interleaved: fdl ${fdl.toFixed(2)} s (${fmt(s.measured.fdl)}), equivalent SQL ${s.seconds('equivalent').toFixed(2)} s (${fmt(s.measured.equivalent)}); outputs equal row for row`,
+      },
+      {
+        name: `fdl reprocess vs the minimal DuckDB SQL (read_json → unnest → COPY, no ids, dedupe or rejects), ${label} rows: speed ratio`,
+        value: s.seconds('minimal') / fdl,
+        unit: '×',
+        target: '>= 1.0×',
+        ok: s.seconds('minimal') / fdl >= 1,
+        note: `same rounds: minimal SQL ${s.seconds('minimal').toFixed(2)} s (${fmt(s.measured.minimal)})`,
       },
       {
         name: `fdl reprocess throughput, ${label} rows, whole process`,
-        value: s.rows / s.fdlSeconds,
+        value: s.rows / fdl,
         unit: 'rows/s',
-        ...(label === '3M' ? { target: '>= 250000 rows/s', ok: s.rows / s.fdlSeconds >= 250_000 } : {}),
-        note: `DuckDB anchor in the same rounds: ${Math.round(s.rows / s.anchorSeconds).toLocaleString('en-US')} rows/s`,
+        ...(label === '3M' ? { target: '>= 250000 rows/s', ok: s.rows / fdl >= 250_000 } : {}),
+        note: `same rounds: equivalent SQL ${Math.round(s.rows / s.seconds('equivalent')).toLocaleString('en-US')} rows/s, minimal SQL ${Math.round(s.rows / s.seconds('minimal')).toLocaleString('en-US')} rows/s`,
       },
       {
         name: `fdl reprocess peak RSS, ${label} rows`,
@@ -187,12 +236,16 @@ export async function run(): Promise<BenchResult[]> {
         unit: 'MB',
         target: '<= 1024 MB',
         ok: fdlPeak <= 1024,
-        note: `DuckDB anchor peak in the same rounds: ${Math.round(anchorPeak)} MB`,
+        note: `peaks in the same rounds: equivalent SQL ${peak('equivalent')} MB, minimal SQL ${peak('minimal')} MB`,
       },
     );
   }
   const runs10m = 667;
-  const big = await runFdl(tickersArchive(runs10m), runs10m * PAGES_PER_RUN * ROWS_PER_PAGE);
+  const bigArchive = tickersArchive(runs10m);
+  const bigOut = join(bigArchive, '..', `out-fdl-${process.pid}`);
+  const big = await runFdl(bigArchive, runs10m * PAGES_PER_RUN * ROWS_PER_PAGE, bigOut).finally(() =>
+    rmSync(bigOut, { recursive: true, force: true }),
+  );
   peaks.push({ rows: runs10m * PAGES_PER_RUN * ROWS_PER_PAGE, mb: big.peakMb });
   const growth = peaks.map((p) => `${(p.rows / 1e6).toFixed(1)}M: ${Math.round(p.mb)} MB`).join(', ');
   results.push({

@@ -148,16 +148,16 @@ async function measureOneRun(): Promise<RunMeasurement> {
       tickerTexts.map((t, i) => ({ key: `t${i}`, envelope: JSON.parse(t) as Envelope })),
       { runId: 'bench' },
     );
-    const tickersFile = await writeParquet('coinlore_tickers', tickers.rows);
+    const tickersFile = await writeParquet(tickers.columns);
     const comments = transformEnvelopes(
       'reddit_comments',
       commentTexts.map((t, i) => ({ key: `c${i}`, envelope: JSON.parse(t) as Envelope })),
       { runId: 'bench' },
     );
-    const commentsFile = await writeParquet('reddit_comments', comments.rows);
+    const commentsFile = await writeParquet(comments.columns);
     const ms = performance.now() - t0;
     if (tickersFile.length === 0 || commentsFile.length === 0) throw new Error('empty Parquet output');
-    return { ms, rows: tickers.rows.length + comments.rows.length };
+    return { ms, rows: tickers.columns.length + comments.columns.length };
   };
   const cold = await once();
   // Peak RSS of one run (what one Lambda invocation needs), before the warm repeats add garbage.

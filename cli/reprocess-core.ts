@@ -386,6 +386,7 @@ export async function processGroups(
         for (const k of result.skipped) problems.push({ path: k.rawKey, reason: k.reason });
 
         const write = async () => {
+          const rows = result.columns.length;
           const w0 = performance.now();
           const parquetPath = join(options.lakeDir, ...datasetKey(dataset, time).split('/'));
           const rejectsPath = join(options.lakeDir, ...rejectsKey(dataset, time).split('/'));
@@ -393,24 +394,24 @@ export async function processGroups(
             // No file of this group names its run: never delete, never replace a larger file (it
             // belongs to a run this archive does not hold). Equal or more rows: a rerun of the same
             // archive, or a fuller one, replaces it.
-            const existing = result.rows.length === 0 ? undefined : await w.rowCount(parquetPath);
-            if (result.rows.length === 0 || (existing !== undefined && existing > result.rows.length)) {
-              s.withheld += result.rows.length;
-              if (result.rows.length > 0)
+            const existing = rows === 0 ? undefined : await w.rowCount(parquetPath);
+            if (rows === 0 || (existing !== undefined && existing > rows)) {
+              s.withheld += rows;
+              if (rows > 0)
                 problems.push({
                   path: parquetPath,
-                  reason: `kept (${existing} rows): the ${result.rows.length} rows from raw files without a run stamp were not written over it`,
+                  reason: `kept (${existing} rows): the ${rows} rows from raw files without a run stamp were not written over it`,
                 });
               s.seconds += (performance.now() - w0) / 1000;
               return;
             }
           }
-          s.rows += result.rows.length;
-          if (result.rows.length > 0) {
+          s.rows += rows;
+          if (rows > 0) {
             s.outputs++;
             await ensureDir(dirname(parquetPath));
             const tmp = `${parquetPath}.${process.pid}.tmp`;
-            await w.write(dataset, result.rows, tmp);
+            await w.write(result.columns, tmp);
             await rename(tmp, parquetPath);
           } else {
             // The run's partition now has no valid rows: a file left from an earlier run would be stale.

@@ -26,8 +26,8 @@
 import { Writable } from 'node:stream';
 import parquet, { type ParquetSchema, type RowBuffer } from 'parquetjs-lite';
 import parquetTypes from 'parquetjs-lite/lib/types.js';
+import { type ColumnBatch, type Row, rowsOf } from '../core/columns';
 import { type ColumnType, DATASETS, type DatasetName } from '../core/datasets';
-import type { Row } from '../core/transform';
 
 const PARQUETJS_TYPES: Readonly<Record<ColumnType, string>> = {
   string: 'UTF8',
@@ -70,55 +70,74 @@ class MemorySink extends Writable {
 }
 
 /**
- * The row buffer parquetjs-lite's `shredRecord` builds one row at a time, built in one pass per column.
+ * The row buffer parquetjs-lite's `shredRecord` builds one row at a time, built in one pass per column
+ * straight from the transform's column batch (core/columns.ts): no row objects.
  *
  * Why: `appendRow` shreds each row with the general (nested, repeated) Dremel algorithm, allocating
  * arrays and a Set per field per row; that is ~85% of its time (~0.7 s for 15,000 tickers). For our
  * flat schemas of OPTIONAL primitive columns the result is simple: repetition level 0, definition
  * level 1 when a value is present (0 for null), values converted by the library's own toPrimitive, and
- * the set of distinct raw values (the library derives page statistics from it). The buffer layout is
- * parquetjs-lite 0.8.7's (pinned exactly in package.json); test/lambdas/parquet.test.ts checks that
- * files written this way are byte-identical to files written through `appendRow`.
+ * the set of distinct values (the library derives page statistics from it). Numeric cells come as
+ * numbers (NaN = null; timestamps epoch ms) and are their own primitive values. The
+ * buffer layout is parquetjs-lite 0.8.7's (pinned exactly in package.json);
+ * test/lambdas/parquet.test.ts checks that files written this way are byte-identical to files written
+ * through `appendRow` with the same values.
  */
-function shredFlat(schema: ParquetSchema, rows: readonly Row[]): RowBuffer {
-  const n = rows.length;
+function shredFlat(schema: ParquetSchema, batch: ColumnBatch): RowBuffer {
+  const n = batch.length;
   const columnData: RowBuffer['columnData'] = {};
   const pages: RowBuffer['pages'] = {};
-  for (const field of schema.fieldList) {
+  // The schema's fields are DATASETS' columns in order (parquetSchema), as are the batch's columns.
+  schema.fieldList.forEach((field, c) => {
     const type = field.originalType ?? field.primitiveType;
+    const cells = batch.columns[c]!;
+    // A number's primitive is the number: what toPrimitive returns for a finite double (parseFloat of
+    // its text), a safe integer (parseInt of its text) and a Date (getTime).
+    const numeric = cells instanceof Float64Array;
+    // The statistics (min/max) of a timestamp column are encoded by toPrimitive again, which takes a
+    // Date (epoch ms as a number it would parseInt, refusing times before 1970): one Date per distinct
+    // time, so the distinct count still counts values.
+    const dates = type === 'TIMESTAMP_MILLIS' ? new Map<number, Date>() : undefined;
     const dlevels = new Array<number>(n);
     const rlevels = new Array<number>(n).fill(0);
     const values: unknown[] = [];
     const distinct = new Set<unknown>();
     for (let i = 0; i < n; i++) {
-      const v = rows[i]![field.name];
-      if (v === null || v === undefined) {
+      const v = cells[i];
+      if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
         dlevels[i] = 0;
       } else {
         dlevels[i] = field.dLevelMax;
-        distinct.add(v);
-        values.push(parquetTypes.toPrimitive(type, v));
+        if (dates) {
+          if (!dates.has(v as number)) dates.set(v as number, new Date(v as number));
+        } else distinct.add(v);
+        values.push(numeric ? v : parquetTypes.toPrimitive(type, v));
       }
     }
+    for (const d of dates?.values() ?? []) distinct.add(d);
     const path = field.path.join(',');
     columnData[path] = { dlevels, rlevels, values, distinct_values: distinct, count: n };
     pages[path] = [];
-  }
+  });
   return { rowCount: n, pageRowCount: n, columnData, pages };
 }
 
-/** Writes `rows` (exactly the dataset's columns) as one Parquet file in memory. */
-export async function writeParquet(dataset: DatasetName, rows: readonly Row[]): Promise<Uint8Array> {
-  if (rows.length > ROW_GROUP_SIZE) return writeParquetRowByRow(dataset, rows);
-  const schema = parquetSchema(dataset);
+/** Writes a column batch (exactly the dataset's columns) as one Parquet file in memory. */
+export async function writeParquet(batch: ColumnBatch): Promise<Uint8Array> {
+  if (batch.length > ROW_GROUP_SIZE) return writeParquetRowByRow(batch.dataset, rowsOf(batch));
+  const schema = parquetSchema(batch.dataset);
   const sink = new MemorySink();
   const writer = await parquet.ParquetWriter.openStream(schema, sink, WRITER_OPTIONS);
-  if (rows.length > 0) writer.rowBuffer = shredFlat(schema, rows);
+  if (batch.length > 0) writer.rowBuffer = shredFlat(schema, batch);
   await writer.close();
   return Buffer.concat(sink.chunks);
 }
 
-/** The same file through parquetjs-lite's public per-row API: the reference the fast path must equal. */
+/**
+ * The same file through parquetjs-lite's public per-row API: the reference the fast path must equal.
+ * Timestamps may be Dates or epoch ms (the library takes both; its statistics count distinct values,
+ * so a Date per row counts every row as distinct).
+ */
 export async function writeParquetRowByRow(dataset: DatasetName, rows: readonly Row[]): Promise<Uint8Array> {
   const sink = new MemorySink();
   const writer = await parquet.ParquetWriter.openStream(parquetSchema(dataset), sink, WRITER_OPTIONS);

@@ -75,11 +75,20 @@ export function castBoolean(value: unknown): boolean | null {
   return typeof value === 'boolean' ? value : null;
 }
 
-/** Epoch seconds (Reddit `created_utc`, `edited`: floats) to a UTC Date at millisecond precision. */
-export function castEpochSeconds(value: unknown): Date | null {
+/**
+ * Epoch seconds (Reddit `created_utc`, `edited`: floats) to epoch milliseconds (an integer: millisecond
+ * precision), or null. What a timestamp column stores (see columns.ts).
+ */
+export function castEpochMillis(value: unknown): number | null {
   const seconds = castDouble(value);
   if (seconds === null) return null;
   const ms = Math.round(seconds * 1000);
   // Date's own range; beyond it getTime() is NaN.
-  return Math.abs(ms) <= 8.64e15 ? new Date(ms) : null;
+  return Math.abs(ms) <= 8.64e15 ? ms : null;
+}
+
+/** Epoch seconds to a UTC Date at millisecond precision, or null (castEpochMillis as a Date). */
+export function castEpochSeconds(value: unknown): Date | null {
+  const ms = castEpochMillis(value);
+  return ms === null ? null : new Date(ms);
 }

@@ -70,13 +70,9 @@ export function createTransform(deps: HandlerDeps): (input: TransformInput) => P
     const skipped = [...unreadable, ...result.skipped];
 
     let key: string | undefined;
-    if (result.rows.length > 0) {
+    if (result.columns.length > 0) {
       key = datasetKey(input.dataset, partitionTime, input.rebuild);
-      await deps.lake.put(
-        key,
-        await writeParquet(input.dataset, result.rows),
-        'application/vnd.apache.parquet',
-      );
+      await deps.lake.put(key, await writeParquet(result.columns), 'application/vnd.apache.parquet');
     }
     let rejectKey: string | undefined;
     if (result.rejects.length > 0) {
@@ -88,7 +84,7 @@ export function createTransform(deps: HandlerDeps): (input: TransformInput) => P
     logger.info('transformed', {
       dataset: input.dataset,
       envelopes: input.rawKeys.length,
-      rows: result.rows.length,
+      rows: result.columns.length,
       rejects: result.rejects.length,
       skipped: skipped.length,
       duplicates: result.duplicates,
@@ -99,7 +95,7 @@ export function createTransform(deps: HandlerDeps): (input: TransformInput) => P
     return {
       dataset: input.dataset,
       ...(key ? { key } : {}),
-      rows: result.rows.length,
+      rows: result.columns.length,
       rejects: result.rejects.length,
       ...(rejectKey ? { rejectsKey: rejectKey } : {}),
       skipped,

@@ -5,6 +5,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Parser } from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeParquet } from '../../lambdas/adapters/parquet';
+import { columnsOf } from '../../lambdas/core/columns';
 import { DATASET_NAMES, DATASETS, type DatasetName } from '../../lambdas/core/datasets';
 import type { Row } from '../../lambdas/core/transform';
 import { duckdbRawTableDdl, rawTableName } from '../../sql/ddl';
@@ -160,7 +161,7 @@ const FILES: readonly LakeFile[] = [
 /** Load like Snowpipe with INCLUDE_METADATA: append-only, metadata per row, loaded a minute after landing. */
 async function load(connection: DuckDBConnection, dir: string, file: LakeFile): Promise<void> {
   const path = join(dir, file.name);
-  writeFileSync(path, await writeParquet(file.dataset, file.rows));
+  writeFileSync(path, await writeParquet(columnsOf(file.dataset, file.rows)));
   const cols = DATASETS[file.dataset].columns.map((c) => c.name);
   const loadedAt = new Date(file.modified.getTime() + 60_000);
   await connection.run(

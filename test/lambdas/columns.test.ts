@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ColumnBuilder, cellAt, columnsOf, type Row, rowsOf } from '../../lambdas/core/columns';
+import { type ColumnType, DATASET_NAMES, DATASETS, type DatasetName } from '../../lambdas/core/datasets';
+
+/** A cell of each logical type as cast.ts produces them (or null). */
+const CELLS: Readonly<Record<ColumnType, fc.Arbitrary<Row[string]>>> = {
+  string: fc.option(fc.string({ minLength: 1 }), { nil: null }),
+  int: fc.option(fc.maxSafeInteger(), { nil: null }),
+  double: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }),
+  timestamp: fc.option(
+    fc.integer({ min: -8.64e15, max: 8.64e15 }).map((ms) => new Date(ms)),
+    { nil: null },
+  ),
+  boolean: fc.option(fc.boolean(), { nil: null }),
+};
+
+const rowOf = (dataset: DatasetName) =>
+  fc.record(Object.fromEntries(DATASETS[dataset].columns.map((c) => [c.name, CELLS[c.type]])));
+
+/** What a row reads back as: -0 is stored as 0 (see columns.ts). */
+const stored = (row: Row): Row =>
+  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Object.is(v, -0) ? 0 : v]));
+
+describe('column batches', () => {
+  it.each(DATASET_NAMES)('give back the rows they were built from, for %s', (dataset) => {
+    fc.assert(
+      fc.property(fc.array(rowOf(dataset), { maxLength: 40 }), (rows) => {
+        const batch = columnsOf(dataset, rows);
+        expect(batch.length).toBe(rows.length);
+        for (const values of batch.columns) expect(values.length).toBe(rows.length);
+        expect(rowsOf(batch)).toEqual(rows.map(stored));
+        // Keys in schema order, as the writers and the warehouse expect.
+        for (const row of rowsOf(batch))
+          expect(Object.keys(row)).toEqual(DATASETS[dataset].columns.map((c) => c.name));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stores null numbers as NaN and -0 as 0, and reads both back as the row values', () => {
+    const columns = DATASETS.coinlore_tickers.columns;
+    const price = columns.findIndex((c) => c.name === 'price_usd');
+    const rank = columns.findIndex((c) => c.name === 'rank');
+    const batch = columnsOf('coinlore_tickers', [{ price_usd: -0, rank: null }]);
+    expect(Object.is((batch.columns[price] as Float64Array)[0], 0)).toBe(true);
+    expect(Number.isNaN((batch.columns[rank] as Float64Array)[0])).toBe(true);
+    expect(cellAt(batch, rank, 0)).toBeNull();
+    expect(Object.is(cellAt(batch, price, 0), 0)).toBe(true);
+  });
+
+  it('keeps every committed slot when it grows, and drops a slot that was never committed', () => {
+    const builder = new ColumnBuilder('coinlore_global', 1);
+    const coins = DATASETS.coinlore_global.columns.findIndex((c) => c.name === 'coins_count');
+    const run = DATASETS.coinlore_global.columns.findIndex((c) => c.name === 'run_id');
+    const n = 1000;
+    for (let i = 0; i < n; i++) {
+      builder.reserve(builder.length);
+      builder.set(coins, builder.length, i);
+      builder.set(run, builder.length, `r${i}`);
+      builder.commit();
+    }
+    // Written but not committed: a rejected record's cells.
+    builder.reserve(builder.length);
+    builder.set(coins, builder.length, -1);
+    builder.set(run, builder.length, 'rejected');
+    const batch = builder.finish();
+    expect(batch.length).toBe(n);
+    expect(Array.from(batch.columns[coins] as Float64Array)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(batch.columns[run]).toEqual(Array.from({ length: n }, (_, i) => `r${i}`));
+  });
+
+  it('copies every cell of a slot over another (a later extraction replacing a row)', () => {
+    const builder = new ColumnBuilder('coinlore_tickers');
+    const specs = DATASETS.coinlore_tickers.columns;
+    const first: Record<string, string | number | null> = {
+      symbol: 'OLD',
+      price_usd: 1,
+      rank: 1,
+      extracted_at: 1000,
+    };
+    const later: Record<string, string | number | null> = {
+      symbol: 'NEW',
+      price_usd: 2,
+      rank: null,
+      extracted_at: 2000,
+    };
+    for (const values of [first, later]) {
+      builder.reserve(builder.length);
+      specs.forEach((c, i) => builder.set(i, builder.length, values[c.name] ?? null));
+      builder.commit();
+    }
+    builder.copySlot(1, 0);
+    const [replaced] = rowsOf(builder.finish());
+    expect(replaced).toMatchObject({ symbol: 'NEW', price_usd: 2, rank: null, extracted_at: new Date(2000) });
+  });
+});
