@@ -35,6 +35,7 @@
 import emoji from 'sentiment/build/emoji.json';
 import english from 'sentiment/languages/en/index.js';
 import { CRYPTO_LEXICON, CRYPTO_PHRASES } from './sentiment-data/crypto-lexicon.data';
+import { CRYPTO_SLANG, CRYPTO_SLANG_PHRASES, MARKET_NEUTRAL } from './sentiment-data/crypto-slang.data';
 import { FINANCE_LEXICON } from './sentiment-data/finance-lexicon.data';
 import { BOOSTER_PHRASES, BOOSTERS, IDIOMS, LIKE_VERB_CONTEXT, NEGATORS } from './sentiment-data/rules.data';
 import { VADER_LEXICON_TEXT } from './sentiment-data/vader-lexicon.data';
@@ -80,6 +81,9 @@ for (const line of VADER_LEXICON_TEXT.split('\n')) {
   LEXICON.set(line.slice(0, at), Number(line.slice(at + 1)));
 }
 for (const [word, value] of Object.entries(CRYPTO_LEXICON)) LEXICON.set(word, value * AFINN_SCALE);
+for (const [word, value] of Object.entries(CRYPTO_SLANG)) LEXICON.set(word, value * AFINN_SCALE);
+for (const [phrase, value] of Object.entries(CRYPTO_SLANG_PHRASES)) LEXICON.set(phrase, value * AFINN_SCALE);
+for (const word of MARKET_NEUTRAL) LEXICON.set(word, 0);
 for (const [idiom, value] of Object.entries(IDIOMS)) LEXICON.set(idiom, value);
 
 /** Negators with and without the apostrophe ("dont", "don't"). */
