@@ -24,6 +24,7 @@ import {
   CRYPTO_LEXICON,
   CRYPTO_PHRASES,
   DEFAULT_TUNING,
+  DISCOURSE_RULES,
   SENTIMENT_LABEL_THRESHOLD,
   type SentimentLabel,
   scoreSentiment,
@@ -145,10 +146,13 @@ export function evaluationSets(): Record<string, readonly LabelledText[]> {
   };
 }
 
+/** The numeric tuning constants. */
+export type TuningConstant = Exclude<keyof Tuning, 'disabled'>;
+
 /** Accuracy on `items` of scorers that differ from the default in one tuning constant. */
 export function tuningSweep(
   items: readonly LabelledText[],
-  constant: keyof Tuning,
+  constant: TuningConstant,
   values: readonly number[],
 ): { value: number; accuracy: number }[] {
   return values.map((value) => {
@@ -158,11 +162,32 @@ export function tuningSweep(
 }
 
 /** The sweeps that chose the tuning constants: values tried per constant (docs/sentiment-rules.md). */
-export const SWEEPS: Readonly<Record<keyof Tuning, readonly number[]>> = {
+export const SWEEPS: Readonly<Record<TuningConstant, readonly number[]>> = {
   labelThreshold: [0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4],
   bareNegation: [0, -0.5, -0.9, -1.2, -1.5],
   questionScalar: [0, 0.25, 0.5, 0.75, 1],
+  infoQuestionScalar: [0, 0.25, 0.5, 0.75, 1],
+  conditionalScalar: [0, 0.25, 0.5, 0.75, 1],
+  holdValence: [0, 0.5, 0.9, 1.5, 2],
+  tradeValence: [0.5, 1, 1.5, 2, 3],
 };
+
+/** Accuracy per set with every discourse rule on, and with each switched off in turn. */
+export function ablation(
+  sets: Readonly<Record<string, readonly LabelledText[]>>,
+): { rule: string; accuracy: number[] }[] {
+  const run = (disabled: Tuning['disabled']) => {
+    const score = sentimentScorer({ ...DEFAULT_TUNING, disabled });
+    return Object.values(sets).map(
+      (items) => items.filter((i) => score(i.text).label === i.label).length / items.length,
+    );
+  };
+  return [
+    { rule: 'all rules', accuracy: run([]) },
+    ...DISCOURSE_RULES.map((rule) => ({ rule: `without ${rule}`, accuracy: run([rule]) })),
+    { rule: 'without any discourse rule', accuracy: run(DISCOURSE_RULES) },
+  ];
+}
 
 export interface MentionResult {
   readonly set: string;
@@ -249,7 +274,7 @@ export function report(): string {
     results[name] = Object.entries(sets).map(([set, items]) => evaluate(set, items, scorer));
   const tune = sets['crypto-Reddit tune']!;
   const held = sets['crypto-Reddit held-out']!;
-  const sweepTables = (Object.keys(SWEEPS) as (keyof Tuning)[]).flatMap((constant) => {
+  const sweepTables = (Object.keys(SWEEPS) as TuningConstant[]).flatMap((constant) => {
     const values = SWEEPS[constant];
     const row = (items: readonly LabelledText[]) =>
       tuningSweep(items, constant, values)
