@@ -5,7 +5,8 @@
  * Lexicon, in order of precedence (later wins): AFINN-165 and the `sentiment` package's emoji scores, the
  * financial-market-news changes to AFINN (finance-lexicon.data.ts) (all scaled by AFINN_SCALE onto VADER's
  * −4 … 4), the VADER lexicon (7,500 words, emoticons and slang rated by people, vader-lexicon.data.ts),
- * the crypto lexicon (crypto-lexicon.data.ts) and idioms (rules.data.ts). The
+ * the crypto lexicon (crypto-lexicon.data.ts), the crypto-market slang lexicon (crypto-slang.data.ts, with
+ * its market-neutral overrides: "support", "interest") and idioms (rules.data.ts). The
  * `sentiment` package's tables are imported as JSON and only read, so nothing shared is mutated.
  * Entries of several words ("rug pull", "can't stand", "waste of money") are matched as one token.
  *
@@ -28,6 +29,20 @@
  * - (ours) a negator that flips no sentiment word ("doesn't work") adds BARE_NEGATION; a negated
  *   comparative after "be" ("couldn't be happier") is not flipped; a degree adverb with nothing after it
  *   ("loads super!") scores as its own word.
+ *
+ * Discourse rules for crypto-Reddit (ours; word lists in discourse.data.ts; each can be switched off through
+ * Tuning.disabled for the evaluation's ablation):
+ * - tradeTiming: a price level after a buying or selling verb in its clause scores the trade: "bought the
+ *   dip", "sold the top" +TRADE_VALENCE, "bought the top", "sold the bottom" −TRADE_VALENCE;
+ * - holding: a negated sale ("never selling") is HOLD_VALENCE, not a bare-negation complaint;
+ * - infoQuestion: a question opening with "what/how/is/does/should/anyone …" asks for information and
+ *   counts INFO_QUESTION_SCALAR (other questions keep QUESTION_SCALAR);
+ * - conditional: an "if/unless/whether" clause counts CONDITIONAL_SCALAR, up to the next comma or
+ *   sentence end (not "as if", "even if", "see if", nor "if you …", which recommends);
+ * - pastState: what "used to (be)" says is flipped like a negation ("used to be great");
+ * - sarcasm: "/s" makes the text negative (at least SARCASM_VALENCE); a sentence ending in "they said"
+ *   ("buy the dip they said") is flipped;
+ * - laughter: "lol", "lmao", 😂 count only when nothing else in the text carries sentiment.
  *
  * `score` is the sum of valences; `comparative` is VADER's compound, score / √(score² + 15), in −1 … 1.
  * The label thresholds on it were chosen by measurement (docs/sentiment-rules.md). Empty text is neutral, 0.
