@@ -5,7 +5,8 @@
  * Lexicon, in order of precedence (later wins): AFINN-165 and the `sentiment` package's emoji scores, the
  * financial-market-news changes to AFINN (finance-lexicon.data.ts) (all scaled by AFINN_SCALE onto VADER's
  * −4 … 4), the VADER lexicon (7,500 words, emoticons and slang rated by people, vader-lexicon.data.ts),
- * the crypto lexicon (crypto-lexicon.data.ts) and idioms (rules.data.ts). The
+ * the crypto lexicon (crypto-lexicon.data.ts), the crypto-market slang lexicon (crypto-slang.data.ts, with
+ * its market-neutral overrides: "support", "interest") and idioms (rules.data.ts). The
  * `sentiment` package's tables are imported as JSON and only read, so nothing shared is mutated.
  * Entries of several words ("rug pull", "can't stand", "waste of money") are matched as one token.
  *
@@ -29,12 +30,39 @@
  *   comparative after "be" ("couldn't be happier") is not flipped; a degree adverb with nothing after it
  *   ("loads super!") scores as its own word.
  *
+ * Discourse rules for crypto-Reddit (ours; word lists in discourse.data.ts; each can be switched off through
+ * Tuning.disabled for the evaluation's ablation):
+ * - tradeTiming: a price level after a buying or selling verb in its clause scores the trade: "bought the
+ *   dip", "sold the top" +TRADE_VALENCE, "bought the top", "sold the bottom" −TRADE_VALENCE;
+ * - holding: a negated sale ("never selling") is HOLD_VALENCE, not a bare-negation complaint;
+ * - infoQuestion: a question opening with "what/how/is/does/should/anyone …" asks for information and
+ *   counts INFO_QUESTION_SCALAR (other questions keep QUESTION_SCALAR);
+ * - conditional: an "if/unless/whether" clause counts CONDITIONAL_SCALAR, up to the next comma or
+ *   sentence end (not "as if", "even if", "see if", nor "if you …", which recommends);
+ * - pastState: what "used to (be)" says is flipped like a negation ("used to be great");
+ * - sarcasm: "/s" makes the text negative (at least SARCASM_VALENCE); a sentence ending in "they said"
+ *   ("buy the dip they said") is flipped;
+ * - laughter: "lol", "lmao", 😂 count only when nothing else in the text carries sentiment.
+ *
  * `score` is the sum of valences; `comparative` is VADER's compound, score / √(score² + 15), in −1 … 1.
  * The label thresholds on it were chosen by measurement (docs/sentiment-rules.md). Empty text is neutral, 0.
  */
 import emoji from 'sentiment/build/emoji.json';
 import english from 'sentiment/languages/en/index.js';
 import { CRYPTO_LEXICON, CRYPTO_PHRASES } from './sentiment-data/crypto-lexicon.data';
+import { CRYPTO_SLANG, CRYPTO_SLANG_PHRASES, MARKET_NEUTRAL } from './sentiment-data/crypto-slang.data';
+import {
+  BUY_VERBS,
+  CONDITIONALS,
+  HIGH_LEVELS,
+  INFO_QUESTION_STARTERS,
+  LAUGHTER,
+  LOW_LEVELS,
+  NOT_CONDITIONAL_BEFORE_IF,
+  PAST_STATE_VERBS,
+  READER,
+  SELL_VERBS,
+} from './sentiment-data/discourse.data';
 import { FINANCE_LEXICON } from './sentiment-data/finance-lexicon.data';
 import { BOOSTER_PHRASES, BOOSTERS, IDIOMS, LIKE_VERB_CONTEXT, NEGATORS } from './sentiment-data/rules.data';
 import { VADER_LEXICON_TEXT } from './sentiment-data/vader-lexicon.data';
@@ -55,6 +83,18 @@ const MAX_EXCLAMATIONS = 4;
 export const QUESTION_SCALAR = 0.5;
 /** Valence of a negation that flips no sentiment word ("doesn't work"); ours, docs/sentiment-rules.md. */
 export const BARE_NEGATION = -0.9;
+/** Weight of valences in a question that asks for information ("what is …?", "should I …?"); ours. */
+export const INFO_QUESTION_SCALAR = 0;
+/** Weight of valences inside an "if …" clause: a hypothetical is not asserted (ours). */
+export const CONDITIONAL_SCALAR = 0;
+/** Valence of a negated sale ("never selling", "not selling a single sat"): holding, a bullish stance. */
+export const HOLD_VALENCE = 0.9;
+/** Valence of a price level after a trade ("bought the dip" +, "sold the bottom" −); ours. */
+export const TRADE_VALENCE = 1.5;
+/** How many words before a price level a buying or selling verb may stand. */
+const TRADE_WINDOW = 6;
+/** Floor of |score| for a text marked sarcastic with "/s" (ours). */
+export const SARCASM_VALENCE = 1;
 /** VADER's normalisation constant: score / √(score² + α) approaches ±1 for large sums. */
 const NORMALIZATION_ALPHA = 15;
 
@@ -80,6 +120,9 @@ for (const line of VADER_LEXICON_TEXT.split('\n')) {
   LEXICON.set(line.slice(0, at), Number(line.slice(at + 1)));
 }
 for (const [word, value] of Object.entries(CRYPTO_LEXICON)) LEXICON.set(word, value * AFINN_SCALE);
+for (const [word, value] of Object.entries(CRYPTO_SLANG)) LEXICON.set(word, value * AFINN_SCALE);
+for (const [phrase, value] of Object.entries(CRYPTO_SLANG_PHRASES)) LEXICON.set(phrase, value * AFINN_SCALE);
+for (const word of MARKET_NEUTRAL) LEXICON.set(word, 0);
 for (const [idiom, value] of Object.entries(IDIOMS)) LEXICON.set(idiom, value);
 
 /** Negators with and without the apostrophe ("dont", "don't"). */
@@ -219,6 +262,8 @@ interface Tokens {
   readonly caps: boolean[];
   /** Sentence number of each token. */
   readonly sentence: number[];
+  /** Clause number of each token: clauses end at sentence ends and at commas and colons. */
+  readonly clause: number[];
   /** Per sentence: whether it ends with "?". */
   readonly question: boolean[];
   readonly exclamations: number;
@@ -233,18 +278,22 @@ function tokenize(text: string): Tokens {
   const words: string[] = [];
   const caps: boolean[] = [];
   const sentence: number[] = [];
+  const clause: number[] = [];
   const question: boolean[] = [false];
   let exclamations = 0;
   let s = 0;
+  let clauseNo = 0;
   const endSentence = (mark: string) => {
     for (const c of mark) if (c === '!') exclamations++;
     question[s] = mark.includes('?');
     question[++s] = false;
+    clauseNo++;
   };
   const push = (token: string, capitals: boolean) => {
     words.push(token);
     caps.push(capitals);
     sentence.push(s);
+    clause.push(clauseNo);
   };
   const len = text.length;
   let i = 0;
@@ -292,6 +341,7 @@ function tokenize(text: string): Tokens {
         continue;
       }
       const d = text.charCodeAt(i);
+      if (d === 44 || d === 58) clauseNo++; // , :
       if (isSentenceEnd(d)) {
         const start = i;
         while (i < end && isSentenceEnd(text.charCodeAt(i))) i++;
@@ -308,12 +358,12 @@ function tokenize(text: string): Tokens {
       i++;
     }
   }
-  return joinPhrases({ words, caps, sentence, question, exclamations });
+  return joinPhrases({ words, caps, sentence, clause, question, exclamations });
 }
 
 /** Replaces every multi-word entry inside one sentence by its token, longest first. */
 function joinPhrases(t: Tokens): Tokens {
-  const { words, caps, sentence } = t;
+  const { words, caps, sentence, clause } = t;
   let out = 0;
   for (let i = 0; i < words.length; i++) {
     let token = words[i]!;
@@ -333,10 +383,11 @@ function joinPhrases(t: Tokens): Tokens {
     words[out] = token;
     caps[out] = caps[i]!;
     sentence[out] = sentence[i]!;
+    clause[out] = clause[i]!;
     out++;
     i += width - 1;
   }
-  words.length = caps.length = sentence.length = out;
+  words.length = caps.length = sentence.length = clause.length = out;
   return t;
 }
 
@@ -357,9 +408,81 @@ function negatesSomething(infos: readonly WordInfo[], sentence: readonly number[
   return false;
 }
 
+/** Whether "used to (be)" opens the clause before `i`: a past state, said to contrast with now (ours). */
+function isPastState(words: readonly string[], clause: readonly number[], i: number): boolean {
+  for (let j = i - 2; j >= i - 4 && j >= 0 && clause[j] === clause[i]; j--)
+    if (words[j] === 'used' && words[j + 1] === 'to' && (j + 2 === i || PAST_STATE_VERBS.has(words[j + 2]!)))
+      return true;
+  return false;
+}
+
+/**
+ * +1 when a buying verb, −1 when a selling verb, comes before price level `i` in its clause (within
+ * TRADE_WINDOW words), else 0 (ours).
+ */
+function tradeBefore(words: readonly string[], clause: readonly number[], i: number): number {
+  for (let j = i - 1; j >= i - TRADE_WINDOW && j >= 0 && clause[j] === clause[i]; j--) {
+    if (BUY_VERBS.has(words[j]!)) return 1;
+    if (SELL_VERBS.has(words[j]!)) return -1;
+  }
+  return 0;
+}
+
+/** Whether a selling verb follows negator `i` within the negation window ("never selling", "won't sell"). */
+function negatesSelling(words: readonly string[], sentence: readonly number[], i: number): boolean {
+  for (let j = i + 1; j <= i + 3 && j < words.length && sentence[j] === sentence[i]; j++)
+    if (SELL_VERBS.has(words[j]!)) return true;
+  return false;
+}
+
+/**
+ * Whether token `i` opens a hypothetical clause: "if", "unless", "whether", but not "as if", "even if",
+ * "see if" (NOT_CONDITIONAL_BEFORE_IF), nor "if you …", which addresses the reader ("if you want a
+ * scare, rent this") and recommends rather than supposes (ours).
+ */
+function isConditional(words: readonly string[], i: number): boolean {
+  if (!CONDITIONALS.has(words[i]!)) return false;
+  if (i > 0 && NOT_CONDITIONAL_BEFORE_IF.has(words[i - 1]!)) return false;
+  return !READER.has(words[i + 1] ?? '');
+}
+
+/**
+ * Weight of each token from where it stands (ours): in a question (information-seeking or not), or inside
+ * a hypothetical "if …" clause.
+ */
+function contextWeights(t: Tokens, tuning: Tuning, on: RuleSwitches): number[] {
+  const { words, sentence, clause, question } = t;
+  const n = words.length;
+  const w = new Array<number>(n).fill(1);
+  // "buy the dip they said." A sentence that ends by quoting "they said" mocks what it quotes (ours).
+  const ironic = new Set<number>();
+  if (on.sarcasm)
+    for (let i = 1; i < n; i++)
+      if (
+        words[i - 1] === 'they' &&
+        (words[i] === 'said' || words[i] === 'say') &&
+        (i + 1 === n || sentence[i + 1] !== sentence[i])
+      )
+        ironic.add(sentence[i]!);
+  let first = 0;
+  let conditionalClause = -1;
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && sentence[i] !== sentence[i - 1]) first = i;
+    if (question[sentence[i]!])
+      w[i] =
+        on.infoQuestion && INFO_QUESTION_STARTERS.has(words[first]!)
+          ? tuning.infoQuestionScalar
+          : tuning.questionScalar;
+    if (on.conditional && clause[i] === conditionalClause) w[i]! *= tuning.conditionalScalar;
+    if (ironic.has(sentence[i]!)) w[i]! *= NEGATION_SCALAR;
+    if (isConditional(words, i)) conditionalClause = clause[i]!;
+  }
+  return w;
+}
+
 /** The valence each token contributes, after the word-level rules. */
-function valences(t: Tokens, tuning: Tuning): number[] {
-  const { words, caps, sentence, question } = t;
+function valences(t: Tokens, tuning: Tuning, on: RuleSwitches): number[] {
+  const { words, caps, sentence, clause } = t;
   const n = words.length;
   const infos = new Array<WordInfo>(n);
   let capsCount = 0;
@@ -371,6 +494,7 @@ function valences(t: Tokens, tuning: Tuning): number[] {
     if (caps[i]) capsCount++;
   }
   const capsDiffer = capsCount > 0 && capsCount < wordCount;
+  const weight = contextWeights(t, tuning, on);
   const out = new Array<number>(n).fill(0);
   for (let i = 0; i < n; i++) {
     const info = infos[i]!;
@@ -378,14 +502,25 @@ function valences(t: Tokens, tuning: Tuning): number[] {
     const followed = i + 1 < n && sentence[i + 1] === sentence[i];
     if (info.negator) {
       // A negator is a rule, not a sentiment, when something follows it ("no problem"); when nothing it
-      // could flip follows ("doesn't work", "don't buy it"), the clause is a mild complaint (ours).
+      // could flip follows ("doesn't work", "don't buy it"), the clause is a mild complaint (ours), except
+      // a negated sale, which is holding on ("never selling"; ours).
       if (followed) {
-        if (!negatesSomething(infos, sentence, i)) out[i] = tuning.bareNegation;
+        if (negatesSomething(infos, sentence, i)) continue;
+        const holding = on.holding && negatesSelling(words, sentence, i);
+        out[i] = (holding ? tuning.holdValence : tuning.bareNegation) * weight[i]!;
         continue;
       }
     } else if (info.booster !== 0) {
       // A degree adverb modifies what follows; alone at a sentence end ("loads super!") it is the adjective.
       if (followed) continue;
+    }
+    if (on.tradeTiming) {
+      // A price level after a trade: buying low or selling high is a win, buying high or selling low a loss.
+      const level = LOW_LEVELS.has(words[i]!) ? 1 : HIGH_LEVELS.has(words[i]!) ? -1 : 0;
+      if (level !== 0) {
+        const trade = tradeBefore(words, clause, i);
+        if (trade !== 0) v = trade * level * tuning.tradeValence;
+      }
     }
     if (v === 0) continue;
     if (words[i] === 'like' && !(i > 0 && (LIKE_VERB_CONTEXT.has(words[i - 1]!) || infos[i - 1]!.negator)))
@@ -405,8 +540,15 @@ function valences(t: Tokens, tuning: Tuning): number[] {
     }
     if (i > 0 && words[i - 1] === 'least' && !(i > 1 && (words[i - 2] === 'at' || words[i - 2] === 'very')))
       v *= NEGATION_SCALAR;
-    if (question[sentence[i]!]) v *= tuning.questionScalar;
-    out[i] = v;
+    if (on.pastState && isPastState(words, clause, i)) v *= NEGATION_SCALAR;
+    out[i] = v * weight[i]!;
+  }
+  // Laughter ("lol", "lmao", 😂) marks tone, not polarity: on Reddit it mocks as often as it cheers, so it
+  // counts only when nothing else in the text carries sentiment (ours).
+  if (on.laughter) {
+    let other = 0;
+    for (let i = 0; i < n; i++) if (!LAUGHTER.has(words[i]!)) other += Math.abs(out[i]!);
+    if (other > 0) for (let i = 0; i < n; i++) if (LAUGHTER.has(words[i]!)) out[i] = 0;
   }
   const but = words.indexOf('but');
   if (but >= 0) for (let i = 0; i < n; i++) out[i]! *= i < but ? 0.5 : i > but ? 1.5 : 1;
@@ -428,26 +570,58 @@ export interface Tuning {
   readonly bareNegation: number;
   readonly questionScalar: number;
   readonly labelThreshold: number;
+  readonly infoQuestionScalar: number;
+  readonly conditionalScalar: number;
+  readonly holdValence: number;
+  readonly tradeValence: number;
+  /** Discourse rules switched off (for the evaluation's ablation table; the pipeline uses them all). */
+  readonly disabled?: readonly DiscourseRule[];
 }
 
 export const DEFAULT_TUNING: Tuning = {
   bareNegation: BARE_NEGATION,
   questionScalar: QUESTION_SCALAR,
   labelThreshold: SENTIMENT_LABEL_THRESHOLD,
+  infoQuestionScalar: INFO_QUESTION_SCALAR,
+  conditionalScalar: CONDITIONAL_SCALAR,
+  holdValence: HOLD_VALENCE,
+  tradeValence: TRADE_VALENCE,
 };
+
+/** The discourse rules added for crypto-Reddit (docs/sentiment-rules.md), by name. */
+export const DISCOURSE_RULES = [
+  'tradeTiming',
+  'holding',
+  'infoQuestion',
+  'conditional',
+  'pastState',
+  'sarcasm',
+  'laughter',
+] as const;
+export type DiscourseRule = (typeof DISCOURSE_RULES)[number];
+type RuleSwitches = Readonly<Record<DiscourseRule, boolean>>;
+
+/** "/s" as its own word: Reddit's sarcasm marker. */
+const SARCASM_MARK = /(?:^|\s)\/s(?=$|[\s.,!?)])/;
 
 /**
  * A scorer with other tuning constants: what the evaluation's sweeps use (scripts/eval-sentiment.ts).
  * The pipeline uses scoreSentiment, i.e. DEFAULT_TUNING.
  */
 export function sentimentScorer(tuning: Tuning): (text: string | null | undefined) => SentimentResult {
+  const on = Object.fromEntries(
+    DISCOURSE_RULES.map((r) => [r, !tuning.disabled?.includes(r)]),
+  ) as unknown as RuleSwitches;
   return (text) => {
     if (!text) return NEUTRAL;
     const t = tokenize(text);
     let score = 0;
-    for (const v of valences(t, tuning)) score += v;
+    for (const v of valences(t, tuning, on)) score += v;
     if (score !== 0)
       score += Math.sign(score) * Math.min(t.exclamations, MAX_EXCLAMATIONS) * EXCLAMATION_STEP;
+    // "/s" says the words mean their opposite, and Reddit uses it to mock: the text is negative (ours).
+    if (on.sarcasm && text.includes('/s') && SARCASM_MARK.test(text))
+      score = -Math.max(Math.abs(score), SARCASM_VALENCE);
     const comparative = round4(score / Math.sqrt(score * score + NORMALIZATION_ALPHA));
     return { score: round4(score), comparative, label: sentimentLabel(comparative, tuning.labelThreshold) };
   };

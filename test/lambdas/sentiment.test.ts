@@ -142,7 +142,11 @@ describe('scoreSentiment', () => {
   });
 
   it('damps the sentiment of a question', () => {
-    expect(score('is this a scam?')).toBeCloseTo(score('this is a scam') * QUESTION_SCALAR, 4);
+    expect(score('this is a scam?')).toBeCloseTo(score('this is a scam') * QUESTION_SCALAR, 4);
+    expect(score('why is this such a scam?')).toBeCloseTo(
+      score('why is this such a scam') * QUESTION_SCALAR,
+      4,
+    );
     expect(score('it is a scam? no, it is fine.')).toBeCloseTo(
       score('it is a scam') * QUESTION_SCALAR + score('no, it is fine'),
       4,
