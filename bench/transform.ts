@@ -1,8 +1,9 @@
 /**
  * Transformation benchmarks (issue 3, Performance):
- * - one run's transform, as the transform Lambdas do it: 15,000 tickers (150 envelopes of 100) and
- *   5,000 comments (50 envelopes of 100), JSON parse + transform + parquetjs-lite write, measured in a
- *   fresh child process (cold JIT, like a new Lambda container) for wall time and peak RSS;
+ * - one run's transform, as the transform Lambda does it: 15,000 tickers (150 envelopes of 100) and
+ *   5,000 comments (50 envelopes of 100) read from a lake, parsed, transformed and written as Parquet
+ *   by the shipped bundle (dist/lambda/transform.mjs), in a fresh child process (cold JIT, like a new
+ *   Lambda container's first invocation) for wall time and peak RSS;
  * - sentiment scoring throughput (comments/s).
  *
  * `fdl reprocess` is measured as a whole process against DuckDB's own SQL in bench/reprocess.ts, which
@@ -11,15 +12,19 @@
  *   npx tsx bench/transform.ts          # prints the results
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeParquet } from '../lambdas/adapters/parquet';
+import type { LakeStore } from '../lambdas/adapters/lake-store';
+import type { TransformInput, TransformOutput } from '../lambdas/contracts';
 import { DEFAULT_COIN_UNIVERSE } from '../lambdas/core/coin-universe';
 import type { Envelope } from '../lambdas/core/envelope';
 import { scoreSentiment } from '../lambdas/core/sentiment';
-import { transformEnvelopes } from '../lambdas/core/transform';
+import type { HandlerDeps } from '../lambdas/deps';
 import type { BenchResult } from './types';
 
+const ROOT = join(import.meta.dirname, '..');
 const FETCHED_AT = '2026-11-24T10:20:00.123Z';
 
 /** A small deterministic PRNG (mulberry32) so every run benchmarks the same data. */
@@ -136,43 +141,6 @@ interface RunMeasurement {
   readonly rows: number;
 }
 
-/** Runs in the child: parse + transform + Parquet for one run's tickers and comments. */
-async function measureOneRun(): Promise<RunMeasurement> {
-  // Raw objects as the Lambda reads them from S3: JSON text.
-  const tickerTexts = Array.from({ length: 150 }, (_, p) => JSON.stringify(tickersPage(p)));
-  const commentTexts = Array.from({ length: 50 }, (_, p) => JSON.stringify(commentsPage(p)));
-  const once = async () => {
-    const t0 = performance.now();
-    const tickers = transformEnvelopes(
-      'coinlore_tickers',
-      tickerTexts.map((t, i) => ({ key: `t${i}`, envelope: JSON.parse(t) as Envelope })),
-      { runId: 'bench' },
-    );
-    const tickersFile = await writeParquet(tickers.columns);
-    const comments = transformEnvelopes(
-      'reddit_comments',
-      commentTexts.map((t, i) => ({ key: `c${i}`, envelope: JSON.parse(t) as Envelope })),
-      { runId: 'bench' },
-    );
-    const commentsFile = await writeParquet(comments.columns);
-    const ms = performance.now() - t0;
-    if (tickersFile.length === 0 || commentsFile.length === 0) throw new Error('empty Parquet output');
-    return { ms, rows: tickers.columns.length + comments.columns.length };
-  };
-  const cold = await once();
-  // Peak RSS of one run (what one Lambda invocation needs), before the warm repeats add garbage.
-  const maxRssMb = process.resourceUsage().maxRSS / 1024;
-  const warm: number[] = [];
-  for (let i = 0; i < 5; i++) warm.push((await once()).ms);
-  warm.sort((a, b) => a - b);
-  return {
-    coldMs: cold.ms,
-    warmMedianMs: warm[2]!,
-    maxRssMb,
-    rows: cold.rows,
-  };
-}
-
 function sentimentThroughput(): number {
   const rand = prng(7);
   const texts = Array.from({ length: 5_000 }, () => commentBody(rand));
@@ -184,16 +152,36 @@ function sentimentThroughput(): number {
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const child = JSON.parse(
-    execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--one-run-child'], {
-      encoding: 'utf8',
-      cwd: join(import.meta.dirname, '..'),
-    }),
-  ) as RunMeasurement;
+  const work = mkdtempSync(join(tmpdir(), 'fdl-bench-lambda-'));
+  let child: RunMeasurement;
+  try {
+    const bundleDir = join(work, 'bundle');
+    // The same build as `npm run bundle` (what the image ships), into a temp folder.
+    execFileSync(process.execPath, [join(ROOT, 'lambdas', 'build.mjs'), bundleDir], { stdio: 'pipe' });
+    const raw = join(work, 'raw');
+    for (const [folder, pages, page] of [
+      ['tickers', 150, tickersPage],
+      ['comments', 50, commentsPage],
+    ] as const) {
+      mkdirSync(join(raw, folder), { recursive: true });
+      for (let p = 0; p < pages; p++)
+        writeFileSync(join(raw, folder, `p${String(p).padStart(3, '0')}.json`), JSON.stringify(page(p)));
+    }
+    child = JSON.parse(
+      execFileSync(process.execPath, [join(ROOT, 'bench', 'transform-lambda.mjs'), bundleDir, raw], {
+        encoding: 'utf8',
+        cwd: ROOT,
+        // The Buffer() deprecation warning parquetjs-lite triggers once per process is not a result.
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as RunMeasurement;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
   const sentiment = sentimentThroughput();
   return [
     {
-      name: 'transform one run: 15,000 tickers + 5,000 comments, parse + transform + Parquet (cold process)',
+      name: 'transform Lambda, one run: 15,000 tickers + 5,000 comments, read + parse + transform + Parquet (shipped bundle, cold process)',
       value: Math.round(child.coldMs),
       unit: 'ms',
       target: '<= 500 ms',
@@ -201,12 +189,12 @@ export async function run(): Promise<BenchResult[]> {
       note: `${child.rows} rows; warm median of 5: ${Math.round(child.warmMedianMs)} ms`,
     },
     {
-      name: 'transform one run: peak RSS of the process',
+      name: 'transform Lambda, one run: peak RSS of the process',
       value: Math.round(child.maxRssMb),
       unit: 'MB',
       target: '<= 256 MB',
       ok: child.maxRssMb <= 256,
-      note: 'process.resourceUsage().maxRSS of a fresh child after one run (inputs held as JSON text, like raw objects read from S3)',
+      note: 'process.resourceUsage().maxRSS of the fresh child (bench/transform-lambda.mjs) after one run, its raw objects held in memory',
     },
     {
       name: 'sentiment scoring (AFINN + crypto lexicon)',
@@ -217,9 +205,7 @@ export async function run(): Promise<BenchResult[]> {
   ];
 }
 
-if (process.argv.includes('--one-run-child')) {
-  process.stdout.write(JSON.stringify(await measureOneRun()));
-} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   for (const r of await run()) {
     console.log(
       `${r.name}: ${r.value} ${r.unit}${r.target ? ` (target ${r.target}: ${r.ok ? 'ok' : 'MISSED'})` : ''}${r.note ? ` — ${r.note}` : ''}`,
