@@ -177,8 +177,10 @@ its own Node process. Numbers depend on the machine below; the test suite makes 
 | OS | ${m.os} |
 
 Run one bench alone with \`npx tsx bench/<file>\` (it prints its rows). bench/reprocess.ts times
-\`node bin/fdl.mjs reprocess --raw <archive> --lake <out>\` and \`node bench/duckdb-anchor.mjs <archive> <out>\`
-as whole processes under \`/usr/bin/time\`.
+\`node bin/fdl.mjs reprocess --raw <archive> --lake <out>\`, \`node bench/duckdb-anchor.mjs <archive> <out> --equivalent\`
+(the same rows in DuckDB SQL, checked row for row) and \`node bench/duckdb-anchor.mjs <archive> <out>\` (the minimal
+SQL) as whole processes under \`/usr/bin/time\`; bench/transform.ts runs the shipped Lambda bundle in
+\`node bench/transform-lambda.mjs <bundle> <raw>\`.
 
 ${context ? `${context}\n\n` : ''}${table(rows)}
 `;

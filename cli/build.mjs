@@ -118,7 +118,7 @@ const providerSubmodules = {
 };
 
 /**
- * JSON data inside dependencies (`sentiment/build/emoji.json`, read by lambdas/core/sentiment.ts) is
+ * JSON data inside dependencies (`sentiment/build/emoji.json`, read by lambdas/core/sentiment-lexicon.ts) is
  * bundled rather than left external: Node's ESM loader needs an import attribute for JSON that the
  * TypeScript source (bundled for Lambda by esbuild too) does not carry.
  */

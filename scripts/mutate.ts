@@ -69,11 +69,19 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
     ],
   },
   'core-transform': {
-    mutate: ['lambdas/core/transform.ts', 'lambdas/core/mentions.ts', 'lambdas/core/sentiment.ts'],
+    mutate: [
+      'lambdas/core/transform.ts',
+      'lambdas/core/columns.ts',
+      'lambdas/core/mentions.ts',
+      'lambdas/core/sentiment*.ts',
+      '!lambdas/core/sentiment-en.d.ts',
+    ],
     tests: [
       'test/lambdas/transform.test.ts',
+      'test/lambdas/columns.test.ts',
       'test/lambdas/sentiment.test.ts',
       'test/lambdas/sentiment-rules.test.ts',
+      'test/lambdas/sentiment-discourse.test.ts',
       'test/lambdas/mentions.test.ts',
     ],
   },

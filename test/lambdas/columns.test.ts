@@ -87,7 +87,7 @@ describe('column batches', () => {
     };
     for (const values of [first, later]) {
       builder.reserve(builder.length);
-      specs.forEach((c, i) => builder.set(i, builder.length, values[c.name] ?? null));
+      for (const [i, c] of specs.entries()) builder.set(i, builder.length, values[c.name] ?? null);
       builder.commit();
     }
     builder.copySlot(1, 0);
