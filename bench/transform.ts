@@ -16,12 +16,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LakeStore } from '../lambdas/adapters/lake-store';
-import type { TransformInput, TransformOutput } from '../lambdas/contracts';
 import { DEFAULT_COIN_UNIVERSE } from '../lambdas/core/coin-universe';
 import type { Envelope } from '../lambdas/core/envelope';
 import { scoreSentiment } from '../lambdas/core/sentiment';
-import type { HandlerDeps } from '../lambdas/deps';
 import type { BenchResult } from './types';
 
 const ROOT = join(import.meta.dirname, '..');
