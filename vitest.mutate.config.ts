@@ -14,6 +14,10 @@ export default defineConfig({
   test: {
     ...base.test,
     ...(tests ? { include: tests } : {}),
+    // Stryker runs its own setup file and threads: keep one fresh worker per test file, as before
+    // vitest.config.ts shared workers across files (test/support/fresh-modules.ts).
+    isolate: true,
+    setupFiles: [],
     testTimeout: 180_000,
     hookTimeout: 180_000,
   },
