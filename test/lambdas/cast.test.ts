@@ -56,6 +56,29 @@ describe('castDouble', () => {
     );
   });
 
+  it('returns exactly what Number() returns when given plain decimals of any length', () => {
+    // Around the fast path's limits: up to 15 digits it divides, beyond it defers to Number().
+    const plain = fc
+      .tuple(
+        fc.boolean(),
+        fc.stringMatching(/^[0-9]{0,18}$/),
+        fc.option(fc.stringMatching(/^[0-9]{0,24}$/), { nil: undefined }),
+      )
+      .map(
+        ([minus, whole, fraction]) =>
+          `${minus ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}`,
+      )
+      .filter((s) => /[0-9]/.test(s));
+    fc.assert(
+      fc.property(plain, (s) => {
+        expect(castDouble(s)).toBe(Number(s));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const s of ['-0', '0.1', '-.5', '5.', '999999999999999', '0.000000000000001', '9007199254740993'])
+      expect(castDouble(s)).toBe(Number(s));
+  });
+
   it('agrees with the reference decimal rule when given arbitrary or number-like strings', () => {
     const numberLike = fc
       .array(fc.constantFrom(...'0123456789+-.eExXbBoO _ \tInfinityNa'.split('')), { maxLength: 12 })

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -11,7 +11,13 @@ import {
   threadsFor,
   workerScript,
 } from '../../cli/reprocess';
-import { claimFrom, type GroupsResult, listRunGroups, processGroups } from '../../cli/reprocess-core';
+import {
+  claimFrom,
+  type GroupsResult,
+  listRunGroups,
+  processGroups,
+  readEnvelope,
+} from '../../cli/reprocess-core';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import type { DatasetName } from '../../lambdas/core/datasets';
 import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';
@@ -252,6 +258,24 @@ describe('reprocess', () => {
     const report = await reprocess({ rawDir: join(root, 'src'), lakeDir: only, dataset: 'coinlore_global' });
     expect(report.datasets.map((d) => d.dataset)).toEqual(['coinlore_global']);
     expect((await readdir(only)).sort()).toEqual(['coinlore_global']);
+  });
+
+  it('reads files back exactly as written when they hold non-ASCII text or outgrow the read buffer', async () => {
+    const dir = join(root, 'read-text');
+    await mkdir(dir, { recursive: true });
+    const bodies = {
+      unicode: 'Ünïcode 🚀 to the moon, ETH 上涨 — naïve café',
+      // Larger than the reused read buffer (256 KiB), so it grows mid-file, with a multi-byte tail.
+      large: `${'x'.repeat(600_000)}é🚀`,
+      ascii: 'plain old ascii',
+    };
+    for (const [name, body] of Object.entries(bodies)) {
+      const env = envelope('reddit', 'comments', listing([comment(name, { body })]));
+      await writeFile(join(dir, `${name}.json`), JSON.stringify(env));
+      const read = readEnvelope(join(dir, `${name}.json`));
+      expect(read.ok, name).toBe(true);
+      expect(read.ok && read.envelope, name).toEqual(env);
+    }
   });
 
   it('reads the run stamp from a raw file name', () => {
