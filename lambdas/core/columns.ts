@@ -121,12 +121,6 @@ export class ColumnBuilder {
     return (this.columns[column] as (string | null)[])[slot] ?? null;
   }
 
-  /** The raw value in a slot, for natural keys: numbers as stored (NaN = null). */
-  value(column: number, slot: number): string | number | boolean | null {
-    const v = this.columns[column]![slot];
-    return v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : v;
-  }
-
   /** Copies every cell of slot `from` over slot `to` (a later extraction replacing a row). */
   copySlot(from: number, to: number): void {
     for (const values of this.columns) values[to] = values[from] as never;

@@ -372,6 +372,7 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
   const { spec, mapping, fill, index } = plan(dataset);
   const compute: ComputeContext = { universe: ctx.universe ?? DEFAULT_COIN_UNIVERSE };
   const keyColumns = spec.naturalKey.map((c) => index[c]!);
+  // Natural ids are read as text: every natural key column is a string column (test/lambdas/columns.test.ts).
   const recordIdColumn = index.record_id!;
   const runIdColumn = index.run_id!;
   const extractedAtColumn = index.extracted_at!;
@@ -451,8 +452,8 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
         keyColumns.length === 0
           ? undefined
           : keyColumns.length === 1
-            ? String(batch.value(keyColumns[0]!, at))
-            : keyColumns.map((c) => String(batch.value(c, at))).join('/');
+            ? String(batch.text(keyColumns[0]!, at))
+            : keyColumns.map((c) => String(batch.text(c, at))).join('/');
       batch.set(recordIdColumn, at, recordId(spec.source, naturalId, extractedIso));
 
       if (naturalId === undefined) {

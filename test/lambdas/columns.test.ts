@@ -38,6 +38,16 @@ describe('column batches', () => {
     );
   });
 
+  it.each(DATASET_NAMES)(
+    'has only required string columns in the natural key of %s (the transform reads ids as text)',
+    (dataset) => {
+      for (const name of DATASETS[dataset].naturalKey) {
+        const column = DATASETS[dataset].columns.find((c) => c.name === name);
+        expect(column, name).toMatchObject({ type: 'string', required: true });
+      }
+    },
+  );
+
   it('stores null numbers as NaN and -0 as 0, and reads both back as the row values', () => {
     const columns = DATASETS.coinlore_tickers.columns;
     const price = columns.findIndex((c) => c.name === 'price_usd');
