@@ -19,7 +19,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 const [root, out, mode] = process.argv.slice(2);
 if (!root || !out || (mode !== undefined && mode !== '--equivalent')) {
   process.stderr.write(
-    'usage: node bench/duckdb-anchor.mjs <lake root holding raw/> <output dir> [--equivalent]\n',
+    'usage: node bench/duckdb-anchor.mjs <lake root holding raw/> <output dir> [--equivalent]\n' +
+      '  default: the minimal SQL (read_json → unnest → casts → COPY … PARTITION_BY run)\n' +
+      '  --equivalent: the rows fdl reprocess writes (record_id, dedupe, rejects into <output dir>/rejects.jsonl)\n' +
+      '  files an earlier run left in <output dir> are overwritten when they have the same name, else kept\n',
   );
   process.exit(2);
 }
@@ -79,6 +82,9 @@ const required = 'coin_id IS NOT NULL AND symbol IS NOT NULL AND name IS NOT NUL
 const t0 = performance.now();
 const instance = await DuckDBInstance.create(':memory:');
 const connection = await instance.connect();
+// fetched_at is cast through TIMESTAMPTZ: in UTC, so extracted_at (and record_id) do not depend on the
+// machine's time zone.
+await connection.run("SET TimeZone = 'UTC'");
 let rows;
 if (mode === '--equivalent') {
   await connection.run(`CREATE TEMP TABLE cast_rows AS SELECT ${casts}`);

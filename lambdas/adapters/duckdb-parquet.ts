@@ -69,10 +69,13 @@ interface WritePlan {
   readonly select: string;
 }
 
-/** A string column with one value in every row (run_id in a batch): not worth a value per row. */
+/**
+ * A string column with one value in every row (run_id in a batch): not worth a value per row. Not for
+ * a value holding NUL: the SQL text reaches DuckDB as a C string, which would end there.
+ */
 function constantString(values: readonly unknown[], length: number): string | undefined {
   const first = values[0];
-  if (typeof first !== 'string') return undefined;
+  if (typeof first !== 'string' || first.includes('\u0000')) return undefined;
   for (let r = 1; r < length; r++) if (values[r] !== first) return undefined;
   return first;
 }

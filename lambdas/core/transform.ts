@@ -238,14 +238,15 @@ interface Field {
   readonly cast: (value: unknown) => string | number | boolean | null;
 }
 
-/** What one field does to a record, given the value read (the rules fillFor compiles). */
-function fieldStep(f: Field, value: unknown, nullCounts: Record<string, number>, problems: string[]) {
-  const cell = f.cast(value);
-  if (cell === null && !isBlank(value)) {
+/**
+ * The rules for a value whose cast gave null (fillFor's compiled code calls this only then): a value
+ * the source sent is counted as nulled, and in a required column the record gets a problem.
+ */
+function castFailed(f: Field, value: unknown, nullCounts: Record<string, number>, problems: string[]): void {
+  if (!isBlank(value)) {
     nullCounts[f.name] = (nullCounts[f.name] ?? 0) + 1;
     if (f.required) problems.push(`invalid ${f.name}: ${preview(value)}`);
-  } else if (cell === null && f.required) problems.push(`missing ${f.name}`);
-  return cell;
+  } else if (f.required) problems.push(`missing ${f.name}`);
 }
 
 /**
@@ -255,7 +256,7 @@ function fieldStep(f: Field, value: unknown, nullCounts: Record<string, number>,
  * checks the column's kind per cell; with constant names and columns each read hits an inline cache
  * (the records of one file share one shape) and each write goes straight into its array. This is the
  * per-row work of reprocessing millions of rows (bench/reprocess.ts). The rules themselves stay in
- * `fieldStep`, which the compiled code calls only when a cast gives null (the rare case).
+ * `castFailed`, which the compiled code calls only when a cast gives null (the rare case).
  */
 function fillFor(fields: readonly Field[]): Fill {
   const body = fields
@@ -263,7 +264,7 @@ function fillFor(fields: readonly Field[]): Fill {
       const read = f.read === undefined ? `record[${JSON.stringify(f.name)}]` : `fields[${j}].read(record)`;
       const store = f.numeric ? 'cell === null ? NaN : cell + 0' : 'cell';
       return `v = ${read}; cell = fields[${j}].cast(v);
-if (cell === null) { cell = step(fields[${j}], v, nullCounts, problems); }
+if (cell === null) step(fields[${j}], v, nullCounts, problems);
 columns[${f.column}][slot] = ${store};`;
     })
     .join('\n');
@@ -271,7 +272,7 @@ columns[${f.column}][slot] = ${store};`;
     'fields',
     'step',
     `return function fill(record, columns, slot, nullCounts, problems) {\nlet v, cell;\n${body}\n};`,
-  )(fields, fieldStep) as (
+  )(fields, castFailed) as (
     record: Json,
     columns: unknown[][],
     slot: number,

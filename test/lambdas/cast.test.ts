@@ -77,6 +77,17 @@ describe('castDouble', () => {
     );
     for (const s of ['-0', '0.1', '-.5', '5.', '999999999999999', '0.000000000000001', '9007199254740993'])
       expect(castDouble(s)).toBe(Number(s));
+    // Not plain decimals: an exponent, a second dot, a sign after digits, leading blanks before 0x.
+    expect(['1e5', '1.5e2', '1..5', '1.2.3', '1-2', ' 0x10', '0x10', '-0x1'].map(castDouble)).toEqual([
+      1e5,
+      150,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 
   it('agrees with the reference decimal rule when given arbitrary or number-like strings', () => {
@@ -167,6 +178,15 @@ describe('castString / castBoolean / castEpochSeconds / isBlank', () => {
       null,
       null,
       null,
+    ]);
+  });
+
+  it('refuses booleans and integers beyond 2^53 when casting strings (ids must not name another record)', () => {
+    expect([castString(true), castString(2 ** 53 + 2), castString(2 ** 53 - 1), castString(1.5)]).toEqual([
+      null,
+      null,
+      String(2 ** 53 - 1),
+      '1.5',
     ]);
   });
 

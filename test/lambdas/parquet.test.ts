@@ -245,6 +245,18 @@ describe('DuckDbParquetWriter', () => {
     return rows;
   }
 
+  it.each([1, 3])('writes a text column holding the same NUL-bearing value in each of %i rows', async (n) => {
+    const rows = Array.from({ length: n }, (_, i) => ({
+      ...sampleRows('reddit_comments')[0]!,
+      record_id: `r${i}`,
+      body: 'a\u0000b',
+    }));
+    const file = join(dir, `nul-${n}.duck.parquet`);
+    await writeParquetWithDuckDb(columnsOf('reddit_comments', rows), file);
+    const read = await q(`SELECT body FROM read_parquet('${file}')`);
+    expect(read.map((r) => r.body)).toEqual(rows.map(() => 'a\u0000b'));
+  });
+
   it.each([
     ['one run_id in every row (written as a constant)', () => `run 'quoted' "x", ok`],
     ['a different run_id per row', (i: number) => `run-${i}`],
