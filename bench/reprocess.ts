@@ -14,7 +14,8 @@
  * process of the tree. Every side must write the generated number of rows, or the bench fails.
  *
  * Archives are generated once into the OS temp folder (fdl-bench-archives/<envelopes>/, reused while
- * their marker file exists) because writing 100,000 files takes longer than reprocessing them.
+ * their marker file holds ARCHIVE_VERSION) because writing 100,000 files takes longer than reprocessing them.
+ * Bump ARCHIVE_VERSION when the generated envelopes change, or an old archive would be measured.
  *
  *   npx tsx bench/reprocess.ts            # prints the results
  */
@@ -35,12 +36,14 @@ const PAGES_PER_RUN = 150;
 const ROWS_PER_PAGE = 100;
 const ROUNDS = 3;
 const FIRST_RUN = Date.UTC(2026, 0, 1, 0, 0);
+/** Written into an archive's marker file: archives of another version are generated again. */
+const ARCHIVE_VERSION = 'tickers-v1';
 
 /** Generates (or reuses) an archive of `runs` runs of 150 tickers pages; returns its lake root. */
 export function tickersArchive(runs: number, base = join(tmpdir(), 'fdl-bench-archives')): string {
   const root = join(base, String(runs * PAGES_PER_RUN));
   const marker = join(root, 'complete');
-  if (existsSync(marker)) return root;
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === ARCHIVE_VERSION) return root;
   rmSync(root, { recursive: true, force: true });
   const dirs = new Set<string>();
   for (let run = 0; run < runs; run++) {
@@ -55,7 +58,7 @@ export function tickersArchive(runs: number, base = join(tmpdir(), 'fdl-bench-ar
       writeFileSync(path, JSON.stringify(tickersPage(p, prng(run * 1000 + p + 1), fetchedAt)));
     }
   }
-  writeFileSync(marker, '');
+  writeFileSync(marker, ARCHIVE_VERSION);
   return root;
 }
 

@@ -14,6 +14,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [bundleDir, rawDir] = process.argv.slice(2);
+if (!bundleDir || !rawDir) {
+  process.stderr.write(
+    'usage: node bench/transform-lambda.mjs <bundle dir holding transform.mjs> <raw dir>\n',
+  );
+  process.exit(2);
+}
 const objects = new Map();
 const keys = (prefix) => [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
 const lake = {

@@ -168,8 +168,9 @@ export async function run(): Promise<BenchResult[]> {
       execFileSync(process.execPath, [join(ROOT, 'bench', 'transform-lambda.mjs'), bundleDir, raw], {
         encoding: 'utf8',
         cwd: ROOT,
-        // The Buffer() deprecation warning parquetjs-lite triggers once per process is not a result.
-        stdio: ['ignore', 'pipe', 'ignore'],
+        // stderr is captured, not shown: it holds the Buffer() deprecation warning the bundled
+        // parquetjs-lite triggers once per process; a failing child's error message includes it.
+        stdio: ['ignore', 'pipe', 'pipe'],
       }),
     ) as RunMeasurement;
   } finally {
@@ -194,7 +195,7 @@ export async function run(): Promise<BenchResult[]> {
       note: 'process.resourceUsage().maxRSS of the fresh child (bench/transform-lambda.mjs) after one run, its raw objects held in memory',
     },
     {
-      name: 'sentiment scoring (AFINN + crypto lexicon)',
+      name: 'sentiment scoring (scoreSentiment: lexicons + VADER and discourse rules)',
       value: Math.round(sentiment),
       unit: 'comments/s',
       note: '5,000 generated comments of 5-40 words, 10 rounds',
