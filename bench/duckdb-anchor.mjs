@@ -29,24 +29,6 @@ if (!root || !out || (mode !== undefined && mode !== '--equivalent')) {
 const lit = (s) => `'${s.replaceAll("'", "''")}'`;
 // Every value as text, then TRY_CAST: Coinlore sends numbers as strings of varied shapes and as JSON
 // numbers; explicit columns spare DuckDB's schema sampling over thousands of files.
-const COINS = [
-  'id',
-  'symbol',
-  'name',
-  'nameid',
-  'rank',
-  'price_usd',
-  'percent_change_24h',
-  'percent_change_1h',
-  'percent_change_7d',
-  'price_btc',
-  'market_cap_usd',
-  'volume24',
-  'volume24a',
-  'csupply',
-  'tsupply',
-  'msupply',
-];
 const DOUBLES = [
   'price_usd',
   'price_btc',
@@ -60,6 +42,8 @@ const DOUBLES = [
   'tsupply',
   'msupply',
 ];
+// Every field of a Coinlore ticker: the text ones, then the numeric ones.
+const COINS = ['id', 'symbol', 'name', 'nameid', 'rank', ...DOUBLES];
 const coin = `STRUCT(${COINS.map((c) => `${c} VARCHAR`).join(', ')})`;
 const casts = `
     regexp_extract(filename, '_([0-9]{8}_[0-9]{4})_[^/]*[.]json$', 1) AS run, filename,

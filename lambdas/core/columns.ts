@@ -33,6 +33,9 @@ export interface ColumnBatch {
   readonly columns: readonly ColumnValues[];
 }
 
+/** A number as a numeric column stores it: null as NaN, -0 as 0 (the rules in the module comment). */
+export const storedNumber = (value: number | null): number => (value === null ? Number.NaN : value + 0);
+
 /** Types stored as numbers in a Float64Array (NaN = null). */
 export const isNumeric = (type: ColumnType): boolean =>
   type === 'int' || type === 'double' || type === 'timestamp';
@@ -112,7 +115,7 @@ export class ColumnBuilder {
    */
   set(column: number, slot: number, value: string | number | boolean | null): void {
     const values = this.columns[column]!;
-    if (values instanceof Float64Array) values[slot] = value === null ? Number.NaN : (value as number) + 0;
+    if (values instanceof Float64Array) values[slot] = storedNumber(value as number | null);
     else (values as (string | number | boolean | null)[])[slot] = value;
   }
 

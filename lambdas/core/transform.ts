@@ -20,7 +20,15 @@
  */
 import { castBoolean, castDouble, castEpochMillis, castInt, castString, isBlank } from './cast';
 import { type CoinRef, DEFAULT_COIN_UNIVERSE } from './coin-universe';
-import { type Cell, type ColumnBatch, ColumnBuilder, isNumeric, type Row, rowsOf } from './columns';
+import {
+  type Cell,
+  type ColumnBatch,
+  ColumnBuilder,
+  isNumeric,
+  type Row,
+  rowsOf,
+  storedNumber,
+} from './columns';
 import { type ColumnType, DATASETS, type DatasetName, type DatasetSpec } from './datasets';
 import { type Envelope, envelopeProblem } from './envelope';
 import { checkJsonValue, MAX_JSON_DEPTH } from './json-guard';
@@ -262,7 +270,7 @@ function fillFor(fields: readonly Field[]): Fill {
   const body = fields
     .map((f, j) => {
       const read = f.read === undefined ? `record[${JSON.stringify(f.name)}]` : `fields[${j}].read(record)`;
-      const store = f.numeric ? 'cell === null ? NaN : cell + 0' : 'cell';
+      const store = f.numeric ? 'stored(cell)' : 'cell';
       return `v = ${read}; cell = fields[${j}].cast(v);
 if (cell === null) step(fields[${j}], v, nullCounts, problems);
 columns[${f.column}][slot] = ${store};`;
@@ -271,8 +279,9 @@ columns[${f.column}][slot] = ${store};`;
   const compiled = new Function(
     'fields',
     'step',
+    'stored',
     `return function fill(record, columns, slot, nullCounts, problems) {\nlet v, cell;\n${body}\n};`,
-  )(fields, castFailed) as (
+  )(fields, castFailed, storedNumber) as (
     record: Json,
     columns: unknown[][],
     slot: number,
