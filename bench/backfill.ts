@@ -3,7 +3,7 @@
  * tickers = 3,000,000 rows), rebuilt two ways from the same archive, each in a fresh child process:
  * - `fdl backfill`'s engine: statemachines/backfill.asl.json on the local executor (plan → Distributed
  *   Map, batches and concurrency from envs/dev.env.ts → the transform Lambda's handler per item →
- *   summary), writing Parquet with the Lambda's writer (parquetjs-lite);
+ *   summary), writing Parquet with the Lambda's writer (lambdas/adapters/parquet.ts);
  * - `fdl reprocess`: the laptop path (worker threads, DuckDB's bulk Parquet writer).
  * Wall time of the job and the child's peak RSS (process.resourceUsage().maxRSS), and their ratio.
  *

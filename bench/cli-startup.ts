@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BenchResult } from './types';
+import { type BenchResult, median } from './types';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'fdl.mjs');
@@ -27,8 +27,6 @@ const CASES = [
   { name: 'fdl --help, whole process', args: [BIN, '--help'] },
   { name: 'fdl status --help, whole process', args: [BIN, 'status', '--help'] },
 ] as const;
-
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function launchMs(args: readonly string[]): number {
   const started = performance.now();

@@ -10,16 +10,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FUNCTION_NAMES } from '../envs/types';
-import type { BenchResult } from './types';
+import { type BenchResult, median } from './types';
 
 const ROOT = join(import.meta.dirname, '..');
 const RUNS = 5;
 const TARGET_MS = 300;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
 function importMs(file: string): number {
   const code = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;

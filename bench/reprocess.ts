@@ -27,7 +27,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DATASETS } from '../lambdas/core/datasets';
 import { rawKey } from '../lambdas/core/lake';
 import { prng, tickersPage } from './transform';
-import type { BenchResult } from './types';
+import { type BenchResult, median } from './types';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FDL = join(ROOT, 'bin', 'fdl.mjs');
@@ -155,7 +155,6 @@ async function rowsDiffering(fdlOut: string, anchorOut: string): Promise<number>
   }
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (xs: readonly Measured[]) => xs.map((m) => m.seconds.toFixed(2)).join(', ');
 
 /**

@@ -4,19 +4,25 @@
 // own start-up, memory and stack-trace costs to what is measured).
 //
 //   node bench/transform-lambda.mjs <bundle dir holding transform.mjs> <raw dir>
+//   node bench/transform-lambda.mjs --floor <raw dir>
 //
 // <raw dir> holds tickers/*.json and comments/*.json (raw envelopes, as S3 holds them). They are read
 // into an in-memory lake first (S3's latency is not the code's), then the tickers batch and the comments
 // batch are transformed as two invocations would: cold (first in the process, no JIT yet), then 5 warm
 // repeats. Prints {coldMs, warmMedianMs, maxRssMb, rows} as JSON.
+//
+// --floor is the anchor: the same fresh process and in-memory objects, but only decoding and
+// JSON.parse of every raw object (work any transform of these files must do), timed the same way.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [bundleDir, rawDir] = process.argv.slice(2);
-if (!bundleDir || !rawDir) {
+const floor = process.argv[2] === '--floor';
+const [bundleDir, rawDir] = floor ? [undefined, process.argv[3]] : process.argv.slice(2);
+if ((!floor && !bundleDir) || !rawDir) {
   process.stderr.write(
-    'usage: node bench/transform-lambda.mjs <bundle dir holding transform.mjs> <raw dir>\n',
+    'usage: node bench/transform-lambda.mjs <bundle dir holding transform.mjs> <raw dir>\n' +
+      '       node bench/transform-lambda.mjs --floor <raw dir>\n',
   );
   process.exit(2);
 }
@@ -44,6 +50,23 @@ const load = (folder) =>
     });
 const tickerKeys = load('tickers');
 const commentKeys = load('comments');
+
+if (floor) {
+  const parseAll = () => {
+    const t0 = performance.now();
+    let rows = 0;
+    for (const key of [...tickerKeys, ...commentKeys]) {
+      const body = JSON.parse(objects.get(key).toString('utf8')).response.body;
+      rows += (body.data?.children ?? body.data ?? []).length;
+    }
+    return { ms: performance.now() - t0, rows };
+  };
+  const cold = parseAll();
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  const warm = [0, 1, 2, 3, 4].map(() => parseAll().ms).sort((a, b) => a - b);
+  process.stdout.write(JSON.stringify({ coldMs: cold.ms, warmMedianMs: warm[2], maxRssMb, rows: cold.rows }));
+  process.exit(0);
+}
 
 const { createTransform } = await import(pathToFileURL(join(bundleDir, 'transform.mjs')).href);
 const silent = { debug() {}, info() {}, warn() {}, error() {} };

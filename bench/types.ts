@@ -15,3 +15,7 @@ export interface BenchResult {
   /** Context: input size, runs, median of N, … */
   readonly note?: string;
 }
+
+/** The median of samples (the upper one of an even count): what every bench reports of repeated runs. */
+export const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -43,6 +43,10 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'test/lambdas/http-intent.test.ts',
     ],
   },
+  'adapters-parquet': {
+    mutate: ['lambdas/adapters/parquet.ts', 'lambdas/adapters/parquet-pages.ts'],
+    tests: ['test/lambdas/parquet.test.ts', 'test/lambdas/parquet-pages.test.ts'],
+  },
   'core-http': {
     mutate: ['lambdas/core/http-policy.ts', 'lambdas/core/json-guard.ts', 'lambdas/core/redact.ts'],
     tests: [

@@ -137,7 +137,7 @@ export const SNOWFLAKE_LOAD_METADATA: Readonly<Record<string, string>> = {
  * - INCLUDE_METADATA rather than column DEFAULTs: defaults are reported not to apply under
  *   MATCH_BY_COLUMN_NAME (docs/external-facts.md#snowpipe).
  * - The file format is inline, not `FORMAT_NAME = …`. The lake has two writers (lambdas/adapters):
- *   parquetjs-lite annotates timestamps with the legacy converted type TIMESTAMP_MILLIS, DuckDB's bulk
+ *   the Lambda's writer annotates timestamps with the legacy converted type TIMESTAMP_MILLIS, DuckDB's bulk
  *   writer with the TIMESTAMP logical type. USE_LOGICAL_TYPE = TRUE makes Snowflake honour the
  *   annotation and load both as timestamps (into TIMESTAMP_NTZ) rather than depend on its default
  *   interpretation of raw INT64 values. Provider 2.11's snowflake_file_format has no use_logical_type

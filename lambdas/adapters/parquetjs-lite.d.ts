@@ -1,4 +1,4 @@
-/** The part of parquetjs-lite 0.8.7 (which ships no types) that lambdas/adapters/parquet.ts uses. */
+/** The parts of parquetjs-lite 0.8.7 (which ships no types) that lambdas/adapters/parquet.ts uses. */
 declare module 'parquetjs-lite' {
   import type { Writable } from 'node:stream';
 
@@ -7,34 +7,8 @@ declare module 'parquetjs-lite' {
     optional?: boolean;
     compression?: 'UNCOMPRESSED' | 'GZIP' | 'SNAPPY';
   }
-  /** A leaf of the parsed schema (flat schemas only have leaves). */
-  export interface ParquetField {
-    readonly name: string;
-    readonly path: readonly string[];
-    readonly primitiveType: string;
-    readonly originalType?: string;
-    readonly dLevelMax: number;
-    readonly rLevelMax: number;
-  }
   export class ParquetSchema {
     constructor(fields: Record<string, FieldDefinition>);
-    readonly fieldList: readonly ParquetField[];
-  }
-  /** The writer's buffer of shredded rows (internal to parquetjs-lite; see shred.js). */
-  export interface RowBuffer {
-    rowCount: number;
-    pageRowCount: number;
-    columnData: Record<
-      string,
-      {
-        dlevels: number[];
-        rlevels: number[];
-        values: unknown[];
-        distinct_values: Set<unknown>;
-        count: number;
-      }
-    >;
-    pages: Record<string, unknown[]>;
   }
   export interface WriterOptions {
     useDataPageV2?: boolean;
@@ -43,7 +17,6 @@ declare module 'parquetjs-lite' {
   }
   export class ParquetWriter {
     static openStream(schema: ParquetSchema, stream: Writable, opts?: WriterOptions): Promise<ParquetWriter>;
-    rowBuffer: RowBuffer | Record<string, never>;
     appendRow(row: Record<string, unknown>): Promise<void>;
     close(): Promise<void>;
   }
@@ -51,9 +24,41 @@ declare module 'parquetjs-lite' {
   export default parquet;
 }
 
-declare module 'parquetjs-lite/lib/types.js' {
-  /** Converts a value to the physical representation of a parquetjs-lite type (e.g. Date → ms). */
-  export function toPrimitive(type: string, value: unknown): unknown;
-  const types: { toPrimitive: typeof toPrimitive };
+/**
+ * The Thrift-generated structures of the Parquet format (parquet.thrift). Each constructor copies the
+ * fields of its argument; enums map names to their Thrift values.
+ */
+declare module 'parquetjs-lite/gen-nodejs/parquet_types.js' {
+  type Struct = new (fields: Record<string, unknown>) => { write(protocol: unknown): void };
+  const types: {
+    readonly Type: Readonly<
+      Record<'BOOLEAN' | 'INT32' | 'INT64' | 'FLOAT' | 'DOUBLE' | 'BYTE_ARRAY', number>
+    >;
+    readonly ConvertedType: Readonly<Record<'UTF8' | 'INT_64' | 'TIMESTAMP_MILLIS', number>>;
+    readonly FieldRepetitionType: Readonly<Record<'REQUIRED' | 'OPTIONAL' | 'REPEATED', number>>;
+    readonly Encoding: Readonly<Record<'PLAIN' | 'RLE', number>>;
+    readonly CompressionCodec: Readonly<Record<'UNCOMPRESSED' | 'SNAPPY' | 'GZIP', number>>;
+    readonly PageType: Readonly<Record<'DATA_PAGE', number>>;
+    readonly SchemaElement: Struct;
+    readonly Statistics: Struct;
+    readonly DataPageHeader: Struct;
+    readonly PageHeader: Struct;
+    readonly ColumnMetaData: Struct;
+    readonly ColumnChunk: Struct;
+    readonly RowGroup: Struct;
+    readonly FileMetaData: Struct;
+  };
   export default types;
+}
+
+declare module 'parquetjs-lite/lib/util.js' {
+  /** A Thrift structure in the compact protocol (what Parquet headers and footers use). */
+  const util: { serializeThrift(struct: { write(protocol: unknown): void }): Buffer };
+  export default util;
+}
+
+declare module 'parquetjs-lite/lib/compression.js' {
+  /** Compresses a page body with a Parquet codec (SNAPPY through snappyjs). */
+  const compression: { deflate(codec: 'SNAPPY' | 'UNCOMPRESSED', body: Uint8Array): Uint8Array };
+  export default compression;
 }

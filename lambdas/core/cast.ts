@@ -3,7 +3,7 @@
  *
  * Coinlore sends most numbers as strings ("77146.66", "1.2e-7", "", "NaN", "-", or more digits than a
  * double holds); Reddit sends floats, ints, booleans and strings. Every cast here returns a value or
- * null, never NaN or ±Infinity (Snowflake rejects NaN in Parquet, and parquetjs-lite throws on it).
+ * null, never NaN or ±Infinity (Snowflake rejects NaN in Parquet, and the column batches use NaN for null).
  *
  * Rules:
  * - double: finite JS numbers pass; strings must be a plain decimal literal (optional sign, digits, one

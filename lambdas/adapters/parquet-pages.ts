@@ -1,0 +1,210 @@
+/**
+ * The bytes of one Parquet column chunk's data page, from one column of a batch (core/columns.ts):
+ * definition levels, PLAIN values and min/max statistics. Pure: no I/O, no Thrift, no compression;
+ * parquet.ts wraps these bytes in page headers and the footer.
+ *
+ * Only what our flat schemas need is here (every column OPTIONAL, no nesting, so no repetition levels),
+ * written as the Parquet format specifies it:
+ * - definition levels: the RLE/bit-packed hybrid at bit width 1, after a 4-byte little-endian length
+ *   (a V1 data page stores levels that way). One RLE run when the column has no nulls or only nulls,
+ *   else one bit-packed run, 8 levels per byte, least significant bit first.
+ * - PLAIN values, nulls left out: INT64 and DOUBLE as 8 bytes little-endian, BYTE_ARRAY as a 4-byte
+ *   little-endian length then the UTF-8 bytes, BOOLEAN bit-packed least significant bit first.
+ * - statistics: min_value and max_value in the same PLAIN bytes (without a BYTE_ARRAY's length). Strings
+ *   order by their UTF-8 bytes, unsigned, which is how readers compare them; JavaScript's `<` compares
+ *   UTF-16 units, which disagrees above U+FFFF, so non-ASCII columns are ordered by their bytes.
+ */
+import { endianness } from 'node:os';
+import type { ColumnValues } from '../core/columns';
+
+/** Typed arrays below write in the platform's byte order; Parquet's is little-endian (as are x86-64 and arm64). */
+if (endianness() !== 'LE') throw new Error('parquet-pages: Parquet encoding needs a little-endian CPU');
+
+/** The physical type a column's values are encoded as. */
+export type PhysicalType = 'BYTE_ARRAY' | 'INT64' | 'DOUBLE' | 'BOOLEAN';
+
+/**
+ * String statistics longer than this are left out (statistics are optional; a reader then scans). Arrow
+ * uses the same default limit; it keeps a footer from carrying whole comment bodies.
+ */
+export const MAX_STATISTICS_BYTES = 4096;
+
+export interface ColumnPage {
+  /** Rows (levels) in the page, nulls included. */
+  readonly rows: number;
+  readonly nulls: number;
+  /** Definition levels (length-prefixed) then values: the page body before compression. */
+  readonly body: Uint8Array;
+  /** Absent when every value is null, or for strings over MAX_STATISTICS_BYTES. */
+  readonly min?: Uint8Array;
+  readonly max?: Uint8Array;
+}
+
+const TWO_32 = 4294967296;
+
+/** An unsigned LEB128 varint (the hybrid encoding's run headers). */
+function varint(value: number): number[] {
+  const bytes: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    bytes.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  bytes.push(v);
+  return bytes;
+}
+
+/** Definition levels (1 = present, 0 = null) as the RLE/bit-packed hybrid, after their 4-byte length. */
+export function definitionLevels(present: Uint8Array, rows: number, nulls: number): Uint8Array {
+  let run: Uint8Array;
+  if (nulls === 0 || nulls === rows) {
+    // One RLE run: header (count << 1), then the repeated level in one byte (bit width 1).
+    run = Uint8Array.from([...varint(rows * 2), nulls === 0 ? 1 : 0]);
+  } else {
+    // One bit-packed run of ceil(rows / 8) groups: header (groups << 1 | 1), then the packed levels.
+    const groups = Math.ceil(rows / 8);
+    const header = varint(groups * 2 + 1);
+    run = new Uint8Array(header.length + groups);
+    run.set(header);
+    for (let i = 0; i < rows; i++) if (present[i]) run[header.length + (i >> 3)]! |= 1 << (i & 7);
+  }
+  const out = new Uint8Array(4 + run.length);
+  new DataView(out.buffer).setUint32(0, run.length, true);
+  out.set(run, 4);
+  return out;
+}
+
+/** A safe integer as INT64 little-endian into two 32-bit words (exact: |v| < 2^53). */
+function putInt64(lo: Uint32Array, hi: Int32Array, at: number, v: number): void {
+  const high = Math.floor(v / TWO_32);
+  lo[at * 2] = v - high * TWO_32;
+  hi[at * 2 + 1] = high;
+}
+
+function numberBytes(v: number, int64: boolean): Uint8Array {
+  const buf = new ArrayBuffer(8);
+  if (int64) putInt64(new Uint32Array(buf), new Int32Array(buf), 0, v);
+  else new Float64Array(buf)[0] = v;
+  return new Uint8Array(buf);
+}
+
+/** An INT64 (ints, timestamps) or DOUBLE column: NaN is null (core/columns.ts). */
+function numericPage(cells: Float64Array, int64: boolean): ColumnPage {
+  const rows = cells.length;
+  const present = new Uint8Array(rows);
+  const values = new ArrayBuffer(rows * 8);
+  const doubles = new Float64Array(values);
+  const lo = new Uint32Array(values);
+  const hi = new Int32Array(values);
+  let count = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < rows; i++) {
+    const v = cells[i]!;
+    if (Number.isNaN(v)) continue;
+    present[i] = 1;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (int64) putInt64(lo, hi, count, v);
+    else doubles[count] = v;
+    count++;
+  }
+  const nulls = rows - count;
+  const body = concat(definitionLevels(present, rows, nulls), new Uint8Array(values, 0, count * 8));
+  if (count === 0) return { rows, nulls, body };
+  return { rows, nulls, body, min: numberBytes(min, int64), max: numberBytes(max, int64) };
+}
+
+function booleanPage(cells: readonly (boolean | null)[]): ColumnPage {
+  const rows = cells.length;
+  const present = new Uint8Array(rows);
+  const packed = new Uint8Array(Math.ceil(rows / 8));
+  let count = 0;
+  let anyFalse = false;
+  let anyTrue = false;
+  for (let i = 0; i < rows; i++) {
+    const v = cells[i];
+    if (v === null || v === undefined) continue;
+    present[i] = 1;
+    if (v) {
+      packed[count >> 3]! |= 1 << (count & 7);
+      anyTrue = true;
+    } else anyFalse = true;
+    count++;
+  }
+  const nulls = rows - count;
+  const body = concat(definitionLevels(present, rows, nulls), packed.subarray(0, Math.ceil(count / 8)));
+  if (count === 0) return { rows, nulls, body };
+  return { rows, nulls, body, min: Uint8Array.of(anyFalse ? 0 : 1), max: Uint8Array.of(anyTrue ? 1 : 0) };
+}
+
+function stringPage(cells: readonly (string | null)[]): ColumnPage {
+  const rows = cells.length;
+  const present = new Uint8Array(rows);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
+  let bound = 0;
+  for (let i = 0; i < rows; i++) {
+    const s = cells[i];
+    if (typeof s === 'string') bound += 4 + 3 * s.length;
+  }
+  const out = Buffer.allocUnsafe(bound);
+  const starts: number[] = [];
+  let offset = 0;
+  let ascii = true;
+  let min: string | undefined;
+  let max: string | undefined;
+  for (let i = 0; i < rows; i++) {
+    const s = cells[i];
+    if (typeof s !== 'string') continue;
+    present[i] = 1;
+    const length = out.write(s, offset + 4, 'utf8');
+    out.writeUInt32LE(length, offset);
+    starts.push(offset);
+    if (length !== s.length) ascii = false;
+    if (min === undefined || s < min) min = s;
+    if (max === undefined || s > max) max = s;
+    offset += 4 + length;
+  }
+  const nulls = rows - starts.length;
+  const body = concat(definitionLevels(present, rows, nulls), out.subarray(0, offset));
+  if (starts.length === 0) return { rows, nulls, body };
+  const value = (start: number) => out.subarray(start + 4, start + 4 + out.readUInt32LE(start));
+  let lowest: Uint8Array;
+  let highest: Uint8Array;
+  if (ascii) {
+    // ASCII only: UTF-16 order is byte order.
+    lowest = Buffer.from(min!, 'utf8');
+    highest = Buffer.from(max!, 'utf8');
+  } else {
+    lowest = highest = value(starts[0]!);
+    for (const start of starts) {
+      const v = value(start);
+      if (Buffer.compare(v, lowest) < 0) lowest = v;
+      if (Buffer.compare(v, highest) > 0) highest = v;
+    }
+    lowest = Uint8Array.from(lowest);
+    highest = Uint8Array.from(highest);
+  }
+  if (lowest.length > MAX_STATISTICS_BYTES || highest.length > MAX_STATISTICS_BYTES)
+    return { rows, nulls, body };
+  return { rows, nulls, body, min: lowest, max: highest };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** One column's page, encoded as `type`. The column's values must be of that type (the schema's). */
+export function columnPage(type: PhysicalType, cells: ColumnValues): ColumnPage {
+  if (type === 'INT64' || type === 'DOUBLE') {
+    if (!(cells instanceof Float64Array)) throw new TypeError(`a ${type} column needs a Float64Array`);
+    return numericPage(cells, type === 'INT64');
+  }
+  if (cells instanceof Float64Array) throw new TypeError(`a ${type} column cannot be a Float64Array`);
+  return type === 'BOOLEAN'
+    ? booleanPage(cells as readonly (boolean | null)[])
+    : stringPage(cells as readonly (string | null)[]);
+}

@@ -1,0 +1,305 @@
+/**
+ * The Lambda's Parquet writer (lambdas/adapters/parquet.ts, parquet-pages.ts) at the level of the format:
+ * definition levels as the specification lays them out, and statistics a reader can trust. The oracle
+ * for statistics is DuckDB itself: what it reads from the file's values must lie within, and reach, the
+ * min/max the footer claims; a wrong min/max would make a reader skip row groups that hold matches.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import compression from 'parquetjs-lite/lib/compression.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CREATED_BY, PARQUET_TYPES, writeParquet } from '../../lambdas/adapters/parquet';
+import { columnPage, definitionLevels, MAX_STATISTICS_BYTES } from '../../lambdas/adapters/parquet-pages';
+import { columnsOf, type Row } from '../../lambdas/core/columns';
+import { type ColumnType, DATASETS } from '../../lambdas/core/datasets';
+
+let dir: string;
+let db: DuckDBInstance;
+let con: DuckDBConnection;
+const q = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJson();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fdl-parquet-pages-'));
+  db = await DuckDBInstance.create(':memory:');
+  con = await db.connect();
+});
+afterAll(async () => {
+  con.closeSync();
+  db.closeSync();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const POSTS = DATASETS.reddit_posts.columns;
+const SQL_TYPE: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  int: 'BIGINT',
+  double: 'DOUBLE',
+  timestamp: 'TIMESTAMP',
+  boolean: 'BOOLEAN',
+};
+
+/** reddit_posts rows (it has every logical type) from one value list per type, cycled per column. */
+function postRows(n: number, values: { [T in ColumnType]: readonly unknown[] }, nullEvery = 0): Row[] {
+  return Array.from({ length: n }, (_, i) =>
+    Object.fromEntries(
+      POSTS.map((c, j) => {
+        const list = values[c.type];
+        const v = list[(i * 3 + j) % list.length];
+        return [c.name, nullEvery > 0 && (i + j) % nullEvery === 0 ? null : v];
+      }),
+    ),
+  ) as Row[];
+}
+
+async function written(name: string, rows: readonly Row[]): Promise<string> {
+  const file = join(dir, `${name}.parquet`);
+  await writeFile(file, await writeParquet(columnsOf('reddit_posts', rows)));
+  return file;
+}
+
+/** Per column: the footer's statistics next to DuckDB's own min/max/null count over the values it reads. */
+async function statisticsVsValues(file: string) {
+  const stats = await q(
+    `SELECT path_in_schema AS name, stats_min_value AS lo, stats_max_value AS hi, stats_null_count::BIGINT AS nulls FROM parquet_metadata('${file}')`,
+  );
+  return Promise.all(
+    POSTS.map(async (c) => {
+      const s = stats.find((r) => r.name === c.name)!;
+      const [v] = await q(
+        `SELECT (min(${c.name}) = CAST(${s.lo === null ? 'NULL' : `'${String(s.lo).replaceAll("'", "''")}'`} AS ${SQL_TYPE[c.type]}))::VARCHAR AS lo_ok,
+                (max(${c.name}) = CAST(${s.hi === null ? 'NULL' : `'${String(s.hi).replaceAll("'", "''")}'`} AS ${SQL_TYPE[c.type]}))::VARCHAR AS hi_ok,
+                (count(*) - count(${c.name}))::BIGINT AS nulls, count(${c.name})::BIGINT AS present
+         FROM read_parquet('${file}')`,
+      );
+      return {
+        name: c.name,
+        lo: s.lo,
+        hi: s.hi,
+        loOk: v!.lo_ok,
+        hiOk: v!.hi_ok,
+        nulls: [s.nulls, v!.nulls],
+        present: v!.present,
+      };
+    }),
+  );
+}
+
+const HOSTILE = {
+  // U+FF5E sorts after U+1F600 in UTF-16 units (0xFF5E > 0xD83D) but before it in UTF-8 bytes (EF < F0).
+  string: ['\uFF5E', '😀', 'zebra', '', 'nul\u0000byte', 'Ünïcode 中文', 'A'],
+  int: [9007199254740991, -9007199254740991, 0, -1, 4294967296, -4294967297, 2147483648],
+  double: [1e-300, 5e-324, -1.7976931348623157e308, 0.1 + 0.2, -0, 1.7976931348623157e308],
+  timestamp: [0, -1, 1788363842123, -8.64e15, 8.64e15].map((ms) => new Date(ms)),
+  boolean: [true, false, false],
+};
+
+describe('Parquet statistics', () => {
+  it('give each column the min and max DuckDB reads from its values, strings in UTF-8 byte order', async () => {
+    const file = await written('hostile', postRows(29, HOSTILE, 5));
+    for (const s of await statisticsVsValues(file)) {
+      expect([s.name, s.loOk, s.hiOk], `${s.name}: ${s.lo}..${s.hi}`).toEqual([s.name, 'true', 'true']);
+      expect(s.nulls[0], s.name).toBe(s.nulls[1]);
+    }
+    const [title] = await q(
+      `SELECT stats_max_value AS hi FROM parquet_metadata('${file}') WHERE path_in_schema = 'title'`,
+    );
+    expect(title!.hi).toBe('😀');
+  });
+
+  it('are absent for a column of nulls only, with its null count', async () => {
+    const rows = postRows(11, HOSTILE).map((r) => ({ ...r, score: null, is_self: null, title: null }));
+    const file = await written('nulls', rows);
+    const stats = await q(
+      `SELECT path_in_schema AS name, stats_min_value AS lo, stats_max_value AS hi, stats_null_count::INT AS nulls FROM parquet_metadata('${file}') WHERE path_in_schema IN ('score', 'is_self', 'title') ORDER BY name`,
+    );
+    expect(stats).toEqual(
+      ['is_self', 'score', 'title'].map((name) => ({ name, lo: null, hi: null, nulls: 11 })),
+    );
+  });
+
+  it(`are absent for a string column whose min or max is over ${MAX_STATISTICS_BYTES} bytes, and the rows still read`, async () => {
+    const long = 'x'.repeat(MAX_STATISTICS_BYTES + 1);
+    const rows = postRows(5, HOSTILE).map((r, i) => ({ ...r, selftext: i === 2 ? long : 'short' }));
+    const file = await written('long', rows);
+    const [s] = await q(
+      `SELECT stats_min_value AS lo, stats_max_value AS hi FROM parquet_metadata('${file}') WHERE path_in_schema = 'selftext'`,
+    );
+    expect(s).toEqual({ lo: null, hi: null });
+    const [n] = await q(`SELECT count(*)::INT AS n FROM read_parquet('${file}') WHERE selftext = '${long}'`);
+    expect(n!.n).toBe(1);
+    const exact = columnPage('BYTE_ARRAY', ['x'.repeat(MAX_STATISTICS_BYTES)]);
+    expect(exact.max?.length).toBe(MAX_STATISTICS_BYTES);
+  });
+
+  it('never hide a matching row from a filter on its min or max value', async () => {
+    const rows = postRows(29, HOSTILE, 5);
+    const file = await written('filters', rows);
+    for (const c of POSTS) {
+      const [ends] = await q(
+        `SELECT min(${c.name})::VARCHAR AS lo, max(${c.name})::VARCHAR AS hi FROM read_parquet('${file}')`,
+      );
+      for (const edge of [ends!.lo, ends!.hi]) {
+        if (edge === null) continue;
+        const literal = `CAST('${String(edge).replaceAll("'", "''")}' AS ${SQL_TYPE[c.type]})`;
+        const [hit] = await q(
+          `SELECT count(*)::INT AS n FROM read_parquet('${file}') WHERE ${c.name} = ${literal}`,
+        );
+        expect(hit!.n, `${c.name} = ${edge}`).toBeGreaterThan(0);
+      }
+    }
+  });
+});
+
+describe('Parquet file layout', () => {
+  it('writes a file of no rows that reads as the schema and zero rows', async () => {
+    const file = await written('empty', []);
+    expect(await q(`SELECT count(*)::INT AS n FROM read_parquet('${file}')`)).toEqual([{ n: 0 }]);
+    const described = await q(`DESCRIBE SELECT * FROM read_parquet('${file}')`);
+    expect(described.map((c) => c.column_name)).toEqual(POSTS.map((c) => c.name));
+  });
+
+  it('has no row group when it has no rows', async () => {
+    const file = await written('empty-groups', []);
+    const [meta] = await q(`SELECT num_row_groups::INT AS groups FROM parquet_file_metadata('${file}')`);
+    expect(meta).toEqual({ groups: 0 });
+  });
+
+  it('records each column chunk where it is, with its sizes and encodings', async () => {
+    const rows = postRows(9, HOSTILE, 4);
+    const file = await written('sizes', rows);
+    const batch = columnsOf('reddit_posts', rows);
+    const chunks = await q(
+      `SELECT path_in_schema AS name, data_page_offset::BIGINT AS page_at,
+              total_compressed_size::BIGINT AS compressed, total_uncompressed_size::BIGINT AS uncompressed, encodings,
+              row_group_bytes::BIGINT AS group_bytes
+       FROM parquet_metadata('${file}') ORDER BY column_id`,
+    );
+    expect(chunks.map((c) => c.name)).toEqual(POSTS.map((c) => c.name));
+    let total = 0;
+    chunks.forEach((c, i) => {
+      // Pages follow one another after the magic, each followed by its column's metadata.
+      const next = chunks[i + 1];
+      if (i === 0) expect(Number(c.page_at)).toBe(4);
+      if (next) expect(Number(next.page_at) - Number(c.page_at)).toBeGreaterThan(Number(c.compressed));
+      // Uncompressed = the same page header plus the page body before Snappy.
+      const body = columnPage(PARQUET_TYPES[POSTS[i]!.type].physical, batch.columns[i]!).body;
+      const snappied = compression.deflate('SNAPPY', body).length;
+      expect(Number(c.uncompressed) - Number(c.compressed), c.name as string).toBe(body.length - snappied);
+      expect(String(c.encodings)).toMatch(/PLAIN/);
+      total += Number(c.uncompressed);
+    });
+    expect(Number(chunks[0]!.group_bytes)).toBe(total);
+  });
+
+  it('names its writer in the footer and holds one row group of one page per column', async () => {
+    const file = await written('layout', postRows(9, HOSTILE, 4));
+    const [meta] = await q(
+      `SELECT created_by, num_rows::INT AS rows, num_row_groups::INT AS groups FROM parquet_file_metadata('${file}')`,
+    );
+    expect(meta).toEqual({ created_by: CREATED_BY, rows: 9, groups: 1 });
+  });
+
+  it.each([1, 7, 8, 9, 17, 64])('reads back %i rows of mixed nulls and booleans in order', async (n) => {
+    const rows = postRows(n, HOSTILE, 3);
+    const file = await written(`order-${n}`, rows);
+    const read = await q(
+      `SELECT is_self, is_over_18, score::VARCHAR AS score, title FROM read_parquet('${file}')`,
+    );
+    expect(read).toEqual(
+      rows.map((r) => ({
+        is_self: r.is_self,
+        is_over_18: r.is_over_18,
+        score: r.score === null ? null : String(r.score),
+        title: r.title,
+      })),
+    );
+  });
+});
+
+describe('definition levels (RLE / bit-packed hybrid, bit width 1, after a 4-byte length)', () => {
+  const levels = (present: number[]) =>
+    Array.from(
+      definitionLevels(Uint8Array.from(present), present.length, present.filter((p) => p === 0).length),
+    );
+
+  it('are one RLE run of 1 when nothing is null: header rows << 1, then the level', () => {
+    expect(levels([1, 1, 1])).toEqual([2, 0, 0, 0, 3 << 1, 1]);
+  });
+
+  it('are one RLE run of 0 when everything is null', () => {
+    expect(levels([0, 0])).toEqual([2, 0, 0, 0, 2 << 1, 0]);
+  });
+
+  it('are one bit-packed run otherwise: header groups << 1 | 1, levels least significant bit first', () => {
+    // 9 levels = 2 groups of 8: 1,0,1,1,0,0,0,0 → 0b00001101; 1 → 0b00000001.
+    expect(levels([1, 0, 1, 1, 0, 0, 0, 0, 1])).toEqual([3, 0, 0, 0, (2 << 1) | 1, 0b00001101, 0b00000001]);
+  });
+
+  it('write a run header of exactly 128 as two varint bytes (the continuation bit set on the first)', () => {
+    // 64 rows: header 128 = 0b1_0000000 → 0x80 0x01.
+    expect(levels(Array(64).fill(1))).toEqual([3, 0, 0, 0, 0x80, 0x01, 1]);
+  });
+
+  it('write a run header of more than 7 bits as a multi-byte varint', () => {
+    // 100 rows: header 200 = 0b1_1001000 → 0xC8 0x01.
+    expect(levels(Array(100).fill(1))).toEqual([3, 0, 0, 0, 0xc8, 0x01, 1]);
+  });
+});
+
+describe('columnPage', () => {
+  const bytes = (text: string) => Array.from(Buffer.from(text, 'utf8'));
+  const stats = (page: { min?: Uint8Array; max?: Uint8Array }) => [
+    page.min && Array.from(page.min),
+    page.max && Array.from(page.max),
+  ];
+
+  it('orders ASCII strings as text, ignoring nulls', () => {
+    expect(stats(columnPage('BYTE_ARRAY', ['b', null, 'a', 'c', 'ab']))).toEqual([bytes('a'), bytes('c')]);
+    expect(stats(columnPage('BYTE_ARRAY', [null, 'only']))).toEqual([bytes('only'), bytes('only')]);
+  });
+
+  it.each([[['\uFF5E', '😀']], [['😀', '\uFF5E']]])(
+    'orders non-ASCII strings by their UTF-8 bytes, not UTF-16 units (%j)',
+    (values) => {
+      expect(stats(columnPage('BYTE_ARRAY', values))).toEqual([bytes('\uFF5E'), bytes('😀')]);
+    },
+  );
+
+  it('leaves out string statistics when the min alone is over the limit', () => {
+    const page = columnPage('BYTE_ARRAY', ['x'.repeat(MAX_STATISTICS_BYTES + 1), 'y']);
+    expect(stats(page)).toEqual([undefined, undefined]);
+  });
+
+  it('bit-packs booleans after their levels, first value in the lowest bit, and writes nothing more', () => {
+    const page = columnPage('BOOLEAN', [true, null, false, true]);
+    // Levels 1,0,1,1 → one bit-packed group 0b1101; values true,false,true → 0b101.
+    expect(Array.from(page.body)).toEqual([2, 0, 0, 0, (1 << 1) | 1, 0b1101, 0b101]);
+    expect(stats(page)).toEqual([[0], [1]]);
+    expect(stats(columnPage('BOOLEAN', [true, true]))).toEqual([[1], [1]]);
+    expect(stats(columnPage('BOOLEAN', [false, null]))).toEqual([[0], [0]]);
+  });
+
+  it('writes DOUBLE values as 8 little-endian bytes each, min and max over the non-null ones', () => {
+    const page = columnPage('DOUBLE', Float64Array.of(2.5, Number.NaN, -1));
+    const values = page.body.subarray(page.body.length - 16);
+    const view = new DataView(values.buffer, values.byteOffset, 16);
+    expect([view.getFloat64(0, true), view.getFloat64(8, true)]).toEqual([2.5, -1]);
+    expect([page.min, page.max].map((b) => new DataView(b!.buffer).getFloat64(0, true))).toEqual([-1, 2.5]);
+  });
+
+  it('refuses a column whose values do not match its physical type', () => {
+    expect(() => columnPage('INT64', ['1'])).toThrow(/Float64Array/);
+    expect(() => columnPage('BYTE_ARRAY', new Float64Array(1))).toThrow(/cannot be a Float64Array/);
+  });
+
+  it('encodes INT64 values as two 32-bit little-endian words, negatives in two’s complement', () => {
+    const page = columnPage('INT64', Float64Array.of(-4294967297, Number.NaN, 2 ** 53 - 1));
+    const values = page.body.subarray(page.body.length - 16);
+    const view = new DataView(values.buffer, values.byteOffset, 16);
+    expect([view.getBigInt64(0, true), view.getBigInt64(8, true)]).toEqual([-4294967297n, 9007199254740991n]);
+    expect(page.nulls).toBe(1);
+    expect(new DataView(page.min!.buffer).getBigInt64(0, true)).toBe(-4294967297n);
+  });
+});
