@@ -9,7 +9,9 @@
  * `fdl reprocess` is measured as a whole process against DuckDB's own SQL in bench/reprocess.ts, which
  * reuses the envelope generators below.
  *
- *   npx tsx bench/transform.ts          # prints the results
+ *   npx tsx bench/transform.ts                   # prints the results
+ *   npx tsx bench/transform.ts --raw-out <dir>   # only writes the run's raw envelopes to <dir>
+ *     (tickers/, comments/), for `node bench/transform-lambda.mjs <bundle> <dir>` by hand
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -148,6 +150,18 @@ function sentimentThroughput(): number {
   return (texts.length * rounds) / ((performance.now() - t0) / 1000);
 }
 
+/** One 10-minute run's raw envelopes: 150 ticker pages and 50 comment pages, as S3 holds them. */
+export function writeRunRaw(raw: string): void {
+  for (const [folder, pages, page] of [
+    ['tickers', 150, tickersPage],
+    ['comments', 50, commentsPage],
+  ] as const) {
+    mkdirSync(join(raw, folder), { recursive: true });
+    for (let p = 0; p < pages; p++)
+      writeFileSync(join(raw, folder, `p${String(p).padStart(3, '0')}.json`), JSON.stringify(page(p)));
+  }
+}
+
 /** Fresh child processes per side, interleaved (the order alternates per round). */
 const ROUNDS = 3;
 
@@ -159,21 +173,13 @@ export async function run(): Promise<BenchResult[]> {
     // The same build as `npm run bundle` (what the image ships), into a temp folder.
     execFileSync(process.execPath, [join(ROOT, 'lambdas', 'build.mjs'), bundleDir], { stdio: 'pipe' });
     const raw = join(work, 'raw');
-    for (const [folder, pages, page] of [
-      ['tickers', 150, tickersPage],
-      ['comments', 50, commentsPage],
-    ] as const) {
-      mkdirSync(join(raw, folder), { recursive: true });
-      for (let p = 0; p < pages; p++)
-        writeFileSync(join(raw, folder, `p${String(p).padStart(3, '0')}.json`), JSON.stringify(page(p)));
-    }
+    writeRunRaw(raw);
     const child = (args: readonly string[]) =>
       JSON.parse(
         execFileSync(process.execPath, [join(ROOT, 'bench', 'transform-lambda.mjs'), ...args], {
           encoding: 'utf8',
           cwd: ROOT,
-          // stderr is captured, not shown: it holds the Buffer() deprecation warning parquetjs-lite's
-          // bundled Thrift serializer triggers once per process; a failing child's error message includes it.
+          // stderr is captured, not shown: a failing child's error message includes it.
           stdio: ['ignore', 'pipe', 'pipe'],
         }),
       ) as RunMeasurement;
@@ -222,7 +228,12 @@ export async function run(): Promise<BenchResult[]> {
   ];
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv[2] === '--raw-out') {
+  const out = process.argv[3];
+  if (!out) throw new Error('usage: npx tsx bench/transform.ts --raw-out <dir>');
+  writeRunRaw(out);
+  console.log(`wrote ${out}/tickers (150 files) and ${out}/comments (50 files)`);
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   for (const r of await run()) {
     console.log(
       `${r.name}: ${r.value} ${r.unit}${r.target ? ` (target ${r.target}: ${r.ok ? 'ok' : 'MISSED'})` : ''}${r.note ? ` — ${r.note}` : ''}`,

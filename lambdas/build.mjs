@@ -10,7 +10,7 @@
  * compile that module; a function whose handler file is missing is reported and skipped, not invented.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -47,24 +47,6 @@ const forbidNative = {
         },
       ],
     }));
-  },
-};
-
-/**
- * parquetjs-lite's thrift-generated parquet_types.js assigns undeclared globals (`Statistics = module.exports
- * .Statistics = …`), which works in sloppy CommonJS but throws ReferenceError once bundled into strict ESM.
- * Declare them with `var` at load time instead of patching node_modules.
- */
-const declareThriftGlobals = {
-  name: 'declare-thrift-globals',
-  setup(b) {
-    b.onLoad({ filter: /parquetjs-lite[\\/]gen-nodejs[\\/].*\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      return {
-        contents: text.replace(/^([A-Za-z_$][\w$]*) = module\.exports\./gm, 'var $1 = module.exports.'),
-        loader: 'js',
-      };
-    });
   },
 };
 
@@ -107,7 +89,7 @@ export async function bundle(outDir = join(ROOT, 'dist', 'lambda')) {
     metafile: true,
     legalComments: 'none',
     banner: { js: BANNER },
-    plugins: [forbidNative, declareThriftGlobals],
+    plugins: [forbidNative],
     // sentiment's optional require('../languages/' + code) for non-English languages; English is bundled statically.
     logOverride: { 'empty-glob': 'silent' },
     logLevel: 'warning',

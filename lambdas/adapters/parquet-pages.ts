@@ -1,6 +1,6 @@
 /**
  * The bytes of one Parquet column chunk's data page, from one column of a batch (core/columns.ts):
- * definition levels, PLAIN values and min/max statistics. Pure: no I/O, no Thrift, no compression;
+ * definition levels, PLAIN values and the column's min/max. Pure: no I/O, no Thrift, no compression;
  * parquet.ts wraps these bytes in page headers and the footer.
  *
  * Only what our flat schemas need is here (every column OPTIONAL, no nesting, so no repetition levels),
@@ -10,9 +10,9 @@
  *   else one bit-packed run, 8 levels per byte, least significant bit first.
  * - PLAIN values, nulls left out: INT64 and DOUBLE as 8 bytes little-endian, BYTE_ARRAY as a 4-byte
  *   little-endian length then the UTF-8 bytes, BOOLEAN bit-packed least significant bit first.
- * - statistics: min_value and max_value in the same PLAIN bytes (without a BYTE_ARRAY's length). Strings
- *   order by their UTF-8 bytes, unsigned, which is how readers compare them; JavaScript's `<` compares
- *   UTF-16 units, which disagrees above U+FFFF, so non-ASCII columns are ordered by their bytes.
+ * - min and max: numbers and booleans as values (the footer writer encodes them), strings as their UTF-8
+ *   bytes. Strings order by those bytes, unsigned, which is how readers compare them; JavaScript's `<`
+ *   compares UTF-16 units, which disagrees above U+FFFF, so non-ASCII columns are ordered by their bytes.
  */
 import { endianness } from 'node:os';
 import type { ColumnValues } from '../core/columns';
@@ -23,11 +23,8 @@ if (endianness() !== 'LE') throw new Error('parquet-pages: Parquet encoding need
 /** The physical type a column's values are encoded as. */
 export type PhysicalType = 'BYTE_ARRAY' | 'INT64' | 'DOUBLE' | 'BOOLEAN';
 
-/**
- * String statistics longer than this are left out (statistics are optional; a reader then scans). Arrow
- * uses the same default limit; it keeps a footer from carrying whole comment bodies.
- */
-export const MAX_STATISTICS_BYTES = 4096;
+/** A column's min or max: a number (ints, doubles, epoch ms), a boolean, or a string's UTF-8 bytes. */
+export type Bound = number | boolean | Uint8Array;
 
 export interface ColumnPage {
   /** Rows (levels) in the page, nulls included. */
@@ -35,9 +32,9 @@ export interface ColumnPage {
   readonly nulls: number;
   /** Definition levels (length-prefixed) then values: the page body before compression. */
   readonly body: Uint8Array;
-  /** Absent when every value is null, or for strings over MAX_STATISTICS_BYTES. */
-  readonly min?: Uint8Array;
-  readonly max?: Uint8Array;
+  /** Absent when every value is null. */
+  readonly min?: Bound;
+  readonly max?: Bound;
 }
 
 const TWO_32 = 4294967296;
@@ -81,13 +78,6 @@ function putInt64(lo: Uint32Array, hi: Int32Array, at: number, v: number): void 
   hi[at * 2 + 1] = high;
 }
 
-function numberBytes(v: number, int64: boolean): Uint8Array {
-  const buf = new ArrayBuffer(8);
-  if (int64) putInt64(new Uint32Array(buf), new Int32Array(buf), 0, v);
-  else new Float64Array(buf)[0] = v;
-  return new Uint8Array(buf);
-}
-
 /** An INT64 (ints, timestamps) or DOUBLE column: NaN is null (core/columns.ts). */
 function numericPage(cells: Float64Array, int64: boolean): ColumnPage {
   const rows = cells.length;
@@ -112,7 +102,11 @@ function numericPage(cells: Float64Array, int64: boolean): ColumnPage {
   const nulls = rows - count;
   const body = concat(definitionLevels(present, rows, nulls), new Uint8Array(values, 0, count * 8));
   if (count === 0) return { rows, nulls, body };
-  return { rows, nulls, body, min: numberBytes(min, int64), max: numberBytes(max, int64) };
+  // The specification's rule for floating-point bounds: a zero min is written as -0, a zero max as +0,
+  // so a reader comparing either zero against them keeps the row.
+  if (!int64 && min === 0) min = -0;
+  if (!int64 && max === 0) max = 0;
+  return { rows, nulls, body, min, max };
 }
 
 function booleanPage(cells: readonly (boolean | null)[]): ColumnPage {
@@ -135,7 +129,7 @@ function booleanPage(cells: readonly (boolean | null)[]): ColumnPage {
   const nulls = rows - count;
   const body = concat(definitionLevels(present, rows, nulls), packed.subarray(0, Math.ceil(count / 8)));
   if (count === 0) return { rows, nulls, body };
-  return { rows, nulls, body, min: Uint8Array.of(anyFalse ? 0 : 1), max: Uint8Array.of(anyTrue ? 1 : 0) };
+  return { rows, nulls, body, min: !anyFalse, max: anyTrue };
 }
 
 function stringPage(cells: readonly (string | null)[]): ColumnPage {
@@ -185,8 +179,6 @@ function stringPage(cells: readonly (string | null)[]): ColumnPage {
     lowest = Uint8Array.from(lowest);
     highest = Uint8Array.from(highest);
   }
-  if (lowest.length > MAX_STATISTICS_BYTES || highest.length > MAX_STATISTICS_BYTES)
-    return { rows, nulls, body };
   return { rows, nulls, body, min: lowest, max: highest };
 }
 

@@ -20,20 +20,24 @@
  * - One row group, one V1 data page per column, PLAIN values, Snappy on every column. V1 pages because
  *   Snowflake's reader rejected parquetjs-lite's V2 pages.
  *
- * Who writes what: the page bytes (levels, values, statistics) come from parquet-pages.ts, straight from
- * the transform's column batch. The Thrift structures (page headers, column metadata, footer), their
- * Thrift compact serializer and Snappy come from parquetjs-lite, pinned exactly in package.json.
- * Why not parquetjs-lite's own writer: it encodes value by value (a Buffer per string, a BigInt per
- * INT64, a Set of distinct values per column) and concatenates each column chunk onto everything before
- * it; that was half of the transform Lambda's time for one run (docs/benchmarks.md). Its public per-row
- * writer stays here as the reference the tests compare this writer's files with, read back by DuckDB.
+ * Who writes what: the page bytes (levels, values, min/max) come from parquet-pages.ts, straight from
+ * the transform's column batch. The Thrift compact encoding of page headers and the footer, and Snappy,
+ * come from hyparquet-writer (pinned exactly in package.json), the maintained writer of the hyparquet
+ * project; its footer also declares each column's sort order and truncates long string bounds.
+ * Why not a library's whole writer: parquetjs-lite's encodes value by value (a Buffer per string, a BigInt
+ * per INT64, a Set of distinct values per column) and concatenates each column chunk onto everything
+ * before it: half of the transform Lambda's time for one run (docs/parquet.md). hyparquet-writer's own
+ * writer was slower still on our batches (it infers encodings and dictionaries per column) and writes V2
+ * data pages, which Snowflake's reader has refused from parquetjs-lite. The tests read these files back
+ * with DuckDB and hyparquet, next to parquetjs-lite's per-row writer (test/support/parquetjs-reference.ts).
  */
-import { Writable } from 'node:stream';
-import parquet, { type ParquetSchema } from 'parquetjs-lite';
-import thrift from 'parquetjs-lite/gen-nodejs/parquet_types.js';
-import compression from 'parquetjs-lite/lib/compression.js';
-import util from 'parquetjs-lite/lib/util.js';
-import type { ColumnBatch, Row } from '../core/columns';
+import type { ColumnChunk, SchemaElement, Statistics } from 'hyparquet';
+import { ByteWriter } from 'hyparquet-writer';
+import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
+import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
+import packageJson from '../../package.json' with { type: 'json' };
+import type { ColumnBatch } from '../core/columns';
 import { type ColumnType, DATASETS, type DatasetName } from '../core/datasets';
 import { columnPage, type PhysicalType } from './parquet-pages';
 
@@ -50,146 +54,125 @@ export const PARQUET_TYPES: Readonly<
   boolean: { physical: 'BOOLEAN' },
 };
 
-const MAGIC = Buffer.from('PAR1');
-/** `created_by` in the footer: readers use it to know which writer's quirks to expect. */
-export const CREATED_BY = 'finance-de-lab parquet-pages';
+const MAGIC = new TextEncoder().encode('PAR1');
+/**
+ * `created_by` in the footer, in the conventional `<application> version <x.y.z>` form: readers parse it
+ * to decide which writer's known bugs to work around, and it lets a bad release's files be found later.
+ */
+export const CREATED_BY = `finance-de-lab version ${packageJson.version}`;
+/**
+ * String min/max longer than this are truncated in the footer (a shorter bound that still holds, marked
+ * inexact): a footer should not carry whole comment bodies. 64 bytes is parquet-mr's default for the
+ * same purpose; ids, symbols and names fit whole.
+ */
+export const STATISTICS_TRUNCATE_BYTES = 64;
 
 /** The footer's schema: a root, then one OPTIONAL leaf per column in DATASETS order. */
-function schemaElements(dataset: DatasetName): unknown[] {
+function schemaElements(dataset: DatasetName): SchemaElement[] {
   const columns = DATASETS[dataset].columns;
   return [
-    new thrift.SchemaElement({ name: 'root', num_children: columns.length }),
-    ...columns.map((c) => {
+    { name: 'root', num_children: columns.length },
+    ...columns.map((c): SchemaElement => {
       const { physical, converted } = PARQUET_TYPES[c.type];
-      return new thrift.SchemaElement({
+      return {
         name: c.name,
-        type: thrift.Type[physical],
-        repetition_type: thrift.FieldRepetitionType.OPTIONAL,
-        ...(converted ? { converted_type: thrift.ConvertedType[converted] } : {}),
-      });
+        type: physical,
+        repetition_type: 'OPTIONAL',
+        ...(converted ? { converted_type: converted } : {}),
+      };
     }),
   ];
 }
 
 /** Writes a column batch (exactly the dataset's columns) as one Parquet file in memory. */
-export function writeParquet(batch: ColumnBatch): Promise<Uint8Array> {
-  return Promise.resolve(encodeParquet(batch));
+export async function writeParquet(batch: ColumnBatch): Promise<Uint8Array> {
+  return encodeParquet(batch);
 }
 
-/** The file's bytes: magic, each column's page then its metadata, the footer, its length, magic. */
-export function encodeParquet(batch: ColumnBatch): Buffer {
+/**
+ * The largest page body this writer produces: page sizes are Thrift i32 fields, so a page of 2^31 bytes
+ * or more cannot be described (the encoder would wrap the number and write a corrupt file). A 10-minute
+ * batch is a few MB; `fdl reprocess` writes bulk files through DuckDB, not here.
+ */
+export const MAX_PAGE_BYTES = 2 ** 31 - 1;
+
+/** Refuses what would make a corrupt file, naming the column: a short column or an oversized page. */
+export function checkPage(column: string, rows: number, batchRows: number, bytes: number): void {
+  if (rows !== batchRows)
+    throw new RangeError(`column ${column} holds ${rows} values but the batch has ${batchRows} rows`);
+  if (bytes > MAX_PAGE_BYTES)
+    throw new RangeError(
+      `column ${column} needs a ${bytes}-byte page, over Parquet's ${MAX_PAGE_BYTES}; write fewer rows per file`,
+    );
+}
+
+/** The file's bytes: magic, each column's page (header + Snappy body), the footer, its length, magic. */
+export function encodeParquet(batch: ColumnBatch): Uint8Array {
   const columns = DATASETS[batch.dataset].columns;
-  const parts: Uint8Array[] = [MAGIC];
-  let offset = MAGIC.length;
-  const push = (bytes: Uint8Array) => {
-    parts.push(bytes);
-    offset += bytes.length;
-  };
-  const chunks: unknown[] = [];
+  const out = new ByteWriter(1 << 16);
+  out.appendBytes(MAGIC);
+  const chunks: ColumnChunk[] = [];
   let uncompressedTotal = 0;
-  // A batch of no rows is a file with no row group (what parquetjs-lite writes for no rows).
+  // A batch of no rows is a file with no row group (readers take it as the schema and no rows).
   if (batch.length > 0) {
     columns.forEach((column, c) => {
       const { physical } = PARQUET_TYPES[column.type];
       const page = columnPage(physical, batch.columns[c]!);
-      const compressed = compression.deflate('SNAPPY', page.body);
-      const header = util.serializeThrift(
-        new thrift.PageHeader({
-          type: thrift.PageType.DATA_PAGE,
-          uncompressed_page_size: page.body.length,
-          compressed_page_size: compressed.length,
-          data_page_header: new thrift.DataPageHeader({
-            num_values: page.rows,
-            encoding: thrift.Encoding.PLAIN,
-            definition_level_encoding: thrift.Encoding.RLE,
-            repetition_level_encoding: thrift.Encoding.RLE,
-          }),
-        }),
-      );
-      const dataPageOffset = offset;
-      push(header);
-      push(compressed);
-      const uncompressed = header.length + page.body.length;
-      uncompressedTotal += uncompressed;
-      const meta = new thrift.ColumnMetaData({
-        type: thrift.Type[physical],
-        encodings: [thrift.Encoding.PLAIN, thrift.Encoding.RLE],
-        path_in_schema: [column.name],
-        codec: thrift.CompressionCodec.SNAPPY,
-        num_values: page.rows,
-        total_uncompressed_size: uncompressed,
-        total_compressed_size: header.length + compressed.length,
-        data_page_offset: dataPageOffset,
-        statistics: new thrift.Statistics({
-          null_count: page.nulls,
-          ...(page.min && page.max
-            ? { min_value: Buffer.from(page.min), max_value: Buffer.from(page.max) }
-            : {}),
-        }),
+      checkPage(column.name, page.rows, batch.length, page.body.length);
+      const compressed = snappyCompress(page.body);
+      checkPage(column.name, page.rows, batch.length, compressed.length);
+      const pageAt = out.offset;
+      writePageHeader(out, {
+        type: 'DATA_PAGE',
+        uncompressed_page_size: page.body.length,
+        compressed_page_size: compressed.length,
+        data_page_header: {
+          num_values: page.rows,
+          encoding: 'PLAIN',
+          definition_level_encoding: 'RLE',
+          repetition_level_encoding: 'RLE',
+        },
       });
-      // The column's metadata also follows its data (where file_offset points), as parquetjs-lite writes it.
-      const fileOffset = offset;
-      push(util.serializeThrift(meta));
-      chunks.push(new thrift.ColumnChunk({ file_offset: fileOffset, meta_data: meta }));
+      const header = out.offset - pageAt;
+      out.appendBytes(compressed);
+      uncompressedTotal += header + page.body.length;
+      const statistics: Statistics = { null_count: BigInt(page.nulls) };
+      if (page.min !== undefined && page.max !== undefined) {
+        statistics.min_value = page.min;
+        statistics.max_value = page.max;
+      }
+      chunks.push({
+        file_offset: BigInt(pageAt),
+        meta_data: {
+          type: physical,
+          encodings: ['PLAIN', 'RLE'],
+          path_in_schema: [column.name],
+          codec: 'SNAPPY',
+          num_values: BigInt(page.rows),
+          total_uncompressed_size: BigInt(header + page.body.length),
+          total_compressed_size: BigInt(header + compressed.length),
+          data_page_offset: BigInt(pageAt),
+          statistics,
+        },
+      });
     });
   }
-  const footer = util.serializeThrift(
-    new thrift.FileMetaData({
+  writeMetadata(
+    out,
+    {
       version: 1,
       schema: schemaElements(batch.dataset),
-      num_rows: batch.length,
+      num_rows: BigInt(batch.length),
       row_groups:
         batch.length > 0
-          ? [
-              new thrift.RowGroup({
-                columns: chunks,
-                total_byte_size: uncompressedTotal,
-                num_rows: batch.length,
-              }),
-            ]
+          ? [{ columns: chunks, total_byte_size: BigInt(uncompressedTotal), num_rows: BigInt(batch.length) }]
           : [],
       created_by: CREATED_BY,
-    }),
+      // Not written: hyparquet's reader fills it from the file.
+      metadata_length: 0,
+    },
+    STATISTICS_TRUNCATE_BYTES,
   );
-  push(footer);
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(footer.length);
-  push(length);
-  push(MAGIC);
-  return Buffer.concat(parts, offset);
-}
-
-/** A Writable that keeps what it is given, so the reference file never touches the disk. */
-class MemorySink extends Writable {
-  readonly chunks: Buffer[] = [];
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.chunks.push(chunk);
-    callback();
-  }
-}
-
-/** The dataset's schema in parquetjs-lite's terms (its type names are the converted type, else the physical). */
-function parquetjsSchema(dataset: DatasetName): ParquetSchema {
-  const fields: Record<string, { type: string; optional: true; compression: 'SNAPPY' }> = {};
-  for (const c of DATASETS[dataset].columns) {
-    const { physical, converted } = PARQUET_TYPES[c.type];
-    fields[c.name] = { type: converted ?? physical, optional: true, compression: 'SNAPPY' };
-  }
-  return new parquet.ParquetSchema(fields);
-}
-
-/**
- * The same rows through parquetjs-lite's public per-row writer: the reference the tests read back next to
- * writeParquet's file. Timestamps may be Dates or epoch ms (the library takes both).
- */
-export async function writeParquetRowByRow(dataset: DatasetName, rows: readonly Row[]): Promise<Uint8Array> {
-  const sink = new MemorySink();
-  const writer = await parquet.ParquetWriter.openStream(parquetjsSchema(dataset), sink, {
-    useDataPageV2: false,
-    rowGroupSize: Math.max(1, rows.length),
-    pageSize: Math.max(1, rows.length),
-  });
-  for (const row of rows) await writer.appendRow(row);
-  await writer.close();
-  return Buffer.concat(sink.chunks);
+  out.appendBytes(MAGIC);
+  return out.getBytes();
 }

@@ -8,10 +8,20 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import compression from 'parquetjs-lite/lib/compression.js';
+import { parquetReadObjects } from 'hyparquet';
+import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
+import thrift from 'parquetjs-lite/gen-nodejs/parquet_types.js';
+import util from 'parquetjs-lite/lib/util.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREATED_BY, PARQUET_TYPES, writeParquet } from '../../lambdas/adapters/parquet';
-import { columnPage, definitionLevels, MAX_STATISTICS_BYTES } from '../../lambdas/adapters/parquet-pages';
+import {
+  CREATED_BY,
+  checkPage,
+  MAX_PAGE_BYTES,
+  PARQUET_TYPES,
+  STATISTICS_TRUNCATE_BYTES,
+  writeParquet,
+} from '../../lambdas/adapters/parquet';
+import { type Bound, columnPage, definitionLevels } from '../../lambdas/adapters/parquet-pages';
 import { columnsOf, type Row } from '../../lambdas/core/columns';
 import { type ColumnType, DATASETS } from '../../lambdas/core/datasets';
 
@@ -119,18 +129,31 @@ describe('Parquet statistics', () => {
     );
   });
 
-  it(`are absent for a string column whose min or max is over ${MAX_STATISTICS_BYTES} bytes, and the rows still read`, async () => {
-    const long = 'x'.repeat(MAX_STATISTICS_BYTES + 1);
-    const rows = postRows(5, HOSTILE).map((r, i) => ({ ...r, selftext: i === 2 ? long : 'short' }));
+  it(`truncate a string bound over ${STATISTICS_TRUNCATE_BYTES} bytes to a shorter one that still holds, marked inexact`, async () => {
+    const low = `a${'é'.repeat(STATISTICS_TRUNCATE_BYTES)}`;
+    const high = `z${'\u{10FFFF}'.repeat(STATISTICS_TRUNCATE_BYTES)}`;
+    const rows = postRows(5, HOSTILE).map((r, i) => ({
+      ...r,
+      selftext: i === 1 ? low : i === 3 ? high : 'middle',
+    }));
     const file = await written('long', rows);
     const [s] = await q(
-      `SELECT stats_min_value AS lo, stats_max_value AS hi FROM parquet_metadata('${file}') WHERE path_in_schema = 'selftext'`,
+      `SELECT stats_min_value AS lo, stats_max_value AS hi, min_is_exact, max_is_exact, octet_length(encode(stats_min_value))::INT AS lo_bytes, octet_length(encode(stats_max_value))::INT AS hi_bytes
+       FROM parquet_metadata('${file}') WHERE path_in_schema = 'selftext'`,
     );
-    expect(s).toEqual({ lo: null, hi: null });
-    const [n] = await q(`SELECT count(*)::INT AS n FROM read_parquet('${file}') WHERE selftext = '${long}'`);
-    expect(n!.n).toBe(1);
-    const exact = columnPage('BYTE_ARRAY', ['x'.repeat(MAX_STATISTICS_BYTES)]);
-    expect(exact.max?.length).toBe(MAX_STATISTICS_BYTES);
+    expect([s!.min_is_exact, s!.max_is_exact]).toEqual([false, false]);
+    expect(s!.lo_bytes).toBeLessThanOrEqual(STATISTICS_TRUNCATE_BYTES);
+    expect(s!.hi_bytes).toBeLessThanOrEqual(STATISTICS_TRUNCATE_BYTES);
+    // Still bounds, in UTF-8 byte order: lo <= every value <= hi.
+    const order = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffer.from(y));
+    for (const v of [low, high, 'middle']) {
+      expect(order(String(s!.lo), v), `lo vs ${v.slice(0, 3)}`).toBeLessThanOrEqual(0);
+      expect(order(String(s!.hi), v), `hi vs ${v.slice(0, 3)}`).toBeGreaterThanOrEqual(0);
+    }
+    for (const v of [low, high]) {
+      const [n] = await q(`SELECT count(*)::INT AS n FROM read_parquet('${file}') WHERE selftext = '${v}'`);
+      expect(n!.n).toBe(1);
+    }
   });
 
   it('never hide a matching row from a filter on its min or max value', async () => {
@@ -149,6 +172,27 @@ describe('Parquet statistics', () => {
         expect(hit!.n, `${c.name} = ${edge}`).toBeGreaterThan(0);
       }
     }
+  });
+});
+
+describe('a second reader', () => {
+  it('hyparquet reads back every input cell of hostile rows, in order', async () => {
+    const rows = postRows(29, HOSTILE, 5);
+    const bytes = await writeParquet(columnsOf('reddit_posts', rows));
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const read = await parquetReadObjects({ file });
+    // As the column batch stores them: epoch ms for times, numbers for ints, -0 as 0.
+    const norm = (v: unknown) =>
+      v instanceof Date
+        ? v.getTime()
+        : typeof v === 'bigint'
+          ? Number(v)
+          : Object.is(v, -0)
+            ? 0
+            : (v ?? null);
+    expect(read.map((r) => POSTS.map((c) => norm(r[c.name])))).toEqual(
+      rows.map((r) => POSTS.map((c) => norm(r[c.name]))),
+    );
   });
 });
 
@@ -179,18 +223,47 @@ describe('Parquet file layout', () => {
     expect(chunks.map((c) => c.name)).toEqual(POSTS.map((c) => c.name));
     let total = 0;
     chunks.forEach((c, i) => {
-      // Pages follow one another after the magic, each followed by its column's metadata.
+      // Pages follow one another after the magic: a chunk is exactly its page (header + body).
       const next = chunks[i + 1];
       if (i === 0) expect(Number(c.page_at)).toBe(4);
-      if (next) expect(Number(next.page_at) - Number(c.page_at)).toBeGreaterThan(Number(c.compressed));
+      if (next) expect(Number(next.page_at) - Number(c.page_at)).toBe(Number(c.compressed));
       // Uncompressed = the same page header plus the page body before Snappy.
       const body = columnPage(PARQUET_TYPES[POSTS[i]!.type].physical, batch.columns[i]!).body;
-      const snappied = compression.deflate('SNAPPY', body).length;
+      const snappied = snappyCompress(body).length;
       expect(Number(c.uncompressed) - Number(c.compressed), c.name as string).toBe(body.length - snappied);
       expect(String(c.encodings)).toMatch(/PLAIN/);
       total += Number(c.uncompressed);
     });
     expect(Number(chunks[0]!.group_bytes)).toBe(total);
+  });
+
+  it('declares a type-defined sort order for every column, which readers need to trust min_value/max_value', async () => {
+    // Decoded by parquetjs-lite's Thrift reader, independent of the encoder that wrote it.
+    const bytes = Buffer.from(await writeParquet(columnsOf('reddit_posts', postRows(3, HOSTILE))));
+    const length = bytes.readUInt32LE(bytes.length - 8);
+    const footer = new thrift.FileMetaData();
+    util.decodeThrift(footer, bytes.subarray(bytes.length - 8 - length, bytes.length - 8));
+    const orders = footer.column_orders as { TYPE_ORDER?: unknown }[];
+    expect(orders.length).toBe(POSTS.length);
+    expect(orders.every((o) => o.TYPE_ORDER)).toBe(true);
+    expect(footer.created_by).toMatch(/^finance-de-lab version \d+\.\d+\.\d+$/);
+  });
+
+  it('refuses a column shorter than the batch, naming it, instead of writing a corrupt file', async () => {
+    const batch = columnsOf('reddit_posts', postRows(3, HOSTILE));
+    const columns = [...batch.columns];
+    const title = POSTS.findIndex((c) => c.name === 'title');
+    columns[title] = (columns[title] as (string | null)[]).slice(0, 2);
+    await expect(writeParquet({ ...batch, columns })).rejects.toThrow(
+      /column title holds 2 values but the batch has 3 rows/,
+    );
+  });
+
+  it('refuses a page Parquet cannot describe (over 2^31 - 1 bytes)', () => {
+    expect(() => checkPage('body', 5, 5, MAX_PAGE_BYTES)).not.toThrow();
+    expect(() => checkPage('body', 5, 5, MAX_PAGE_BYTES + 1)).toThrow(
+      /column body needs a 2147483648-byte page/,
+    );
   });
 
   it('names its writer in the footer and holds one row group of one page per column', async () => {
@@ -250,10 +323,8 @@ describe('definition levels (RLE / bit-packed hybrid, bit width 1, after a 4-byt
 
 describe('columnPage', () => {
   const bytes = (text: string) => Array.from(Buffer.from(text, 'utf8'));
-  const stats = (page: { min?: Uint8Array; max?: Uint8Array }) => [
-    page.min && Array.from(page.min),
-    page.max && Array.from(page.max),
-  ];
+  const plain = (b: Bound | undefined) => (b instanceof Uint8Array ? Array.from(b) : b);
+  const stats = (page: { min?: Bound; max?: Bound }) => [plain(page.min), plain(page.max)];
 
   it('orders ASCII strings as text, ignoring nulls', () => {
     expect(stats(columnPage('BYTE_ARRAY', ['b', null, 'a', 'c', 'ab']))).toEqual([bytes('a'), bytes('c')]);
@@ -267,18 +338,21 @@ describe('columnPage', () => {
     },
   );
 
-  it('leaves out string statistics when the min alone is over the limit', () => {
-    const page = columnPage('BYTE_ARRAY', ['x'.repeat(MAX_STATISTICS_BYTES + 1), 'y']);
-    expect(stats(page)).toEqual([undefined, undefined]);
-  });
-
   it('bit-packs booleans after their levels, first value in the lowest bit, and writes nothing more', () => {
     const page = columnPage('BOOLEAN', [true, null, false, true]);
     // Levels 1,0,1,1 → one bit-packed group 0b1101; values true,false,true → 0b101.
     expect(Array.from(page.body)).toEqual([2, 0, 0, 0, (1 << 1) | 1, 0b1101, 0b101]);
-    expect(stats(page)).toEqual([[0], [1]]);
-    expect(stats(columnPage('BOOLEAN', [true, true]))).toEqual([[1], [1]]);
-    expect(stats(columnPage('BOOLEAN', [false, null]))).toEqual([[0], [0]]);
+    expect(stats(page)).toEqual([false, true]);
+    expect(stats(columnPage('BOOLEAN', [true, true]))).toEqual([true, true]);
+    expect(stats(columnPage('BOOLEAN', [false, null]))).toEqual([false, false]);
+  });
+
+  it('writes a zero DOUBLE min as -0 and a zero max as +0, as the specification asks', () => {
+    const [min, max] = stats(columnPage('DOUBLE', Float64Array.of(0, 1)));
+    expect(Object.is(min, -0)).toBe(true);
+    const [, top] = stats(columnPage('DOUBLE', Float64Array.of(-1, -0)));
+    expect(Object.is(top, 0)).toBe(true);
+    expect(max).toBe(1);
   });
 
   it('writes DOUBLE values as 8 little-endian bytes each, min and max over the non-null ones', () => {
@@ -286,7 +360,7 @@ describe('columnPage', () => {
     const values = page.body.subarray(page.body.length - 16);
     const view = new DataView(values.buffer, values.byteOffset, 16);
     expect([view.getFloat64(0, true), view.getFloat64(8, true)]).toEqual([2.5, -1]);
-    expect([page.min, page.max].map((b) => new DataView(b!.buffer).getFloat64(0, true))).toEqual([-1, 2.5]);
+    expect(stats(page)).toEqual([-1, 2.5]);
   });
 
   it('refuses a column whose values do not match its physical type', () => {
@@ -300,6 +374,6 @@ describe('columnPage', () => {
     const view = new DataView(values.buffer, values.byteOffset, 16);
     expect([view.getBigInt64(0, true), view.getBigInt64(8, true)]).toEqual([-4294967297n, 9007199254740991n]);
     expect(page.nulls).toBe(1);
-    expect(new DataView(page.min!.buffer).getBigInt64(0, true)).toBe(-4294967297n);
+    expect(stats(page)).toEqual([-4294967297, 2 ** 53 - 1]);
   });
 });

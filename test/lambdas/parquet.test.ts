@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeParquetWithDuckDb } from '../../lambdas/adapters/duckdb-parquet';
-import { writeParquet, writeParquetRowByRow } from '../../lambdas/adapters/parquet';
+import { writeParquet } from '../../lambdas/adapters/parquet';
 import { columnsOf } from '../../lambdas/core/columns';
 import { type ColumnType, DATASET_NAMES, DATASETS, type DatasetName } from '../../lambdas/core/datasets';
 import { type Row, transformEnvelopes } from '../../lambdas/core/transform';
+import { writeParquetRowByRow } from '../support/parquetjs-reference';
 import {
   comment,
   envelope,
