@@ -22,6 +22,7 @@ import { RAW_PREFIX } from '../lambdas/core/lake';
 import type { Command } from './command';
 import { oneLine } from './kit/args';
 import { type Io, processIo, table, toJson } from './kit/io';
+import { progressLine } from './kit/progress';
 import { isCompiled, workerEntry } from './kit/worker-entry';
 import {
   claimFrom,
@@ -395,6 +396,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
       }
 
       let lastPrint = 0;
+      const started = performance.now();
       const report = await reprocess({
         rawDir: values.raw,
         lakeDir: values.lake,
@@ -413,7 +415,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
           // At most one progress line a second (long archives); always the last one.
           if (n === total || now - lastPrint >= 1000) {
             lastPrint = now;
-            io.err(`read ${n}/${total} files (${Math.floor((n / total) * 100)}%)`);
+            io.err(progressLine(n, total, now - started));
           }
         },
       });
