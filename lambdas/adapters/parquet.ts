@@ -1,6 +1,7 @@
 /**
  * Parquet for the Lambdas: one file per batch, in memory, with the same physical schema the bulk writer
- * (duckdb-parquet.ts) produces, checked by test/lambdas/parquet.test.ts:
+ * (duckdb-parquet.ts) produces, checked by test/lambdas/parquet.test.ts (DuckDB also annotates timestamps
+ * with a logical type; docs/parquet.md says where that matters):
  *
  * | logical   | Parquet physical / converted type | DuckDB reads | Snowflake reads        |
  * |-----------|-----------------------------------|--------------|------------------------|
@@ -27,8 +28,8 @@
  * Why not a library's whole writer: parquetjs-lite's encodes value by value (a Buffer per string, a BigInt
  * per INT64, a Set of distinct values per column) and concatenates each column chunk onto everything
  * before it: half of the transform Lambda's time for one run (docs/parquet.md). hyparquet-writer's own
- * writer was slower still on our batches (it infers encodings and dictionaries per column) and writes V2
- * data pages, which Snowflake's reader has refused from parquetjs-lite. The tests read these files back
+ * writer chooses encodings and dictionaries per column and writes V2 data pages, which Snowflake's reader
+ * has refused from parquetjs-lite. The tests read these files back
  * with DuckDB and hyparquet, next to parquetjs-lite's per-row writer (test/support/parquetjs-reference.ts).
  */
 import type { ColumnChunk, SchemaElement, Statistics } from 'hyparquet';
