@@ -180,7 +180,8 @@ Run one bench alone with \`npx tsx bench/<file>\` (it prints its rows). bench/re
 \`node bin/fdl.mjs reprocess --raw <archive> --lake <out>\`, \`node bench/duckdb-anchor.mjs <archive> <out> --equivalent\`
 (the same rows in DuckDB SQL, checked row for row) and \`node bench/duckdb-anchor.mjs <archive> <out>\` (the minimal
 SQL) as whole processes under \`/usr/bin/time\`; bench/transform.ts runs the shipped Lambda bundle in
-\`node bench/transform-lambda.mjs <bundle> <raw>\`.
+\`node bench/transform-lambda.mjs <bundle> <raw>\`, interleaved with its anchor \`node bench/transform-lambda.mjs --floor <raw>\`
+(the same process doing only JSON.parse of the same files); \`npx tsx bench/transform.ts --raw-out <dir>\` writes \`<raw>\`.
 
 ${context ? `${context}\n\n` : ''}${table(rows)}
 `;
