@@ -13,13 +13,16 @@
 //
 // --floor is the anchor: the same fresh process and in-memory objects, but only decoding and
 // JSON.parse of every raw object (work any transform of these files must do), timed the same way.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const floor = process.argv[2] === '--floor';
 const [bundleDir, rawDir] = floor ? [undefined, process.argv[3]] : process.argv.slice(2);
-if ((!floor && !bundleDir) || !rawDir) {
+const bundleFile = bundleDir && join(bundleDir, 'transform.mjs');
+if ((!floor && !bundleDir) || !rawDir || (bundleFile && !existsSync(bundleFile))) {
+  if (bundleFile && !existsSync(bundleFile))
+    process.stderr.write(`no ${bundleFile}: build one with node lambdas/build.mjs <dir>\n`);
   process.stderr.write(
     'usage: node bench/transform-lambda.mjs <bundle dir holding transform.mjs> <raw dir>\n' +
       '       node bench/transform-lambda.mjs --floor <raw dir>\n',
@@ -68,7 +71,7 @@ if (floor) {
   process.exit(0);
 }
 
-const { createTransform } = await import(pathToFileURL(join(bundleDir, 'transform.mjs')).href);
+const { createTransform } = await import(pathToFileURL(bundleFile).href);
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const transform = createTransform({ lake, logger: silent });
 const partitionTime = '2026-11-24T10:20:00.000Z';

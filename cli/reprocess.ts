@@ -8,7 +8,7 @@
  * overwrites, never duplicates. Parquet goes through DuckDB's writer (the bulk path, identical schema).
  *
  * Bad input never stops the job: unreadable files, non-envelopes, non-2xx responses and bodies of the
- * wrong shape are reported and skipped. Only usage/config errors exit non-zero.
+ * wrong shape are reported and skipped. Usage/config errors exit 2; finding nothing to rebuild exits 1.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
@@ -258,6 +258,8 @@ files. Unreadable files, non-2xx responses and unexpected bodies are reported (p
 skipped; symbolic links under raw/ are not followed. Raw files without a run stamp in their name join
 the run of their fetched_at minute; alone, they never delete or shrink an existing Parquet file.
 Progress goes to stderr; the summary (rows in = rows out + rejects + duplicates + …) to stdout.
+Exit status: 0 when files were processed (bad files are reported, not fatal); 1 when no raw file was
+found, or none in the chosen runs (a wrong --raw or a range with no data); 2 for a usage error.
 
 Flags:
   --raw <dir>          lake root that holds raw/ (required)
@@ -313,7 +315,7 @@ async function isDirectory(path: string): Promise<boolean> {
 export function createReprocessCommand(defaultIo: CommandIo = processIo): Command {
   return {
     name: 'reprocess',
-    summary: 'rebuild lake datasets (Parquet) from the raw envelope archive',
+    summary: 'Rebuild lake datasets (Parquet) from the raw envelope archive.',
     usage: USAGE,
     async run(argv, io = defaultIo) {
       let values: {
@@ -419,7 +421,10 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
           }
         },
       });
-      if (report.files === 0 || (report.filtered === report.files && report.files > 0))
+      // Nothing to rebuild is a failure for a script: a wrong --raw or a range with no data would
+      // otherwise look like success.
+      const nothing = report.files === 0 || report.filtered === report.files;
+      if (nothing)
         io.err(
           `fdl reprocess: no raw files${report.files > 0 ? ' in the chosen runs' : ''} under ${join(values.raw, RAW_PREFIX)}`,
         );
@@ -428,7 +433,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
       if (report.problems.length > MAX_LISTED)
         io.err(`… and ${report.problems.length - MAX_LISTED} more skipped files or envelopes`);
       io.out(values.json ? toJson(report) : formatSummary(report));
-      return 0;
+      return nothing ? 1 : 0;
     },
   };
 }

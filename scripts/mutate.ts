@@ -167,10 +167,12 @@ export function mutationScore(report: { files: Record<string, FileReport> }): {
   return { ...n, score: caught + n.survived === 0 ? 100 : (100 * caught) / (caught + n.survived) };
 }
 
-const moduleList = () =>
-  Object.entries(MUTATION_MODULES)
-    .map(([m, globs]) => `  ${m.padEnd(16)}${globs.mutate.join(' ')}`)
+const moduleList = () => {
+  const width = Math.max(...Object.keys(MUTATION_MODULES).map((m) => m.length)) + 2;
+  return Object.entries(MUTATION_MODULES)
+    .map(([m, globs]) => `  ${m.padEnd(width)}${globs.mutate.join(' ')}`)
     .join('\n');
+};
 
 const USAGE = `Usage: npm run mutate [-- <module>...] [--list]
 

@@ -8,9 +8,10 @@
 /** "0.4 s", "12 s", "4 min 05 s", "1 h 02 min": coarser as durations grow. */
 export function duration(ms: number): string {
   const s = ms / 1000;
-  if (s < 10) return `${s.toFixed(1)} s`;
-  if (s < 60) return `${Math.round(s)} s`;
+  // Each unit is chosen after rounding, so 9.97 s is "10 s" and 59.6 s is "1 min 00 s".
+  if (s < 9.95) return `${s.toFixed(1)} s`;
   const total = Math.round(s);
+  if (total < 60) return `${total} s`;
   if (total < 3600) return `${Math.floor(total / 60)} min ${String(total % 60).padStart(2, '0')} s`;
   const minutes = Math.round(total / 60);
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;

@@ -309,6 +309,27 @@ describe('reprocessCommand', () => {
     await rm(empty, { recursive: true, force: true });
   });
 
+  it('exits 1 and says so when the chosen runs hold no raw file, or raw/ holds none', async () => {
+    const { err, io: sink } = io();
+    const range = ['--from', '2099-01-01T00:00Z', '--to', '2099-02-01T00:00Z'];
+    expect(
+      await createReprocessCommand(sink).run([
+        '--raw',
+        join(root, 'src'),
+        '--lake',
+        join(root, 'none'),
+        ...range,
+      ]),
+    ).toBe(1);
+    expect(err.join('\n')).toMatch(/no raw files in the chosen runs under .*raw/);
+    const empty = await mkdtemp(join(tmpdir(), 'fdl-emptyraw-'));
+    await mkdir(join(empty, 'raw'));
+    const second = io();
+    expect(await createReprocessCommand(second.io).run(['--raw', empty, '--lake', empty])).toBe(1);
+    expect(second.err.join('\n')).toMatch(/no raw files under /);
+    await rm(empty, { recursive: true, force: true });
+  });
+
   it('prints the usage and exits 0 when given --help', async () => {
     const { out, io: sink } = io();
     const cmd = createReprocessCommand(sink);
