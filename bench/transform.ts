@@ -228,12 +228,13 @@ export async function run(): Promise<BenchResult[]> {
   ];
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv[2] === '--raw-out') {
+const isMain = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
+if (isMain && process.argv[2] === '--raw-out') {
   const out = process.argv[3];
   if (!out) throw new Error('usage: npx tsx bench/transform.ts --raw-out <dir>');
   writeRunRaw(out);
   console.log(`wrote ${out}/tickers (150 files) and ${out}/comments (50 files)`);
-} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+} else if (isMain) {
   for (const r of await run()) {
     console.log(
       `${r.name}: ${r.value} ${r.unit}${r.target ? ` (target ${r.target}: ${r.ok ? 'ok' : 'MISSED'})` : ''}${r.note ? ` — ${r.note}` : ''}`,

@@ -13,6 +13,11 @@
  * - min and max: numbers and booleans as values (the footer writer encodes them), strings as their UTF-8
  *   bytes. Strings order by those bytes, unsigned, which is how readers compare them; JavaScript's `<`
  *   compares UTF-16 units, which disagrees above U+FFFF, so non-ASCII columns are ordered by their bytes.
+ *
+ * Why not hyparquet-writer's own `writePlain` and `writeRleBitPackedHybrid` (parquet.ts uses that library
+ * for Thrift and Snappy): they take one JavaScript value per cell and write it through a DataView, INT64
+ * only as a BigInt. Here a numeric column is copied from its Float64Array into one buffer, with no
+ * per-cell allocation, and levels are a single run.
  */
 import { endianness } from 'node:os';
 import type { ColumnValues } from '../core/columns';

@@ -136,7 +136,8 @@ export function encodeParquet(batch: ColumnBatch): Uint8Array {
       });
       const header = out.offset - pageAt;
       out.appendBytes(compressed);
-      uncompressedTotal += header + page.body.length;
+      const uncompressed = header + page.body.length;
+      uncompressedTotal += uncompressed;
       const statistics: Statistics = { null_count: BigInt(page.nulls) };
       if (page.min !== undefined && page.max !== undefined) {
         statistics.min_value = page.min;
@@ -150,7 +151,7 @@ export function encodeParquet(batch: ColumnBatch): Uint8Array {
           path_in_schema: [column.name],
           codec: 'SNAPPY',
           num_values: BigInt(page.rows),
-          total_uncompressed_size: BigInt(header + page.body.length),
+          total_uncompressed_size: BigInt(uncompressed),
           total_compressed_size: BigInt(header + compressed.length),
           data_page_offset: BigInt(pageAt),
           statistics,
