@@ -27,3 +27,11 @@ export interface LakeObject {
   readonly size: number;
   readonly lastModified: Date;
 }
+
+/**
+ * An object's bytes as UTF-8 text, decoded in place: `Buffer.from(bytes)` would first copy them, and a
+ * run's raw objects are megabytes of fresh memory to touch in a cold Lambda.
+ */
+export function textOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}

@@ -83,14 +83,35 @@ function putInt64(lo: Uint32Array, hi: Int32Array, at: number, v: number): void 
   hi[at * 2 + 1] = high;
 }
 
+/**
+ * Bytes kept free before a page's values for its definition levels: the 4-byte length, a varint run
+ * header (5 bytes hold any 32-bit count) and one bit per row, rounded up to 8 so the values after it can
+ * be viewed as 64-bit words.
+ */
+function levelsRoom(rows: number): number {
+  return Math.ceil((4 + 5 + Math.max(1, Math.ceil(rows / 8))) / 8) * 8;
+}
+
+/**
+ * The page body: the levels written right before the values (which start at `valuesAt` in `buffer`), so
+ * levels and values are one range of one buffer and the values are never copied again. A page is
+ * megabytes, and fresh memory is costly to touch in a cold process.
+ */
+function bodyOf(buffer: Uint8Array, valuesAt: number, valuesEnd: number, levels: Uint8Array): Uint8Array {
+  const start = valuesAt - levels.length;
+  buffer.set(levels, start);
+  return buffer.subarray(start, valuesEnd);
+}
+
 /** An INT64 (ints, timestamps) or DOUBLE column: NaN is null (core/columns.ts). */
 function numericPage(cells: Float64Array, int64: boolean): ColumnPage {
   const rows = cells.length;
   const present = new Uint8Array(rows);
-  const values = new ArrayBuffer(rows * 8);
-  const doubles = new Float64Array(values);
-  const lo = new Uint32Array(values);
-  const hi = new Int32Array(values);
+  const room = levelsRoom(rows);
+  const buffer = new ArrayBuffer(room + rows * 8);
+  const doubles = new Float64Array(buffer, room);
+  const lo = new Uint32Array(buffer, room);
+  const hi = new Int32Array(buffer, room);
   let count = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
@@ -105,7 +126,7 @@ function numericPage(cells: Float64Array, int64: boolean): ColumnPage {
     count++;
   }
   const nulls = rows - count;
-  const body = concat(definitionLevels(present, rows, nulls), new Uint8Array(values, 0, count * 8));
+  const body = bodyOf(new Uint8Array(buffer), room, room + count * 8, definitionLevels(present, rows, nulls));
   if (count === 0) return { rows, nulls, body };
   // The specification's rule for floating-point bounds: a zero min is written as -0, a zero max as +0,
   // so a reader comparing either zero against them keeps the row.
@@ -117,7 +138,9 @@ function numericPage(cells: Float64Array, int64: boolean): ColumnPage {
 function booleanPage(cells: readonly (boolean | null)[]): ColumnPage {
   const rows = cells.length;
   const present = new Uint8Array(rows);
-  const packed = new Uint8Array(Math.ceil(rows / 8));
+  const room = levelsRoom(rows);
+  const buffer = new Uint8Array(room + Math.ceil(rows / 8));
+  const packed = buffer.subarray(room);
   let count = 0;
   let anyFalse = false;
   let anyTrue = false;
@@ -132,7 +155,7 @@ function booleanPage(cells: readonly (boolean | null)[]): ColumnPage {
     count++;
   }
   const nulls = rows - count;
-  const body = concat(definitionLevels(present, rows, nulls), packed.subarray(0, Math.ceil(count / 8)));
+  const body = bodyOf(buffer, room, room + Math.ceil(count / 8), definitionLevels(present, rows, nulls));
   if (count === 0) return { rows, nulls, body };
   return { rows, nulls, body, min: !anyFalse, max: anyTrue };
 }
@@ -140,15 +163,17 @@ function booleanPage(cells: readonly (boolean | null)[]): ColumnPage {
 function stringPage(cells: readonly (string | null)[]): ColumnPage {
   const rows = cells.length;
   const present = new Uint8Array(rows);
-  // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
-  let bound = 0;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units). The bound is
+  // an allocation, not memory used: the pages past what is written are never touched.
+  const room = levelsRoom(rows);
+  let bound = room;
   for (let i = 0; i < rows; i++) {
     const s = cells[i];
     if (typeof s === 'string') bound += 4 + 3 * s.length;
   }
   const out = Buffer.allocUnsafe(bound);
   const starts: number[] = [];
-  let offset = 0;
+  let offset = room;
   let ascii = true;
   let min: string | undefined;
   let max: string | undefined;
@@ -165,7 +190,7 @@ function stringPage(cells: readonly (string | null)[]): ColumnPage {
     offset += 4 + length;
   }
   const nulls = rows - starts.length;
-  const body = concat(definitionLevels(present, rows, nulls), out.subarray(0, offset));
+  const body = bodyOf(out, room, offset, definitionLevels(present, rows, nulls));
   if (starts.length === 0) return { rows, nulls, body };
   const value = (start: number) => out.subarray(start + 4, start + 4 + out.readUInt32LE(start));
   let lowest: Uint8Array;
@@ -185,13 +210,6 @@ function stringPage(cells: readonly (string | null)[]): ColumnPage {
     highest = Uint8Array.from(highest);
   }
   return { rows, nulls, body, min: lowest, max: highest };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** One column's page, encoded as `type`. The column's values must be of that type (the schema's). */

@@ -18,13 +18,18 @@
  * - Every column OPTIONAL, even required ones: DuckDB's COPY writes every column OPTIONAL whatever the
  *   table's NOT NULL constraints, and the two writers must agree. Required-ness is enforced before the
  *   file (the transform rejects the row) and after it (NOT NULL in the warehouse DDL).
- * - One row group, one V1 data page per column, PLAIN values, Snappy on every column. V1 pages because
- *   Snowflake's reader rejected parquetjs-lite's V2 pages.
+ * - One row group, one V1 data page per column, PLAIN values. V1 pages because Snowflake's reader
+ *   rejected parquetjs-lite's V2 pages.
+ * - Snappy on every page it shrinks by at least a tenth; the others are stored UNCOMPRESSED
+ *   (compressPage below).
  *
  * Who writes what: the page bytes (levels, values, min/max) come from parquet-pages.ts, straight from
- * the transform's column batch. The Thrift compact encoding of page headers and the footer, and Snappy,
- * come from hyparquet-writer (pinned exactly in package.json), the maintained writer of the hyparquet
- * project; its footer also declares each column's sort order and truncates long string bounds.
+ * the transform's column batch. The Thrift compact encoding of page headers and the footer come from
+ * hyparquet-writer (pinned exactly in package.json), the maintained writer of the hyparquet project; its
+ * footer also declares each column's sort order and truncates long string bounds. Snappy comes from
+ * snappyjs, the JavaScript port hyparquet-writer's own Snappy was taken from: it writes into one
+ * preallocated buffer where hyparquet-writer's copy appends each literal through a growing writer, and
+ * compresses the same pages in about half the time (docs/parquet.md).
  * Why not a library's whole writer: parquetjs-lite's encodes value by value (a Buffer per string, a BigInt
  * per INT64, a Set of distinct values per column) and concatenates each column chunk onto everything
  * before it: half of the transform Lambda's time for one run (docs/parquet.md). hyparquet-writer's own
@@ -36,7 +41,7 @@ import type { ColumnChunk, SchemaElement, Statistics } from 'hyparquet';
 import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
-import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
+import { SnappyCompressor } from 'snappyjs/snappy_compressor.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { ColumnBatch } from '../core/columns';
 import { type ColumnType, DATASETS, type DatasetName } from '../core/datasets';
@@ -67,6 +72,48 @@ export const CREATED_BY = `finance-de-lab version ${packageJson.version}`;
  * same purpose; ids, symbols and names fit whole.
  */
 export const STATISTICS_TRUNCATE_BYTES = 64;
+
+/**
+ * A page is Snappy-compressed only if that saves at least one byte in this many. Snappy has no entropy
+ * coding, so text of few distinct symbols with no repeats (record_id: 64 hex digits per row, about 1 MB
+ * per 15,000 tickers) stays at ~93 % of its size, and random doubles at ~100 %. In one 10-minute run
+ * such pages are a third of the bytes and half of Snappy's time, for almost nothing (docs/parquet.md);
+ * they are stored UNCOMPRESSED. The codec is a property of each column chunk in the Parquet format, so
+ * one file may hold both, and every reader handles it.
+ */
+export const SNAPPY_MIN_SAVING_ONE_IN = 10;
+/** How much of a page is compressed to judge whether Snappy pays: a page's head is like its rest. */
+export const SNAPPY_PROBE_BYTES = 64 * 1024;
+
+export type PageCodec = 'SNAPPY' | 'UNCOMPRESSED';
+
+/**
+ * Where Snappy writes, reused by every page of every file (the Lambda runs one file at a time): fresh
+ * memory is costly to touch in a cold process, so the compressed bytes go to the same pages each time and
+ * are copied once, into the file. Grown (never shrunk) to the largest page seen.
+ */
+let scratch = new Uint8Array(0);
+
+/** Snappy-compresses `input` into the scratch buffer; returns the compressed bytes (valid until the next call). */
+function snappyScratch(input: Uint8Array): Uint8Array {
+  const compressor = new SnappyCompressor(input);
+  const most = compressor.maxCompressedLength();
+  if (scratch.length < most) scratch = new Uint8Array(most);
+  return scratch.subarray(0, compressor.compressToBuffer(scratch));
+}
+
+/**
+ * A page body as stored: Snappy when that shrinks the page's head enough (above), else as it is.
+ * Snappy's bytes live in `scratch`: valid until the next call, so copy them before compressing again.
+ */
+export function compressPage(body: Uint8Array): { codec: PageCodec; bytes: Uint8Array } {
+  const probe = body.length <= SNAPPY_PROBE_BYTES ? body : body.subarray(0, SNAPPY_PROBE_BYTES);
+  const probed = snappyScratch(probe).length;
+  // In integers: a float threshold (length × 0.9) is inexact for most lengths.
+  if ((probe.length - probed) * SNAPPY_MIN_SAVING_ONE_IN < probe.length)
+    return { codec: 'UNCOMPRESSED', bytes: body };
+  return { codec: 'SNAPPY', bytes: probe === body ? scratch.subarray(0, probed) : snappyScratch(body) };
+}
 
 /** The footer's schema: a root, then one OPTIONAL leaf per column in DATASETS order. */
 function schemaElements(dataset: DatasetName): SchemaElement[] {
@@ -107,58 +154,78 @@ export function checkPage(column: string, rows: number, batchRows: number, bytes
     );
 }
 
-/** The file's bytes: magic, each column's page (header + Snappy body), the footer, its length, magic. */
+/**
+ * Room for a page header, and for the footer beyond its statistics: both are a few dozen bytes of Thrift
+ * (sizes, counts, enums, a column name). Only an estimate: the writer grows if it is short.
+ */
+const THRIFT_ROOM = 256;
+
+/**
+ * The file's bytes: magic, each column's page (header + stored body), the footer, its length, magic.
+ * Written into one buffer sized for the whole file up front, so each stored body is copied once and
+ * never again (a growing writer would copy the file at every doubling). Sizing it by Snappy's worst case
+ * costs nothing: memory past what is written is never touched.
+ */
 export function encodeParquet(batch: ColumnBatch): Uint8Array {
   const columns = DATASETS[batch.dataset].columns;
-  const out = new ByteWriter(1 << 16);
+  // A batch of no rows is a file with no row group (readers take it as the schema and no rows).
+  const pages =
+    batch.length === 0
+      ? []
+      : columns.map((column, c) => {
+          const { physical } = PARQUET_TYPES[column.type];
+          const page = columnPage(physical, batch.columns[c]!);
+          checkPage(column.name, page.rows, batch.length, page.body.length);
+          return { column, physical, page };
+        });
+  let most = 2 * MAGIC.length + THRIFT_ROOM;
+  for (const { page } of pages)
+    most +=
+      2 * THRIFT_ROOM + new SnappyCompressor(page.body).maxCompressedLength() + 2 * STATISTICS_TRUNCATE_BYTES;
+  const out = new ByteWriter(most);
   out.appendBytes(MAGIC);
   const chunks: ColumnChunk[] = [];
   let uncompressedTotal = 0;
-  // A batch of no rows is a file with no row group (readers take it as the schema and no rows).
-  if (batch.length > 0) {
-    columns.forEach((column, c) => {
-      const { physical } = PARQUET_TYPES[column.type];
-      const page = columnPage(physical, batch.columns[c]!);
-      checkPage(column.name, page.rows, batch.length, page.body.length);
-      const compressed = snappyCompress(page.body);
-      checkPage(column.name, page.rows, batch.length, compressed.length);
-      const pageAt = out.offset;
-      writePageHeader(out, {
-        type: 'DATA_PAGE',
-        uncompressed_page_size: page.body.length,
-        compressed_page_size: compressed.length,
-        data_page_header: {
-          num_values: page.rows,
-          encoding: 'PLAIN',
-          definition_level_encoding: 'RLE',
-          repetition_level_encoding: 'RLE',
-        },
-      });
-      const header = out.offset - pageAt;
-      out.appendBytes(compressed);
-      const uncompressed = header + page.body.length;
-      uncompressedTotal += uncompressed;
-      const statistics: Statistics = { null_count: BigInt(page.nulls) };
-      if (page.min !== undefined && page.max !== undefined) {
-        statistics.min_value = page.min;
-        statistics.max_value = page.max;
-      }
-      chunks.push({
-        file_offset: BigInt(pageAt),
-        meta_data: {
-          type: physical,
-          encodings: ['PLAIN', 'RLE'],
-          path_in_schema: [column.name],
-          codec: 'SNAPPY',
-          num_values: BigInt(page.rows),
-          total_uncompressed_size: BigInt(uncompressed),
-          total_compressed_size: BigInt(header + compressed.length),
-          data_page_offset: BigInt(pageAt),
-          statistics,
-        },
-      });
+  for (const { column, physical, page } of pages) {
+    const { codec, bytes: stored } = compressPage(page.body);
+    checkPage(column.name, page.rows, batch.length, stored.length);
+    const pageAt = out.offset;
+    writePageHeader(out, {
+      type: 'DATA_PAGE',
+      uncompressed_page_size: page.body.length,
+      compressed_page_size: stored.length,
+      data_page_header: {
+        num_values: page.rows,
+        encoding: 'PLAIN',
+        definition_level_encoding: 'RLE',
+        repetition_level_encoding: 'RLE',
+      },
+    });
+    const header = out.offset - pageAt;
+    out.appendBytes(stored);
+    const uncompressed = header + page.body.length;
+    uncompressedTotal += uncompressed;
+    const statistics: Statistics = { null_count: BigInt(page.nulls) };
+    if (page.min !== undefined && page.max !== undefined) {
+      statistics.min_value = page.min;
+      statistics.max_value = page.max;
+    }
+    chunks.push({
+      file_offset: BigInt(pageAt),
+      meta_data: {
+        type: physical,
+        encodings: ['PLAIN', 'RLE'],
+        path_in_schema: [column.name],
+        codec,
+        num_values: BigInt(page.rows),
+        total_uncompressed_size: BigInt(uncompressed),
+        total_compressed_size: BigInt(header + stored.length),
+        data_page_offset: BigInt(pageAt),
+        statistics,
+      },
     });
   }
+  // The footer's Thrift, then its 4-byte length (writeMetadata appends both).
   writeMetadata(
     out,
     {

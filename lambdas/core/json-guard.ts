@@ -18,61 +18,38 @@ export const MAX_JSON_CHARS = 64 * 1024 * 1024;
 export type JsonLimitReason = string | undefined;
 
 /**
- * Nesting depth of a JSON text without parsing it: one pass, brackets inside strings ignored, stops as
- * soon as `limit` is exceeded (returns `limit + 1`). Malformed text is not diagnosed here (JSON.parse does).
- */
-export function jsonTextDepth(text: string, limit = MAX_JSON_DEPTH): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-      continue;
-    }
-    if (c === 34) inString = true;
-    else if (c === 91 /* [ */ || c === 123 /* { */) {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        if (max > limit) return max;
-      }
-    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
-  }
-  return max;
-}
-
-/** Reason a JSON text must not be parsed, or `undefined` when it is within the size and depth limits. */
-export function checkJsonText(
-  text: string,
-  limits: { depth?: number; chars?: number } = {},
-): JsonLimitReason {
-  const chars = limits.chars ?? MAX_JSON_CHARS;
-  const depth = limits.depth ?? MAX_JSON_DEPTH;
-  if (text.length > chars) return `JSON text too large: ${text.length} characters (limit ${chars})`;
-  if (jsonTextDepth(text, depth) > depth) return `JSON nested deeper than ${depth} levels`;
-  return undefined;
-}
-
-/**
- * Depth of an already parsed value (e.g. a body axios parsed), iteratively with an explicit stack, stopping
- * once `limit` is exceeded (returns `limit + 1`). Scalars have depth 0.
+ * Depth of an already parsed value, iteratively with an explicit stack (values and their depths side by
+ * side, no per-node allocation), stopping once `limit` is exceeded (returns `limit + 1`). Scalars have
+ * depth 0. Only arrays and objects are visited, so a parsed page costs one step per object, not per
+ * character of its text.
  */
 export function jsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
   let max = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const d = depths.pop()!;
     if (v === null || typeof v !== 'object') continue;
     const depth = d + 1;
     if (depth > max) {
       max = depth;
       if (max > limit) return max;
     }
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth]);
+    if (Array.isArray(v)) {
+      for (const child of v)
+        if (child !== null && typeof child === 'object') {
+          values.push(child);
+          depths.push(depth);
+        }
+    } else {
+      for (const key in v) {
+        const child = (v as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object') {
+          values.push(child);
+          depths.push(depth);
+        }
+      }
     }
   }
   return max;
@@ -83,18 +60,27 @@ export function checkJsonValue(value: unknown, depth = MAX_JSON_DEPTH): JsonLimi
   return jsonValueDepth(value, depth) > depth ? `JSON nested deeper than ${depth} levels` : undefined;
 }
 
-/** Parse a JSON text within the limits: `{ ok: false, reason }` for refused or malformed text, never throws. */
+/**
+ * Parse a JSON text within the limits: `{ ok: false, reason }` for refused or malformed text, never throws.
+ * The size is checked on the text; the depth on the parsed value, which is safe because JSON.parse is
+ * iterative (see the top of this file) and cheaper than scanning the text: a page of 100 tickers is
+ * ~40,000 characters but ~100 objects.
+ */
 export function parseJsonWithinLimits(
   text: string,
   limits: { depth?: number; chars?: number } = {},
 ): { ok: true; value: unknown } | { ok: false; reason: string } {
-  const refused = checkJsonText(text, limits);
-  if (refused) return { ok: false, reason: refused };
+  const chars = limits.chars ?? MAX_JSON_CHARS;
+  if (text.length > chars)
+    return { ok: false, reason: `JSON text too large: ${text.length} characters (limit ${chars})` };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (err) {
     // V8's message quotes the offending text; keep only the position so no content is echoed.
     const at = /position (\d+)/.exec((err as Error).message);
     return { ok: false, reason: at ? `not valid JSON (at character ${at[1]})` : 'not valid JSON' };
   }
+  const deep = checkJsonValue(value, limits.depth);
+  return deep === undefined ? { ok: true, value } : { ok: false, reason: deep };
 }

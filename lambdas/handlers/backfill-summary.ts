@@ -4,6 +4,7 @@
  * rejects and skipped envelopes per dataset, and the failed batches with the runs they held (what to
  * rebuild again). The state machine alerts when any batch failed.
  */
+import { textOf } from '../adapters/lake-store';
 import type { RunContext } from '../contracts';
 import {
   type BackfillSummary,
@@ -26,7 +27,7 @@ export interface BackfillSummaryOutput extends BackfillSummary {
   readonly resultsManifestKey: string;
 }
 
-const text = async (deps: HandlerDeps, key: string) => Buffer.from(await deps.lake.get(key)).toString('utf8');
+const text = async (deps: HandlerDeps, key: string) => textOf(await deps.lake.get(key));
 
 export function createBackfillSummary(
   deps: HandlerDeps,

@@ -6,6 +6,7 @@
  * Reddit batches tag mentions against the bundled DEFAULT_COIN_UNIVERSE (core/coin-universe.ts): the
  * transform of a Reddit batch does not wait for, or read, the run's Coinlore output.
  */
+import { textOf } from '../adapters/lake-store';
 import { writeParquet } from '../adapters/parquet';
 import type { TransformInput, TransformOutput } from '../contracts';
 import { DATASETS } from '../core/datasets';
@@ -59,7 +60,7 @@ export function createTransform(deps: HandlerDeps): (input: TransformInput) => P
     // anything walks it, so one hostile file cannot overflow the stack and lose the whole batch.
     const unreadable: Skipped[] = [];
     const read = await mapLimit(input.rawKeys, READ_CONCURRENCY, async (key) => {
-      const parsed = parseJsonWithinLimits(Buffer.from(await deps.lake.get(key)).toString('utf8'));
+      const parsed = parseJsonWithinLimits(textOf(await deps.lake.get(key)));
       if (parsed.ok) return { key, envelope: parsed.value as Envelope };
       unreadable.push({ rawKey: key, reason: parsed.reason });
       return undefined;

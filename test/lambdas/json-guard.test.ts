@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  checkJsonText,
   checkJsonValue,
-  jsonTextDepth,
   jsonValueDepth,
   MAX_JSON_DEPTH,
   parseJsonWithinLimits,
@@ -11,38 +9,22 @@ import {
 
 const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 
-describe('jsonTextDepth', () => {
-  it('counts array and object nesting and ignores brackets inside strings, escaped quotes included', () => {
-    expect(jsonTextDepth('1')).toBe(0);
-    expect(jsonTextDepth('{"a":[1,{"b":2}]}')).toBe(3);
-    expect(jsonTextDepth('["[[[", "\\"[[[", {}]')).toBe(2);
+describe('jsonValueDepth', () => {
+  it('counts array and object nesting: scalars 0, each array or object one level', () => {
+    expect(jsonValueDepth(1)).toBe(0);
+    expect(jsonValueDepth(null)).toBe(0);
+    expect(jsonValueDepth({ a: [1, { b: 2 }] })).toBe(3);
+    expect(jsonValueDepth(['[[[', { c: [] }, []])).toBe(3);
   });
 
-  it('agrees with the depth of the parsed value for any JSON value', () => {
+  it('agrees with the deepest path of any JSON value, computed recursively', () => {
+    const deepest = (v: unknown): number =>
+      v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(deepest)) : 0;
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 8 }), (v) => {
-        const text = JSON.stringify(v);
-        expect(jsonTextDepth(text)).toBe(jsonValueDepth(JSON.parse(text)));
+        expect(jsonValueDepth(v)).toBe(deepest(v));
       }),
     );
-  });
-
-  it('stops one past the limit instead of scanning a 5,000-level text to the end', () => {
-    expect(jsonTextDepth(nested(5000), 10)).toBe(11);
-  });
-});
-
-describe('checkJsonText', () => {
-  it('accepts nesting at the limit and refuses one level more', () => {
-    expect(checkJsonText(nested(MAX_JSON_DEPTH))).toBeUndefined();
-    expect(checkJsonText(nested(MAX_JSON_DEPTH + 1))).toBe(
-      `JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
-    );
-  });
-
-  it('refuses a text longer than the size limit with both sizes in the reason', () => {
-    expect(checkJsonText('"abcdef"', { chars: 5 })).toBe('JSON text too large: 8 characters (limit 5)');
-    expect(checkJsonText('"abc"', { chars: 5 })).toBeUndefined();
   });
 });
 
@@ -65,10 +47,30 @@ describe('parseJsonWithinLimits', () => {
     expect(JSON.stringify(r)).not.toContain('s3cr3t');
   });
 
-  it('refuses deep JSON before parsing it', () => {
-    expect(parseJsonWithinLimits(nested(MAX_JSON_DEPTH + 1))).toEqual({
+  it('accepts nesting at the depth limit and refuses one level more, a 5,000-level text included', () => {
+    expect(parseJsonWithinLimits(nested(MAX_JSON_DEPTH)).ok).toBe(true);
+    for (const levels of [MAX_JSON_DEPTH + 1, 5000])
+      expect(parseJsonWithinLimits(nested(levels))).toEqual({
+        ok: false,
+        reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+      });
+    expect(parseJsonWithinLimits('{"a":[[1]]}', { depth: 2 })).toEqual({
       ok: false,
-      reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+      reason: 'JSON nested deeper than 2 levels',
+    });
+    expect(parseJsonWithinLimits('{"a":[1]}', { depth: 2 }).ok).toBe(true);
+  });
+
+  it('refuses a text longer than the size limit with both sizes in the reason, before parsing it', () => {
+    expect(parseJsonWithinLimits('"abcdef"', { chars: 5 })).toEqual({
+      ok: false,
+      reason: 'JSON text too large: 8 characters (limit 5)',
+    });
+    expect(parseJsonWithinLimits('"abc"', { chars: 5 })).toEqual({ ok: true, value: 'abc' });
+    // Malformed and too large: the size is what is reported (the text is never parsed).
+    expect(parseJsonWithinLimits('{{{{{{', { chars: 5 })).toEqual({
+      ok: false,
+      reason: 'JSON text too large: 6 characters (limit 5)',
     });
   });
 });

@@ -9,15 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { parquetReadObjects } from 'hyparquet';
-import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import thrift from 'parquetjs-lite/gen-nodejs/parquet_types.js';
 import util from 'parquetjs-lite/lib/util.js';
+import snappy from 'snappyjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CREATED_BY,
   checkPage,
+  compressPage,
   MAX_PAGE_BYTES,
   PARQUET_TYPES,
+  SNAPPY_MIN_SAVING_ONE_IN,
+  SNAPPY_PROBE_BYTES,
   STATISTICS_TRUNCATE_BYTES,
   writeParquet,
 } from '../../lambdas/adapters/parquet';
@@ -176,6 +179,17 @@ describe('Parquet statistics', () => {
 });
 
 describe('a second reader', () => {
+  it('hyparquet reads back 1,000 rows with nulls in every column: levels of 125 bytes before the values', async () => {
+    const rows = postRows(1000, HOSTILE, 3);
+    const bytes = await writeParquet(columnsOf('reddit_posts', rows));
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const read = await parquetReadObjects({ file, columns: POSTS.map((c) => c.name) });
+    const nulls = (r: Record<string, unknown>) =>
+      POSTS.map((c) => r[c.name] === null || r[c.name] === undefined);
+    expect(read.map(nulls)).toEqual(rows.map(nulls));
+    expect(read.map((r) => r.post_id)).toEqual(rows.map((r) => r.post_id));
+  });
+
   it('hyparquet reads back every input cell of hostile rows, in order', async () => {
     const rows = postRows(29, HOSTILE, 5);
     const bytes = await writeParquet(columnsOf('reddit_posts', rows));
@@ -217,7 +231,7 @@ describe('Parquet file layout', () => {
     const chunks = await q(
       `SELECT path_in_schema AS name, data_page_offset::BIGINT AS page_at,
               total_compressed_size::BIGINT AS compressed, total_uncompressed_size::BIGINT AS uncompressed, encodings,
-              row_group_bytes::BIGINT AS group_bytes
+              compression, row_group_bytes::BIGINT AS group_bytes
        FROM parquet_metadata('${file}') ORDER BY column_id`,
     );
     expect(chunks.map((c) => c.name)).toEqual(POSTS.map((c) => c.name));
@@ -227,10 +241,10 @@ describe('Parquet file layout', () => {
       const next = chunks[i + 1];
       if (i === 0) expect(Number(c.page_at)).toBe(4);
       if (next) expect(Number(next.page_at) - Number(c.page_at)).toBe(Number(c.compressed));
-      // Uncompressed = the same page header plus the page body before Snappy.
+      // Uncompressed = the same page header plus the page body as encoded, before any Snappy.
       const body = columnPage(PARQUET_TYPES[POSTS[i]!.type].physical, batch.columns[i]!).body;
-      const snappied = snappyCompress(body).length;
-      expect(Number(c.uncompressed) - Number(c.compressed), c.name as string).toBe(body.length - snappied);
+      const stored = c.compression === 'SNAPPY' ? snappy.compress(body).length : body.length;
+      expect(Number(c.uncompressed) - Number(c.compressed), c.name as string).toBe(body.length - stored);
       expect(String(c.encodings)).toMatch(/PLAIN/);
       total += Number(c.uncompressed);
     });
@@ -291,6 +305,73 @@ describe('Parquet file layout', () => {
   });
 });
 
+describe('compressPage', () => {
+  const random = (n: number, seed = 1) => {
+    let a = seed;
+    return Uint8Array.from({ length: n }, () => {
+      a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+      return a >>> 24;
+    });
+  };
+  const repetitive = (n: number) => Uint8Array.from({ length: n }, (_, i) => 'abcabcabd'.charCodeAt(i % 9));
+
+  it('keeps a page Snappy cannot shrink as it is, uncompressed', () => {
+    const body = random(200_000);
+    expect((body.length - snappy.compress(body).length) * 10).toBeLessThan(body.length);
+    const page = compressPage(body);
+    expect(page.codec).toBe('UNCOMPRESSED');
+    expect(page.bytes).toBe(body);
+  });
+
+  it('Snappy-compresses a page that shrinks, whole, into a block that decompresses to it', () => {
+    for (const n of [100, SNAPPY_PROBE_BYTES, SNAPPY_PROBE_BYTES + 1, 300_000]) {
+      const body = repetitive(n);
+      const page = compressPage(body);
+      expect(page.codec, String(n)).toBe('SNAPPY');
+      expect((n - page.bytes.length) * 10).toBeGreaterThanOrEqual(n);
+      expect(Buffer.from(snappy.uncompress(page.bytes)).equals(body)).toBe(true);
+    }
+  });
+
+  it(`judges a page by its first ${SNAPPY_PROBE_BYTES} bytes only`, () => {
+    const headRandom = new Uint8Array(3 * SNAPPY_PROBE_BYTES);
+    headRandom.set(random(SNAPPY_PROBE_BYTES));
+    headRandom.set(repetitive(2 * SNAPPY_PROBE_BYTES), SNAPPY_PROBE_BYTES);
+    // Whole, this page would shrink by well over a tenth; its head would not.
+    expect(snappy.compress(headRandom).length).toBeLessThan(headRandom.length * 0.5);
+    expect(compressPage(headRandom).codec).toBe('UNCOMPRESSED');
+    const headRepetitive = new Uint8Array(3 * SNAPPY_PROBE_BYTES);
+    headRepetitive.set(repetitive(SNAPPY_PROBE_BYTES));
+    headRepetitive.set(random(2 * SNAPPY_PROBE_BYTES), SNAPPY_PROBE_BYTES);
+    const page = compressPage(headRepetitive);
+    expect(page.codec).toBe('SNAPPY');
+    expect(Buffer.from(snappy.uncompress(page.bytes)).equals(headRepetitive)).toBe(true);
+  });
+
+  it(`draws the line at a saving of exactly one byte in ${SNAPPY_MIN_SAVING_ONE_IN}`, () => {
+    // Pages of n random bytes then m zeros: zeros compress to almost nothing, so as m grows the saving
+    // crosses a tenth; look for a page saving exactly a tenth and one saving a byte less.
+    const saved = (b: Uint8Array) => b.length - snappy.compress(b).length;
+    let exact: Uint8Array | undefined;
+    let under: Uint8Array | undefined;
+    for (let n = 900; n < 1000 && !(exact && under); n++) {
+      const head = random(n, n);
+      for (let m = 80; m < 200; m++) {
+        const b = new Uint8Array(n + m);
+        b.set(head);
+        const margin = saved(b) * SNAPPY_MIN_SAVING_ONE_IN - b.length;
+        if (margin === 0) exact ??= b;
+        if (margin < 0 && margin > -SNAPPY_MIN_SAVING_ONE_IN) under ??= b;
+        if (margin > 0) break;
+      }
+    }
+    expect(exact).toBeDefined();
+    expect(under).toBeDefined();
+    expect(compressPage(exact!).codec).toBe('SNAPPY');
+    expect(compressPage(under!).codec).toBe('UNCOMPRESSED');
+  });
+});
+
 describe('definition levels (RLE / bit-packed hybrid, bit width 1, after a 4-byte length)', () => {
   const levels = (present: number[]) =>
     Array.from(
@@ -345,6 +426,9 @@ describe('columnPage', () => {
     expect(stats(page)).toEqual([false, true]);
     expect(stats(columnPage('BOOLEAN', [true, true]))).toEqual([true, true]);
     expect(stats(columnPage('BOOLEAN', [false, null]))).toEqual([false, false]);
+    // Nine rows, the last null: two groups of levels (0xff, then 0), and one byte of eight true values.
+    const nine = columnPage('BOOLEAN', [...Array(8).fill(true), null]);
+    expect(Array.from(nine.body)).toEqual([3, 0, 0, 0, (2 << 1) | 1, 0xff, 0, 0xff]);
   });
 
   it('writes a zero DOUBLE min as -0 and a zero max as +0, as the specification asks', () => {
