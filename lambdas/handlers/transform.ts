@@ -14,7 +14,7 @@ import type { Envelope } from '../core/envelope';
 import { ConfigError } from '../core/errors';
 import { parseJsonWithinLimits } from '../core/json-guard';
 import { datasetKey, rejectsKey } from '../core/lake';
-import { type KeyedEnvelope, type Skipped, transformEnvelopes } from '../core/transform';
+import { createBatchTransformer, type Skipped } from '../core/transform';
 import type { HandlerDeps } from '../deps';
 import { lambdaHandler } from './aws-deps';
 import { withRunContext } from './run-logger';
@@ -22,17 +22,33 @@ import { withRunContext } from './run-logger';
 /** Raw objects read at once: enough to hide S3 latency, few enough to stay polite and small. */
 const READ_CONCURRENCY = 16;
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+/**
+ * Each key's object, in key order, with up to `limit` reads in flight: S3 latency stays hidden, and
+ * each object can be parsed, turned into rows and dropped before the rest arrive. Holding every parsed
+ * envelope of a batch until the last read would grow the heap by tens of MB, which a cold Lambda pays
+ * for in page faults (docs/parquet.md).
+ */
+export async function* readAhead<T>(
+  keys: readonly string[],
+  limit: number,
+  read: (key: string) => Promise<T>,
+): AsyncGenerator<[string, T]> {
+  const inFlight: Promise<T>[] = [];
   let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
+  const refill = () => {
+    while (next < keys.length && inFlight.length < limit) {
+      const reading = read(keys[next++]!);
+      // Its error is thrown when its turn comes; until then it must not count as unhandled.
+      reading.catch(() => {});
+      inFlight.push(reading);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+  refill();
+  for (const key of keys) {
+    const value = await inFlight.shift()!;
+    refill();
+    yield [key, value];
+  }
 }
 
 /** Rejects as JSON Lines: one {rawKey, reason, record} per line. */
@@ -59,15 +75,13 @@ export function createTransform(deps: HandlerDeps): (input: TransformInput) => P
     // allows, is skipped with a one-line reason that quotes none of its content: it is refused before
     // anything walks it, so one hostile file cannot overflow the stack and lose the whole batch.
     const unreadable: Skipped[] = [];
-    const read = await mapLimit(input.rawKeys, READ_CONCURRENCY, async (key) => {
-      const parsed = parseJsonWithinLimits(textOf(await deps.lake.get(key)));
-      if (parsed.ok) return { key, envelope: parsed.value as Envelope };
-      unreadable.push({ rawKey: key, reason: parsed.reason });
-      return undefined;
-    });
-    const envelopes = read.filter((e): e is KeyedEnvelope => e !== undefined);
-
-    const result = transformEnvelopes(input.dataset, envelopes, { runId: input.runId });
+    const batch = createBatchTransformer(input.dataset, { runId: input.runId });
+    for await (const [key, bytes] of readAhead(input.rawKeys, READ_CONCURRENCY, (k) => deps.lake.get(k))) {
+      const parsed = parseJsonWithinLimits(textOf(bytes));
+      if (parsed.ok) batch.add({ key, envelope: parsed.value as Envelope });
+      else unreadable.push({ rawKey: key, reason: parsed.reason });
+    }
+    const result = batch.result();
     const skipped = [...unreadable, ...result.skipped];
 
     let key: string | undefined;

@@ -7,7 +7,7 @@ import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import type { TransformInput } from '../../lambdas/contracts';
 import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';
 import type { HandlerDeps } from '../../lambdas/deps';
-import { createTransform } from '../../lambdas/handlers/transform';
+import { createTransform, readAhead } from '../../lambdas/handlers/transform';
 import { envelope, ticker, tickersBody } from './envelope-builder';
 
 const PARTITION = new Date('2026-11-24T10:20:00.000Z');
@@ -113,5 +113,78 @@ describe('createTransform', () => {
     await expect(createTransform(deps())({ ...input, partitionTime: 'yesterday' })).rejects.toMatchObject({
       name: 'ConfigError',
     });
+  });
+});
+
+describe('readAhead', () => {
+  /** A read per key that resolves (or fails) only when the test says so; records what is in flight. */
+  function controlled(keys: readonly string[]) {
+    const waiting = new Map<string, { resolve: (v: string) => void; reject: (e: Error) => void }>();
+    let inFlight = 0;
+    let most = 0;
+    const read = (key: string) =>
+      new Promise<string>((resolve, reject) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        const done = () => inFlight--;
+        waiting.set(key, {
+          resolve: (v) => {
+            done();
+            resolve(v);
+          },
+          reject: (e) => {
+            done();
+            reject(e);
+          },
+        });
+      });
+    return { read, waiting, most: () => most, keys };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('yields every key in order, however the reads finish, with at most `limit` in flight', async () => {
+    const keys = Array.from({ length: 10 }, (_, i) => `k${i}`);
+    const c = controlled(keys);
+    const got: string[] = [];
+    const consuming = (async () => {
+      for await (const [key, value] of readAhead(keys, 3, c.read)) got.push(`${key}=${value}`);
+    })();
+    // Finish reads newest first: order out must still be key order.
+    for (let round = 0; round < 10; round++) {
+      await tick();
+      for (const key of [...c.waiting.keys()].reverse()) {
+        c.waiting.get(key)!.resolve(key.toUpperCase());
+        c.waiting.delete(key);
+      }
+    }
+    await consuming;
+    expect(got).toEqual(keys.map((k) => `${k}=${k.toUpperCase()}`));
+    expect(c.most()).toBe(3);
+  });
+
+  it("throws a read's error at its turn, after the keys before it, and leaves no unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const keys = ['a', 'b', 'c'];
+      const c = controlled(keys);
+      const got: string[] = [];
+      const consuming = (async () => {
+        for await (const [key] of readAhead(keys, 3, c.read)) got.push(key);
+      })();
+      await tick();
+      // c fails first, while a is still awaited; then a and b arrive.
+      c.waiting.get('c')!.reject(new Error('no object c'));
+      await tick();
+      c.waiting.get('a')!.resolve('1');
+      c.waiting.get('b')!.resolve('2');
+      await expect(consuming).rejects.toThrow('no object c');
+      expect(got).toEqual(['a', 'b']);
+      await tick();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
