@@ -78,8 +78,8 @@ export const STATISTICS_TRUNCATE_BYTES = 64;
  * coding, so text of few distinct symbols with no repeats (record_id: 64 hex digits per row, about 1 MB
  * per 15,000 tickers) stays at ~93 % of its size, and random doubles at ~100 %. In one 10-minute run
  * such pages are a third of the bytes and half of Snappy's time, for almost nothing (docs/parquet.md);
- * they are stored UNCOMPRESSED. The codec is a property of each column chunk in the Parquet format, so
- * one file may hold both, and every reader handles it.
+ * they are stored UNCOMPRESSED. The codec is a property of each column chunk in the Parquet format
+ * (ColumnMetaData.codec), so one file may hold both and a reader decompresses chunk by chunk.
  */
 export const SNAPPY_MIN_SAVING_ONE_IN = 10;
 /** How much of a page is compressed to judge whether Snappy pays: a page's head is like its rest. */
@@ -88,9 +88,10 @@ export const SNAPPY_PROBE_BYTES = 64 * 1024;
 export type PageCodec = 'SNAPPY' | 'UNCOMPRESSED';
 
 /**
- * Where Snappy writes, reused by every page of every file (the Lambda runs one file at a time): fresh
- * memory is costly to touch in a cold process, so the compressed bytes go to the same pages each time and
- * are copied once, into the file. Grown (never shrunk) to the largest page seen.
+ * Where Snappy writes, reused by every page of every file (encodeParquet is synchronous, so two files
+ * never use it at once): fresh memory is costly to touch in a cold process, so the compressed bytes go
+ * to the same pages each time and are copied once, into the file. Grown (never shrunk) to the largest
+ * page seen.
  */
 let scratch = new Uint8Array(0);
 
