@@ -164,8 +164,8 @@ export function writeRunRaw(raw: string): void {
 
 /**
  * Fresh child processes per side, interleaved (the order alternates per round). Seven, not three: on a
- * shared 2-core VM one first run ranged from 530 to 856 ms over ten rounds of the same bundle
- * (docs/parquet.md), so a median of three moved by 80 ms from one bench run to the next.
+ * shared 2-core VM the first run of one bundle ranged from 550 to 791 ms over ten rounds
+ * (docs/parquet.md), and a median of three moved by 80 ms from one bench run to the next.
  */
 const ROUNDS = 7;
 

@@ -179,7 +179,7 @@ describe('Parquet statistics', () => {
 });
 
 describe('a second reader', () => {
-  it('hyparquet reads back 1,000 rows with nulls in every column: levels of 125 bytes before the values', async () => {
+  it('hyparquet reads back 1,000 rows with nulls in every column (bit-packed levels before the values)', async () => {
     const rows = postRows(1000, HOSTILE, 3);
     const bytes = await writeParquet(columnsOf('reddit_posts', rows));
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -302,6 +302,33 @@ describe('Parquet file layout', () => {
         title: r.title,
       })),
     );
+  });
+});
+
+describe('large Snappy pages', () => {
+  it('DuckDB reads back pages of many Snappy blocks, each column compressed after a larger one', async () => {
+    // 3,000 rows of ~300-character texts: string pages of about 1 MB, well over Snappy's 64 KiB block
+    // and the probe, in columns of growing and shrinking size (the scratch buffer is reused and regrown).
+    const texts = Array.from(
+      { length: 997 },
+      (_, k) => `post ${k}: ${'the market and the chart '.repeat(12)}`,
+    );
+    const rows = postRows(3000, { ...HOSTILE, string: texts });
+    const file = await written('large', rows);
+    const strings = POSTS.filter((c) => c.type === 'string').map((c) => c.name);
+    const chunks = await q(
+      `SELECT path_in_schema AS name, compression, total_uncompressed_size::BIGINT AS raw
+       FROM parquet_metadata('${file}') WHERE path_in_schema IN (${strings.map((n) => `'${n}'`).join(', ')})`,
+    );
+    expect(chunks.length).toBe(strings.length);
+    for (const c of chunks) {
+      expect(c.compression, c.name as string).toBe('SNAPPY');
+      expect(Number(c.raw), c.name as string).toBeGreaterThan(4 * SNAPPY_PROBE_BYTES);
+    }
+    const read = await q(
+      `SELECT ${strings.join(', ')} FROM read_parquet('${file}', file_row_number = true) ORDER BY file_row_number`,
+    );
+    expect(read).toEqual(rows.map((r) => Object.fromEntries(strings.map((n) => [n, r[n]]))));
   });
 });
 
