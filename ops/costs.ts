@@ -64,7 +64,7 @@ export interface Assumptions {
   readonly globalBytes: number;
   readonly redditPageBytes: number;
   /**
-   * Parquet bytes per row (snappy, typed columns), per dataset. Keyed by DatasetName, so a new dataset
+   * Parquet bytes per row (Snappy where it pays, typed columns), per dataset. Keyed by DatasetName, so a new dataset
    * does not compile until it has a figure here and in `rowsPerRun` (it can never silently cost $0).
    */
   readonly parquetBytesPerRow: Readonly<Record<DatasetName, number>>;

@@ -15,7 +15,7 @@
  *   compares UTF-16 units, which disagrees above U+FFFF, so non-ASCII columns are ordered by their bytes.
  *
  * Why not hyparquet-writer's own `writePlain` and `writeRleBitPackedHybrid` (parquet.ts uses that library
- * for Thrift and Snappy): they take one JavaScript value per cell and write it through a DataView, INT64
+ * for Thrift): they take one JavaScript value per cell and write it through a DataView, INT64
  * only as a BigInt. Here a numeric column is copied from its Float64Array into one buffer, with no
  * per-cell allocation, and levels are a single run.
  */

@@ -29,7 +29,7 @@
  * footer also declares each column's sort order and truncates long string bounds. Snappy comes from
  * snappyjs, the JavaScript port hyparquet-writer's own Snappy was taken from: it writes into one
  * preallocated buffer where hyparquet-writer's copy appends each literal through a growing writer, and
- * compresses the same pages in about half the time (docs/parquet.md).
+ * compresses the same pages 1.4–2.0× as fast (bench/parquet-codec.ts, docs/parquet.md).
  * Why not a library's whole writer: parquetjs-lite's encodes value by value (a Buffer per string, a BigInt
  * per INT64, a Set of distinct values per column) and concatenates each column chunk onto everything
  * before it: half of the transform Lambda's time for one run (docs/parquet.md). hyparquet-writer's own
@@ -76,13 +76,17 @@ export const STATISTICS_TRUNCATE_BYTES = 64;
 /**
  * A page is Snappy-compressed only if that saves at least one byte in this many. Snappy has no entropy
  * coding, so text of few distinct symbols with no repeats (record_id: 64 hex digits per row, about 1 MB
- * per 15,000 tickers) stays at ~93 % of its size, and random doubles at ~100 %. In one 10-minute run
- * such pages are a third of the bytes and half of Snappy's time, for almost nothing (docs/parquet.md);
- * they are stored UNCOMPRESSED. The codec is a property of each column chunk in the Parquet format
+ * per 15,000 tickers) and random doubles barely shrink. In one 10-minute run such pages are a third of
+ * the bytes and over 40 % of Snappy's time, for almost nothing (bench/parquet-codec.ts); they are stored
+ * UNCOMPRESSED. The codec is a property of each column chunk in the Parquet format
  * (ColumnMetaData.codec), so one file may hold both and a reader decompresses chunk by chunk.
  */
 export const SNAPPY_MIN_SAVING_ONE_IN = 10;
-/** How much of a page is compressed to judge whether Snappy pays: a page's head is like its rest. */
+/**
+ * How much of a page is compressed to judge whether Snappy pays: a page's head is like its rest. It is
+ * also the size of one Snappy block (the format compresses 64 KiB at a time), so the probe is one
+ * block's work.
+ */
 export const SNAPPY_PROBE_BYTES = 64 * 1024;
 
 export type PageCodec = 'SNAPPY' | 'UNCOMPRESSED';
@@ -165,7 +169,8 @@ const THRIFT_ROOM = 256;
  * The file's bytes: magic, each column's page (header + stored body), the footer, its length, magic.
  * Written into one buffer sized for the whole file up front, so each stored body is copied once and
  * never again (a growing writer would copy the file at every doubling). Sizing it by Snappy's worst case
- * costs nothing: memory past what is written is never touched.
+ * touches no more memory than is written. The price: every column's encoded page stays alive until the
+ * file is done (its size is part of the estimate), a few MB for a 10-minute batch.
  */
 export function encodeParquet(batch: ColumnBatch): Uint8Array {
   const columns = DATASETS[batch.dataset].columns;

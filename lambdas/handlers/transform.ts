@@ -33,6 +33,8 @@ export async function* readAhead<T>(
   limit: number,
   read: (key: string) => Promise<T>,
 ): AsyncGenerator<[string, T]> {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`readAhead needs a whole number of reads in flight, at least 1 (got ${limit})`);
   const inFlight: Promise<T>[] = [];
   let next = 0;
   const refill = () => {
@@ -73,7 +75,7 @@ export function createTransform(deps: HandlerDeps): (input: TransformInput) => P
     // A missing raw object is an error (the extraction said it wrote it): it throws and the state
     // machine retries. A raw object that is not JSON, or is nested deeper or larger than core/json-guard.ts
     // allows, is skipped with a one-line reason that quotes none of its content: it is refused before
-    // anything walks it, so one hostile file cannot overflow the stack and lose the whole batch.
+    // anything walks it recursively, so one hostile file cannot overflow the stack and lose the whole batch.
     const unreadable: Skipped[] = [];
     const batch = createBatchTransformer(input.dataset, { runId: input.runId });
     for await (const [key, bytes] of readAhead(input.rawKeys, READ_CONCURRENCY, (k) => deps.lake.get(k))) {

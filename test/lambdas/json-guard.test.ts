@@ -1,7 +1,9 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   checkJsonValue,
+  DEPTH_SCAN_ABOVE_CHARS,
+  jsonTextDepth,
   jsonValueDepth,
   MAX_JSON_DEPTH,
   parseJsonWithinLimits,
@@ -25,6 +27,27 @@ describe('jsonValueDepth', () => {
         expect(jsonValueDepth(v)).toBe(deepest(v));
       }),
     );
+  });
+});
+
+describe('jsonTextDepth', () => {
+  it('counts array and object nesting and ignores brackets inside strings, escaped quotes included', () => {
+    expect(jsonTextDepth('1')).toBe(0);
+    expect(jsonTextDepth('{"a":[1,{"b":2}]}')).toBe(3);
+    expect(jsonTextDepth('["[[[", "\\"[[[", {}]')).toBe(2);
+  });
+
+  it('agrees with the depth of the parsed value for any JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), (v) => {
+        const text = JSON.stringify(v);
+        expect(jsonTextDepth(text)).toBe(jsonValueDepth(JSON.parse(text)));
+      }),
+    );
+  });
+
+  it('stops one past the limit instead of scanning a 5,000-level text to the end', () => {
+    expect(jsonTextDepth(nested(5000), 10)).toBe(11);
   });
 });
 
@@ -59,6 +82,35 @@ describe('parseJsonWithinLimits', () => {
       reason: 'JSON nested deeper than 2 levels',
     });
     expect(parseJsonWithinLimits('{"a":[1]}', { depth: 2 }).ok).toBe(true);
+  });
+
+  it(`refuses a deep text over ${DEPTH_SCAN_ABOVE_CHARS} characters from its text, without parsing it`, () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      // Deep and unterminated: a parse would first build a million nested arrays.
+      const deep = '['.repeat(DEPTH_SCAN_ABOVE_CHARS + 1);
+      expect(parseJsonWithinLimits(deep)).toEqual({
+        ok: false,
+        reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+      });
+      expect(parse).not.toHaveBeenCalled();
+      // At the threshold the text is parsed (and, being unterminated, refused as not JSON).
+      expect(parseJsonWithinLimits('['.repeat(DEPTH_SCAN_ABOVE_CHARS))).toEqual({
+        ok: false,
+        reason: 'not valid JSON',
+      });
+      expect(parse).toHaveBeenCalledTimes(1);
+      // A long text nested exactly at the limit is accepted.
+      const padding = `"${'x'.repeat(DEPTH_SCAN_ABOVE_CHARS)}"`;
+      const atLimit = `${'['.repeat(MAX_JSON_DEPTH)}${padding}${']'.repeat(MAX_JSON_DEPTH)}`;
+      expect(parseJsonWithinLimits(atLimit).ok).toBe(true);
+      // A long text within the depth limit is parsed as usual.
+      const wide = `[${'"x",'.repeat(DEPTH_SCAN_ABOVE_CHARS / 4)}1]`;
+      const parsed = parseJsonWithinLimits(wide);
+      expect(parsed.ok && (parsed.value as unknown[]).length).toBe(DEPTH_SCAN_ABOVE_CHARS / 4 + 1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('refuses a text longer than the size limit with both sizes in the reason, before parsing it', () => {

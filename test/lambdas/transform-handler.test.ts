@@ -162,6 +162,18 @@ describe('readAhead', () => {
     expect(c.most()).toBe(3);
   });
 
+  it('refuses a limit that would read nothing, before reading', async () => {
+    for (const limit of [0, -1, 1.5, Number.NaN]) {
+      let reads = 0;
+      const next = readAhead(['a'], limit, async () => {
+        reads++;
+        return 'x';
+      }).next();
+      await expect(next, String(limit)).rejects.toThrow(RangeError);
+      expect(reads).toBe(0);
+    }
+  });
+
   it("throws a read's error at its turn, after the keys before it, and leaves no unhandled rejection", async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => unhandled.push(e);
