@@ -25,8 +25,8 @@ const READ_CONCURRENCY = 16;
 /**
  * Each key's object, in key order, with up to `limit` reads in flight: S3 latency stays hidden, and
  * each object can be parsed, turned into rows and dropped before the rest arrive. Holding every parsed
- * envelope of a batch until the last read would grow the heap by tens of MB, which a cold Lambda pays
- * for in page faults (docs/parquet.md).
+ * envelope of a batch until the last read kept them all alive at once: one run's peak RSS fell from
+ * about 135 to 128 MB without that, and fresh memory is what a cold Lambda pays for (docs/parquet.md).
  */
 export async function* readAhead<T>(
   keys: readonly string[],
