@@ -14,20 +14,16 @@ import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import snappy from 'snappyjs';
 import { compressPage, PARQUET_TYPES } from '../lambdas/adapters/parquet';
 import { columnPage } from '../lambdas/adapters/parquet-pages';
-import { DATASETS, type DatasetName } from '../lambdas/core/datasets';
+import { DATASETS } from '../lambdas/core/datasets';
 import { transformEnvelopes } from '../lambdas/core/transform';
-import { commentsPage, tickersPage } from './transform';
+import { RUN } from './transform';
 import { type BenchResult, median } from './types';
 
 const ROUNDS = 9;
 
-/** Every column page body of one run: 15,000 tickers and 5,000 comments. */
+/** Every column page body of one run (RUN): 15,000 tickers and 5,000 comments. */
 function runPages(): Uint8Array[] {
-  const sets: [DatasetName, number, typeof tickersPage][] = [
-    ['coinlore_tickers', 150, tickersPage],
-    ['reddit_comments', 50, commentsPage],
-  ];
-  return sets.flatMap(([dataset, pages, page]) => {
+  return RUN.flatMap(({ dataset, pages, page }) => {
     const envelopes = Array.from({ length: pages }, (_, p) => ({ key: `p${p}`, envelope: page(p) }));
     const { columns } = transformEnvelopes(dataset, envelopes, { runId: 'bench' });
     return DATASETS[dataset].columns.map(

@@ -150,12 +150,15 @@ function sentimentThroughput(): number {
   return (texts.length * rounds) / ((performance.now() - t0) / 1000);
 }
 
-/** One 10-minute run's raw envelopes: 150 ticker pages and 50 comment pages, as S3 holds them. */
+/** One 10-minute run: 150 ticker pages (15,000 tickers) and 50 comment pages (5,000 comments). */
+export const RUN = [
+  { folder: 'tickers', dataset: 'coinlore_tickers', pages: 150, page: tickersPage },
+  { folder: 'comments', dataset: 'reddit_comments', pages: 50, page: commentsPage },
+] as const;
+
+/** One run's raw envelopes (RUN), as S3 holds them: one folder per dataset. */
 export function writeRunRaw(raw: string): void {
-  for (const [folder, pages, page] of [
-    ['tickers', 150, tickersPage],
-    ['comments', 50, commentsPage],
-  ] as const) {
+  for (const { folder, pages, page } of RUN) {
     mkdirSync(join(raw, folder), { recursive: true });
     for (let p = 0; p < pages; p++)
       writeFileSync(join(raw, folder, `p${String(p).padStart(3, '0')}.json`), JSON.stringify(page(p)));
@@ -237,7 +240,7 @@ if (isMain && process.argv[2] === '--raw-out') {
   const out = process.argv[3];
   if (!out) throw new Error('usage: npx tsx bench/transform.ts --raw-out <dir>');
   writeRunRaw(out);
-  console.log(`wrote ${out}/tickers (150 files) and ${out}/comments (50 files)`);
+  console.log(`wrote ${RUN.map((r) => `${out}/${r.folder} (${r.pages} files)`).join(' and ')}`);
 } else if (isMain) {
   for (const r of await run()) {
     console.log(

@@ -7,7 +7,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { parquetReadObjects } from 'hyparquet';
 import thrift from 'parquetjs-lite/gen-nodejs/parquet_types.js';
 import util from 'parquetjs-lite/lib/util.js';
@@ -27,20 +26,15 @@ import {
 import { type Bound, columnPage, definitionLevels } from '../../lambdas/adapters/parquet-pages';
 import { columnsOf, type Row } from '../../lambdas/core/columns';
 import { type ColumnType, DATASETS } from '../../lambdas/core/datasets';
+import { inMemoryDuckDb } from '../support/duckdb';
 
 let dir: string;
-let db: DuckDBInstance;
-let con: DuckDBConnection;
-const q = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJson();
+const { q } = inMemoryDuckDb();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fdl-parquet-pages-'));
-  db = await DuckDBInstance.create(':memory:');
-  con = await db.connect();
 });
 afterAll(async () => {
-  con.closeSync();
-  db.closeSync();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { parquetReadObjects } from 'hyparquet';
 import snappy from 'snappyjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { columnPage } from '../../lambdas/adapters/parquet-pages';
 import { columnsOf } from '../../lambdas/core/columns';
 import { type ColumnType, DATASET_NAMES, DATASETS, type DatasetName } from '../../lambdas/core/datasets';
 import { type Row, transformEnvelopes } from '../../lambdas/core/transform';
+import { inMemoryDuckDb } from '../support/duckdb';
 import { writeParquetRowByRow } from '../support/parquetjs-reference';
 import {
   comment,
@@ -93,14 +93,10 @@ function sampleRows(dataset: DatasetName): Row[] {
 }
 
 let dir: string;
-let db: DuckDBInstance;
-let con: DuckDBConnection;
-const q = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJson();
+const { q, con } = inMemoryDuckDb();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fdl-parquet-'));
-  db = await DuckDBInstance.create(':memory:');
-  con = await db.connect();
   // Both writers, every dataset, once: the assertions below only read.
   for (const d of DATASET_NAMES) {
     const rows = sampleRows(d);
@@ -110,8 +106,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  con.closeSync();
-  db.closeSync();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -317,7 +311,7 @@ describe('both writers, on stress values', () => {
     const columns = DATASETS.reddit_posts.columns;
     for (const file of [lite, duck]) {
       const read = (
-        await con.runAndReadAll(
+        await con().runAndReadAll(
           `SELECT ${columns
             .map((c) =>
               c.type === 'timestamp'

@@ -5,13 +5,13 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReprocessCommand, partitionTimeOfRun, reprocess } from '../../cli/reprocess';
 import { MAX_JSON_CHARS } from '../../lambdas/core/json-guard';
 import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';
 import { transformEnvelopes } from '../../lambdas/core/transform';
+import { inMemoryDuckDb } from '../support/duckdb';
 import { comment, envelope, keyed, listing, ticker, tickersBody } from './envelope-builder';
 
 const RUN_A = new Date('2026-11-24T10:20:00.000Z');
@@ -20,9 +20,7 @@ const at = (t: Date, s: number) => new Date(t.getTime() + s * 1000).toISOString(
 const deep = (levels: number, inner = '1') => `${'['.repeat(levels)}${inner}${']'.repeat(levels)}`;
 
 let tmp: string;
-let db: DuckDBInstance;
-let con: DuckDBConnection;
-const q = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJson();
+const { q } = inMemoryDuckDb();
 const count = async (f: string) => (await q(`SELECT count(*)::INT AS n FROM read_parquet('${f}')`))[0]!.n;
 
 /** Writes `text` (or JSON of `value`) at `key` under `root`. */
@@ -43,13 +41,9 @@ function sink() {
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'fdl-reprocess-safety-'));
-  db = await DuckDBInstance.create(':memory:');
-  con = await db.connect();
 });
 
 afterAll(async () => {
-  con.closeSync();
-  db.closeSync();
   await rm(tmp, { recursive: true, force: true });
 });
 

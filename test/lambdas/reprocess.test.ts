@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createReprocessCommand,
@@ -23,15 +22,14 @@ import type { DatasetName } from '../../lambdas/core/datasets';
 import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';
 import type { HandlerDeps } from '../../lambdas/deps';
 import { createTransform } from '../../lambdas/handlers/transform';
+import { inMemoryDuckDb } from '../support/duckdb';
 import { comment, envelope, GLOBAL_BODY, listing, post, ticker, tickersBody } from './envelope-builder';
 
 const RUN_A = new Date('2026-11-24T10:20:00.000Z');
 const RUN_B = new Date('2026-11-24T10:30:00.000Z');
 let root: string;
 let raw: FsLakeStore;
-let db: DuckDBInstance;
-let con: DuckDBConnection;
-const q = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJson();
+const { q } = inMemoryDuckDb();
 const rawKeys: Record<string, string[]> = {};
 
 async function putRaw(key: string, body: unknown, dataset?: DatasetName): Promise<void> {
@@ -96,13 +94,9 @@ beforeAll(async () => {
     envelope('coinlore', 'tickers', tickersBody([ticker(1), ticker(2)]), { fetchedAt: at(RUN_B, 1) }),
     'coinlore_tickers',
   );
-  db = await DuckDBInstance.create(':memory:');
-  con = await db.connect();
 });
 
 afterAll(async () => {
-  con.closeSync();
-  db.closeSync();
   await rm(root, { recursive: true, force: true });
 });
 
