@@ -1,14 +1,15 @@
 /**
  * The work of `fdl reprocess` (cli/reprocess.ts), shared by the main thread and the worker threads
  * (cli/reprocess-worker.ts): list and group raw files by run, then for a list of run groups read, parse,
- * transform and write Parquet (DuckDB bulk writer) and rejects.
+ * transform and write Parquet (the transform Lambda's own writer) and rejects.
  */
 import { isAscii } from 'node:buffer';
 import { closeSync, type Dirent, openSync, readdirSync, readSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { DuckDbParquetWriter } from '../lambdas/adapters/duckdb-parquet';
+import { parquetMetadata } from 'hyparquet';
 import { ensureDir } from '../lambdas/adapters/ensure-dir';
+import { encodeParquet } from '../lambdas/adapters/parquet';
 import { type DatasetName, datasetForEndpoint } from '../lambdas/core/datasets';
 import { type Envelope, envelopeProblem } from '../lambdas/core/envelope';
 import { MAX_JSON_CHARS } from '../lambdas/core/json-guard';
@@ -144,11 +145,28 @@ const minuteOf = (iso: string): Date => {
 };
 
 /** Writes a file atomically (temp + rename), like an S3 PUT replaces an object. */
-async function writeAtomic(path: string, body: string): Promise<void> {
+async function writeAtomic(path: string, body: string | Uint8Array): Promise<void> {
   await ensureDir(dirname(path));
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, body);
   await rename(tmp, path);
+}
+
+/**
+ * Rows of an existing Parquet file, from its footer; `undefined` when there is no readable Parquet
+ * file at `path` (missing, unreadable or not Parquet: nothing worth keeping, so it may be replaced).
+ * Only runs built from unstamped files ask (see processGroups), so the whole file is read.
+ */
+export async function parquetRows(path: string): Promise<number | undefined> {
+  try {
+    const bytes = await readFile(path);
+    const n = parquetMetadata(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    ).num_rows;
+    return Number(n);
+  } catch {
+    return undefined;
+  }
 }
 
 type Problem = { path: string; reason: string };
@@ -329,8 +347,8 @@ export function claimFrom(groups: readonly RunGroup[], counter: Int32Array): () 
 }
 
 /**
- * Reads, parses, transforms and writes run groups, taken from `next` until it returns undefined, with
- * one DuckDB writer. `onFileRead` is called once per file read (progress).
+ * Reads, parses, transforms and writes run groups, taken from `next` until it returns undefined, all
+ * on this thread. `onFileRead` is called once per file read (progress).
  */
 export async function processGroups(
   next: () => RunGroup | undefined,
@@ -354,15 +372,11 @@ export async function processGroups(
   // Pipeline (reprocess must be fast, see bench/reprocess.ts). Files are read synchronously: they are
   // small and usually in the page cache, and fs/promises costs ~100 µs of main-thread work per file
   // (open, stat, read, close as separate promises) against ~20 µs for readFileSync. Each envelope goes
-  // into its batch right after parsing, so the parsed JSON dies young (cheap GC). A run's Parquet COPY
-  // (DuckDB threads) overlaps the parsing of the next run; at most one run's writes are in flight.
+  // into its batch right after parsing, so the parsed JSON dies young (cheap GC). A run's Parquet is
+  // encoded here, by the transform Lambda's writer (the same bytes the Lambda would write for the same
+  // batch); its file writes (libuv's threads) overlap the parsing of the next run, and at most one
+  // run's writes are in flight.
   let inflight: Promise<void>[] = [];
-  // The DuckDB instance starts (~10 ms, on its own threads) while the first run is parsed. One DuckDB
-  // thread: each COPY is one file of one run (little to split), and a second DuckDB thread only
-  // competes with the JavaScript threads that parse and transform (measured: ~10% slower with two).
-  const opening = DuckDbParquetWriter.create({ threads: 1 });
-  opening.catch(() => {});
-  let writer: DuckDbParquetWriter | undefined;
   try {
     for (let group = next(); group !== undefined; group = next()) {
       const time = new Date(group.time);
@@ -374,7 +388,7 @@ export async function processGroups(
       const batches = new Map<DatasetName, BatchTransformer>();
       for (const path of group.files) {
         // Parsing is synchronous: yield between files while writes are in flight, so their next step
-        // (the appender, then COPY on DuckDB's threads) runs now instead of after the whole run.
+        // (make the folder, write, rename) starts now instead of after the whole run.
         if (inflight.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         const t0 = performance.now();
         const parsed = readEnvelope(path);
@@ -405,8 +419,6 @@ export async function processGroups(
       // The previous run's files are complete before this run's writes start.
       await Promise.all(inflight);
       inflight = [];
-      writer ??= await opening;
-      const w = writer;
       for (const [dataset, batch] of [...batches.entries()].sort(([a], [b]) => a.localeCompare(b))) {
         const result = batch.result();
         const s = summary(dataset);
@@ -427,7 +439,7 @@ export async function processGroups(
             // No file of this group names its run: never delete, never replace a larger file (it
             // belongs to a run this archive does not hold). Equal or more rows: a rerun of the same
             // archive, or a fuller one, replaces it.
-            const existing = rows === 0 ? undefined : await w.rowCount(parquetPath);
+            const existing = rows === 0 ? undefined : await parquetRows(parquetPath);
             if (rows === 0 || (existing !== undefined && existing > rows)) {
               s.withheld += rows;
               if (rows > 0)
@@ -442,10 +454,7 @@ export async function processGroups(
           s.rows += rows;
           if (rows > 0) {
             s.outputs++;
-            await ensureDir(dirname(parquetPath));
-            const tmp = `${parquetPath}.${process.pid}.tmp`;
-            await w.write(result.columns, tmp);
-            await rename(tmp, parquetPath);
+            await writeAtomic(parquetPath, encodeParquet(result.columns));
           } else {
             // The run's partition now has no valid rows: a file left from an earlier run would be stale.
             await rm(parquetPath, { force: true });
@@ -464,7 +473,6 @@ export async function processGroups(
     await Promise.all(inflight);
   } finally {
     await Promise.allSettled(inflight);
-    (writer ?? (await opening.catch(() => undefined)))?.close();
   }
 
   return { datasets: [...summaries.values()], problems, unreadable, ignored };

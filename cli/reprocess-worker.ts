@@ -1,6 +1,6 @@
 /**
- * One reprocess worker thread: claims run groups from the job's shared queue, processes them with its
- * own DuckDB writer and posts progress (files read, batched) and the result back to cli/reprocess.ts.
+ * One reprocess worker thread: claims run groups from the job's shared queue, processes them and
+ * posts progress (files read, batched) and the result back to cli/reprocess.ts.
  * Runs from an esbuild bundle of this module (see workerScript in reprocess.ts), or through tsx
  * (reprocess-worker.mjs) when the bundle cannot be built.
  */

@@ -5,7 +5,7 @@
  * and endpoint, groups by the run stamp in the raw file name (`…_YYYYMMDD_HHMM_<part>.json`, see rawKey
  * in lambdas/core/lake.ts), runs the same transform as the Lambda and writes the same keys
  * (`<lake>/<dataset>/year=…/<dataset>_YYYYMMDD_HHMM.parquet`, rejects JSONL beside them): a rerun
- * overwrites, never duplicates. Parquet goes through DuckDB's writer (the bulk path, identical schema).
+ * overwrites, never duplicates. Parquet is written by the transform Lambda's own writer (the same bytes).
  *
  * Bad input never stops the job: unreadable files, non-envelopes, non-2xx responses and bodies of the
  * wrong shape are reported and skipped. Usage/config errors exit 2; finding nothing to rebuild exits 1.
@@ -41,9 +41,9 @@ export type { DatasetSummary, ReprocessOptions, ReprocessReport } from './reproc
 export { partitionTimeOfRawFile } from './reprocess-core';
 
 /**
- * Parallelism: the main thread and the workers claim whole runs from one shared queue, each with its
- * own DuckDB writer, so runs are processed side by side on the machine's cores. A worker costs ~60 ms
- * to start (thread, bundled worker code, DuckDB instance) and runs its first envelopes on cold,
+ * Parallelism: the main thread and the workers claim whole runs from one shared queue, so runs are
+ * processed side by side on the machine's cores. A worker costs tens of milliseconds to start (thread,
+ * bundled worker code) and runs its first envelopes on cold,
  * unoptimised code. Measured on 2 cores: with 2 runs of 100 envelopes a second thread makes the job
  * slower (the main thread has claimed both runs before the worker is up); with 10 runs of 150 it is
  * ~1.5× faster. Hence a thread per 300 files, and never more threads than runs.
@@ -57,7 +57,7 @@ export function threadsFor(files: number, runs: number, cores = availableParalle
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** Inside node_modules so the bundle resolves @duckdb/node-bindings (the native part) from there. */
+/** node_modules/.cache: the usual place for a tool's build cache (git ignores node_modules). */
 const BUNDLE_DIR = join(ROOT, 'node_modules', '.cache', 'fdl-reprocess');
 const BUNDLE = join(BUNDLE_DIR, 'reprocess-worker.mjs');
 const MANIFEST = join(BUNDLE_DIR, 'reprocess-worker.inputs.json');
@@ -77,8 +77,7 @@ function bundleIsFresh(): boolean {
 }
 
 /**
- * The worker's entry: an esbuild bundle of cli/reprocess-worker.ts (with @duckdb/node-api's JS),
- * rebuilt when any of its inputs changed. Why: a worker that loads the TypeScript sources through tsx
+ * The worker's entry: an esbuild bundle of cli/reprocess-worker.ts, rebuilt when any of its inputs changed. Why: a worker that loads the TypeScript sources through tsx
  * takes ~300 ms to start (its own loader thread and hundreds of modules), a bundle ~50 ms, which
  * decides whether a second core pays off on archives of a few hundred envelopes. Falls back to tsx
  * (reprocess-worker.mjs) when esbuild or the cache directory is unavailable.
@@ -101,8 +100,7 @@ export function workerScript(): Promise<{ url: URL; execArgv?: string[] }> {
         outfile: BUNDLE,
         metafile: true,
         logLevel: 'silent',
-        // The native binding stays a runtime require (CommonJS, so `require` must exist in ESM).
-        external: ['@duckdb/node-bindings'],
+        // Bundled CommonJS may still call `require` for Node's built-ins: give the ES module one.
         banner: {
           js: "import { createRequire as __fdlCreateRequire } from 'node:module';\nconst require = __fdlCreateRequire(import.meta.url);",
         },

@@ -1,7 +1,8 @@
 /**
- * Parquet for the Lambdas: one file per batch, in memory, with the same physical schema the bulk writer
- * (duckdb-parquet.ts) produces, checked by test/lambdas/parquet.test.ts (DuckDB also annotates timestamps
- * with a logical type; docs/parquet.md says where that matters):
+ * The lake's Parquet writer: one file per batch, in memory. The transform Lambda and `fdl reprocess`
+ * both write with it, so a rebuilt file has the bytes the Lambda wrote for the same batch. Its physical
+ * schema is the one DuckDB's own writer produces for the same types (the tests' reference,
+ * test/lambdas/parquet.test.ts; DuckDB also annotates timestamps with a logical type, docs/parquet.md):
  *
  * | logical   | Parquet physical / converted type | DuckDB reads | Snowflake reads        |
  * |-----------|-----------------------------------|--------------|------------------------|
@@ -11,12 +12,12 @@
  * | timestamp | INT64 / TIMESTAMP_MILLIS (UTC ms) | TIMESTAMP    | TIMESTAMP_NTZ (UTC)    |
  * | boolean   | BOOLEAN                           | BOOLEAN      | BOOLEAN                |
  *
- * Choices, for Snowflake and for identity with the bulk writer:
+ * Choices, for Snowflake and for identity with DuckDB's writer:
  * - INT64 for ints: one type for every int column keeps the derivations simple and matches DuckDB's
  *   BIGINT. Values are safe integers (cast.ts), encoded exactly.
  * - TIMESTAMP_MILLIS, never INT96 (deprecated; Snowflake and DuckDB misread it without flags).
- * - Every column OPTIONAL, even required ones: DuckDB's COPY writes every column OPTIONAL whatever the
- *   table's NOT NULL constraints, and the two writers must agree. Required-ness is enforced before the
+ * - Every column OPTIONAL, even required ones, as DuckDB's COPY writes them whatever the table's NOT
+ *   NULL constraints: files of either stay one schema. Required-ness is enforced before the
  *   file (the transform rejects the row) and after it (NOT NULL in the warehouse DDL).
  * - One row group, one V1 data page per column, PLAIN values. V1 pages because Snowflake's reader
  *   rejected parquetjs-lite's V2 pages.

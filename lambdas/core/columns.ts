@@ -1,8 +1,8 @@
 /**
  * Column batches: what the transform produces, one array per column of DATASETS[dataset].columns, in
- * schema order, with no object per row. Both Parquet writers read them (lambdas/adapters/parquet.ts
- * in the Lambda, lambdas/adapters/duckdb-parquet.ts in `fdl reprocess`), so rows never exist as
- * objects between the transform and a file. Why: reprocessing a year of archives handles billions of
+ * schema order, with no object per row. The Parquet writer reads them (lambdas/adapters/parquet.ts,
+ * in the Lambda and in `fdl reprocess`), so rows never exist as objects between the transform and a
+ * file. Why: reprocessing a year of archives handles billions of
  * cells, and a row object per record (plus a Date per timestamp) was the largest cost after JSON.parse
  * (docs/benchmarks.md).
  *

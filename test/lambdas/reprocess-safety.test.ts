@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReprocessCommand, partitionTimeOfRun, reprocess } from '../../cli/reprocess';
+import { parquetRows } from '../../cli/reprocess-core';
+import { writeParquet } from '../../lambdas/adapters/parquet';
 import { MAX_JSON_CHARS } from '../../lambdas/core/json-guard';
 import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';
 import { transformEnvelopes } from '../../lambdas/core/transform';
@@ -169,6 +171,39 @@ describe('reprocess on hostile archives', () => {
     const merged = await reprocess({ rawDir: archive, lakeDir: lake });
     expect(await count(file)).toBe(302);
     expect(merged.datasets[0]).toMatchObject({ records: 302, rows: 302, withheld: 0 });
+  });
+
+  it('replaces a file that is not Parquet, or is cut short, with the rows of raw files without a run stamp', async () => {
+    const root = join(tmp, 'unstamped-over-junk');
+    const lake = join(root, 'lake');
+    const strays = join(root, 'strays');
+    await put(strays, 'raw/coinlore/tickers/stray.json', tickersEnvelope([7, 8, 9], at(RUN_A, 30)));
+    const file = join(lake, datasetKey('coinlore_tickers', RUN_A));
+    const rows = transformEnvelopes(
+      'coinlore_tickers',
+      [keyed('k', tickersEnvelope([1, 2, 3, 4, 5], at(RUN_A, 1)))],
+      { runId: 'r' },
+    );
+    const whole = await writeParquet(rows.columns);
+    for (const junk of ['not parquet', whole.subarray(0, whole.length - 1)]) {
+      await put(lake, datasetKey('coinlore_tickers', RUN_A), junk);
+      const report = await reprocess({ rawDir: strays, lakeDir: lake });
+      expect(report.datasets[0]).toMatchObject({ rows: 3, withheld: 0 });
+      expect(await count(file)).toBe(3);
+    }
+  });
+
+  it('reads the row count of an existing Parquet file from its footer, and nothing from a file that is not one', async () => {
+    const ids = [4, 5, 6, 7];
+    const rows = transformEnvelopes('coinlore_tickers', [keyed('k', tickersEnvelope(ids, at(RUN_A, 1)))], {
+      runId: 'r',
+    });
+    const file = join(tmp, 'rows.parquet');
+    await writeFile(file, await writeParquet(rows.columns));
+    expect(await parquetRows(file)).toBe(ids.length);
+    expect(await parquetRows(join(tmp, 'missing.parquet'))).toBeUndefined();
+    await writeFile(join(tmp, 'text.parquet'), 'PAR1 but not really');
+    expect(await parquetRows(join(tmp, 'text.parquet'))).toBeUndefined();
   });
 
   it('balances files and records for any mix of good, duplicate, invalid, skipped and unreadable input', async () => {
