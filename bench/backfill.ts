@@ -4,7 +4,7 @@
  * - `fdl backfill`'s engine: statemachines/backfill.asl.json on the local executor (plan → Distributed
  *   Map, batches and concurrency from envs/dev.env.ts → the transform Lambda's handler per item →
  *   summary), writing Parquet with the Lambda's writer (lambdas/adapters/parquet.ts);
- * - `fdl reprocess`: the laptop path (worker threads, DuckDB's bulk Parquet writer).
+ * - `fdl reprocess`: the laptop path (worker threads, the same transform and Parquet writer in-process).
  * Wall time of the job and the child's peak RSS (process.resourceUsage().maxRSS), and their ratio.
  *
  *   npx tsx bench/backfill.ts          # prints the results (generates ~0.8 GB of raw JSON in the temp dir)

@@ -133,7 +133,7 @@ const packageJson = (root) => ({
 /**
  * Dependencies load from node_modules as from source (no second copy, native addons untouched), except
  * @duckdb/node-api: its JavaScript is ~100 small CommonJS files, and Node scans each one for its
- * exports when ES modules import it (~0.1 s of CPU per thread, paid by every `fdl reprocess` worker).
+ * exports when ES modules import it (~0.1 s of CPU, paid by every command that opens the warehouse).
  * Bundled, it is one parsed chunk; its native binding (@duckdb/node-bindings) stays a runtime require.
  */
 const BUNDLED_PACKAGE = /^@duckdb\/node-api(\/|$)/;

@@ -5,7 +5,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { closeSync, type Dirent, openSync, readdirSync, readSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { type FileHandle, lstat, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { parquetMetadata } from 'hyparquet';
 import { ensureDir } from '../lambdas/adapters/ensure-dir';
@@ -15,6 +15,7 @@ import { type Envelope, envelopeProblem } from '../lambdas/core/envelope';
 import { MAX_JSON_CHARS } from '../lambdas/core/json-guard';
 import { datasetKey, RAW_PREFIX, rejectsKey, stamp } from '../lambdas/core/lake';
 import { type BatchTransformer, createBatchTransformer } from '../lambdas/core/transform';
+import { oneLine } from './kit/args';
 
 /** Which runs and datasets a job rebuilds (plain data: it crosses to worker threads). */
 export interface JobFilter {
@@ -77,8 +78,8 @@ export interface DatasetSummary {
   /** Reddit `kind: "more"` stubs (links to more comments, not records). */
   more: number;
   /**
-   * Rows not written because the run's files had no run stamp and the lake already held a larger file
-   * for that partition (kept, and reported).
+   * Rows not written, each case reported: the run's files had no run stamp and the lake already held
+   * a larger (or unreadable) file for that partition, which was kept; or the file could not be written.
    */
   withheld: number;
   /** Cells the source sent (non-blank) that did not cast and were written as null. */
@@ -124,6 +125,8 @@ export interface ReprocessReport {
   readonly ignored: number;
   /** Files outside `--run` / `--from` / `--to`. */
   readonly filtered: number;
+  /** Parquet or rejects files that could not be written (each in problems; the job went on). */
+  readonly failedWrites: number;
   readonly seconds: number;
 }
 
@@ -144,28 +147,72 @@ const minuteOf = (iso: string): Date => {
   return t;
 };
 
-/** Writes a file atomically (temp + rename), like an S3 PUT replaces an object. */
+/**
+ * Writes a file atomically (temp + rename), like an S3 PUT replaces an object. A failed write leaves
+ * neither a partial file nor its temp file behind.
+ */
 async function writeAtomic(path: string, body: string | Uint8Array): Promise<void> {
   await ensureDir(dirname(path));
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, body);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, body);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
 }
 
+/** What is at a partition's Parquet path before an unstamped group may write there. */
+export type ExistingFile =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'parquet'; readonly rows: number }
+  | { readonly kind: 'unreadable'; readonly reason: string };
+
+/** The end of every Parquet file: the footer's length (u32, little-endian), then the magic "PAR1". */
+const TAIL_BYTES = 8;
+/** A footer larger than this is not one of ours (one row group: a few KB): not read. */
+const MAX_FOOTER_BYTES = 64 * 1024 * 1024;
+
 /**
- * Rows of an existing Parquet file, from its footer; `undefined` when there is no readable Parquet
- * file at `path` (missing, unreadable or not Parquet: nothing worth keeping, so it may be replaced).
- * Only runs built from unstamped files ask (see processGroups), so the whole file is read.
+ * The row count of the Parquet file at `path`, read from its footer only (the tail of the file, so a
+ * file of any size costs two small reads). Anything there that is not a readable Parquet file (a link,
+ * a folder, a file cut short, no permission) is `unreadable` with a one-line reason: the caller keeps it
+ * rather than guess. Only a missing file is `missing`.
  */
-export async function parquetRows(path: string): Promise<number | undefined> {
+export async function existingFile(path: string): Promise<ExistingFile> {
+  const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
+  let handle: FileHandle | undefined;
   try {
-    const bytes = await readFile(path);
-    const n = parquetMetadata(
-      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-    ).num_rows;
-    return Number(n);
-  } catch {
-    return undefined;
+    const link = await lstat(path);
+    if (link.isSymbolicLink()) return { kind: 'unreadable', reason: 'a symbolic link' };
+    if (!link.isFile()) return { kind: 'unreadable', reason: 'not a regular file' };
+    handle = await open(path, 'r');
+    const { size } = await handle.stat();
+    const notParquet = (why: string): ExistingFile => ({
+      kind: 'unreadable',
+      reason: `not Parquet (${why})`,
+    });
+    if (size < 4 + TAIL_BYTES) return notParquet(`${size} bytes`);
+    const tail = Buffer.alloc(TAIL_BYTES);
+    await handle.read(tail, 0, TAIL_BYTES, size - TAIL_BYTES);
+    if (tail.toString('latin1', 4) !== 'PAR1') return notParquet('no PAR1 at its end');
+    const footerBytes = tail.readUInt32LE(0);
+    if (footerBytes > size - 4 - TAIL_BYTES || footerBytes > MAX_FOOTER_BYTES)
+      return notParquet(`a footer of ${footerBytes} bytes in a file of ${size}`);
+    const footer = Buffer.alloc(footerBytes + TAIL_BYTES);
+    await handle.read(footer, 0, footer.length, size - footer.length);
+    try {
+      return { kind: 'parquet', rows: Number(parquetMetadata(footer).num_rows) };
+    } catch {
+      return notParquet('its footer does not parse');
+    }
+  } catch (err) {
+    return code(err) === 'ENOENT'
+      ? { kind: 'missing' }
+      : { kind: 'unreadable', reason: `cannot be read (${code(err)})` };
+  } finally {
+    await handle?.close();
   }
 }
 
@@ -335,12 +382,14 @@ export interface GroupsResult {
   /** Files that could not be used at all (see ReprocessReport.unreadable). */
   readonly unreadable: number;
   readonly ignored: number;
+  /** See ReprocessReport.failedWrites. */
+  readonly failedWrites: number;
 }
 
 /**
  * A shared queue of run groups: every thread of a job (main and workers) claims the next unclaimed
- * group from one counter in shared memory, so a thread that starts late (a worker boots in ~50 ms) or
- * gets slower runs simply takes fewer groups. Which thread writes a run does not change its files.
+ * group from one counter in shared memory, so a thread that starts late (a worker boots in ~0.14 s,
+ * see threadsFor) or gets slower runs simply takes fewer groups. Which thread writes a run does not change its files.
  */
 export function claimFrom(groups: readonly RunGroup[], counter: Int32Array): () => RunGroup | undefined {
   return () => groups[Atomics.add(counter, 0, 1)];
@@ -368,14 +417,14 @@ export async function processGroups(
   const wanted = options.datasets ?? (options.dataset ? [options.dataset] : undefined);
   let ignored = 0;
   let unreadable = 0;
+  let failedWrites = 0;
 
   // Pipeline (reprocess must be fast, see bench/reprocess.ts). Files are read synchronously: they are
   // small and usually in the page cache, and fs/promises costs ~100 µs of main-thread work per file
   // (open, stat, read, close as separate promises) against ~20 µs for readFileSync. Each envelope goes
   // into its batch right after parsing, so the parsed JSON dies young (cheap GC). A run's Parquet is
-  // encoded here, by the transform Lambda's writer (the same bytes the Lambda would write for the same
-  // batch); its file writes (libuv's threads) overlap the parsing of the next run, and at most one
-  // run's writes are in flight.
+  // encoded here, by the transform Lambda's writer; its file writes (libuv's threads) overlap the
+  // parsing of the next run, and at most one run's writes are in flight.
   let inflight: Promise<void>[] = [];
   try {
     for (let group = next(); group !== undefined; group = next()) {
@@ -435,34 +484,60 @@ export async function processGroups(
           const w0 = performance.now();
           const parquetPath = join(options.lakeDir, ...datasetKey(dataset, time).split('/'));
           const rejectsPath = join(options.lakeDir, ...rejectsKey(dataset, time).split('/'));
-          if (!group.stamped) {
-            // No file of this group names its run: never delete, never replace a larger file (it
-            // belongs to a run this archive does not hold). Equal or more rows: a rerun of the same
-            // archive, or a fuller one, replaces it.
-            const existing = rows === 0 ? undefined : await parquetRows(parquetPath);
-            if (rows === 0 || (existing !== undefined && existing > rows)) {
-              s.withheld += rows;
-              if (rows > 0)
+          // A file that cannot be written is reported and the job goes on with the other runs; the
+          // CLI then exits non-zero (a disk full, a folder in the way, a page too large to encode).
+          const failed = (path: string, err: unknown) => {
+            failedWrites++;
+            problems.push({
+              path,
+              reason: `not written: ${oneLine(err instanceof Error ? err.message : String(err))}`,
+            });
+          };
+          try {
+            if (!group.stamped) {
+              // No file of this group names its run: never delete, never replace a larger file (it
+              // belongs to a run this archive does not hold), nor one whose size cannot be read. Equal
+              // or more rows: a rerun of the same archive, or a fuller one, replaces it.
+              if (rows === 0) return;
+              const existing = await existingFile(parquetPath);
+              const kept =
+                existing.kind === 'unreadable'
+                  ? `kept (${existing.reason}; remove it to let them be written)`
+                  : existing.kind === 'parquet' && existing.rows > rows
+                    ? `kept (${existing.rows} rows)`
+                    : undefined;
+              if (kept) {
+                s.withheld += rows;
                 problems.push({
                   path: parquetPath,
-                  reason: `kept (${existing} rows): the ${rows} rows from raw files without a run stamp were not written over it`,
+                  reason: `${kept}: the ${rows} rows from raw files without a run stamp were not written over it`,
                 });
-              s.seconds += (performance.now() - w0) / 1000;
-              return;
+                return;
+              }
             }
+            if (rows > 0) {
+              try {
+                await writeAtomic(parquetPath, encodeParquet(result.columns));
+                s.rows += rows;
+                s.outputs++;
+              } catch (err) {
+                s.withheld += rows;
+                failed(parquetPath, err);
+              }
+            } else {
+              // The run's partition now has no valid rows: a file left from an earlier run would be stale.
+              await rm(parquetPath, { force: true }).catch((err) => failed(parquetPath, err));
+            }
+            if (result.rejects.length > 0)
+              await writeAtomic(
+                rejectsPath,
+                `${result.rejects.map((r) => JSON.stringify(r)).join('\n')}\n`,
+              ).catch((err) => failed(rejectsPath, err));
+            else if (group.stamped)
+              await rm(rejectsPath, { force: true }).catch((err) => failed(rejectsPath, err));
+          } finally {
+            s.seconds += (performance.now() - w0) / 1000;
           }
-          s.rows += rows;
-          if (rows > 0) {
-            s.outputs++;
-            await writeAtomic(parquetPath, encodeParquet(result.columns));
-          } else {
-            // The run's partition now has no valid rows: a file left from an earlier run would be stale.
-            await rm(parquetPath, { force: true });
-          }
-          if (result.rejects.length > 0)
-            await writeAtomic(rejectsPath, `${result.rejects.map((r) => JSON.stringify(r)).join('\n')}\n`);
-          else if (group.stamped) await rm(rejectsPath, { force: true });
-          s.seconds += (performance.now() - w0) / 1000;
         };
         const pending = write();
         // Awaited below; this only keeps Node from reporting a failure before that.
@@ -475,5 +550,5 @@ export async function processGroups(
     await Promise.allSettled(inflight);
   }
 
-  return { datasets: [...summaries.values()], problems, unreadable, ignored };
+  return { datasets: [...summaries.values()], problems, unreadable, ignored, failedWrites };
 }

@@ -5,10 +5,11 @@
  * and endpoint, groups by the run stamp in the raw file name (`…_YYYYMMDD_HHMM_<part>.json`, see rawKey
  * in lambdas/core/lake.ts), runs the same transform as the Lambda and writes the same keys
  * (`<lake>/<dataset>/year=…/<dataset>_YYYYMMDD_HHMM.parquet`, rejects JSONL beside them): a rerun
- * overwrites, never duplicates. Parquet is written by the transform Lambda's own writer (the same bytes).
+ * overwrites, never duplicates. Parquet is written by the transform Lambda's own writer.
  *
  * Bad input never stops the job: unreadable files, non-envelopes, non-2xx responses and bodies of the
- * wrong shape are reported and skipped. Usage/config errors exit 2; finding nothing to rebuild exits 1.
+ * wrong shape are reported and skipped, and so is an output file that cannot be written. Usage/config
+ * errors exit 2; finding nothing to rebuild, or an output not written, exits 1.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
@@ -42,11 +43,13 @@ export { partitionTimeOfRawFile } from './reprocess-core';
 
 /**
  * Parallelism: the main thread and the workers claim whole runs from one shared queue, so runs are
- * processed side by side on the machine's cores. A worker costs tens of milliseconds to start (thread,
- * bundled worker code) and runs its first envelopes on cold,
- * unoptimised code. Measured on 2 cores: with 2 runs of 100 envelopes a second thread makes the job
- * slower (the main thread has claimed both runs before the worker is up); with 10 runs of 150 it is
- * ~1.5× faster. Hence a thread per 300 files, and never more threads than runs.
+ * processed side by side on the machine's cores. A worker takes ~0.14 s from `new Worker` to its first
+ * result on the 2-core AMD EPYC of docs/benchmarks.md (its thread and bundled code; ~0.16 s when each
+ * worker also opened DuckDB) and runs its first envelopes on cold, unoptimised code. Measured on 2 cores,
+ * back when workers opened DuckDB: with 2 runs of 100 envelopes a second thread made the job slower (the
+ * main thread had claimed both runs before the worker was up); with 10 runs of 150 it was ~1.5× faster.
+ * Hence a thread per 300 files (workers start sooner now, so this errs on the safe side), and never more
+ * threads than runs.
  */
 const MIN_FILES_PER_THREAD = 300;
 const MAX_THREADS = 4;
@@ -100,10 +103,6 @@ export function workerScript(): Promise<{ url: URL; execArgv?: string[] }> {
         outfile: BUNDLE,
         metafile: true,
         logLevel: 'silent',
-        // Bundled CommonJS may still call `require` for Node's built-ins: give the ES module one.
-        banner: {
-          js: "import { createRequire as __fdlCreateRequire } from 'node:module';\nconst require = __fdlCreateRequire(import.meta.url);",
-        },
       });
       const inputs: Record<string, [number, number]> = {};
       for (const path of Object.keys(result.metafile.inputs)) {
@@ -203,6 +202,7 @@ export async function reprocess(
     unreadable: listing.problems.length + results.reduce((n, r) => n + r.unreadable, 0),
     ignored: results.reduce((n, r) => n + r.ignored, 0),
     filtered: listing.filtered,
+    failedWrites: results.reduce((n, r) => n + r.failedWrites, 0),
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -243,7 +243,7 @@ export function formatSummary(report: ReprocessReport): string {
     table([header, ...body], { align: ['left', ...header.slice(1).map(() => 'right' as const)] }),
     '',
     `files: ${report.files} = ${files} envelopes read into datasets + ${report.unreadable} unreadable + ${report.ignored} of other endpoints or datasets + ${report.filtered} outside --run/--from/--to`,
-    'records = rows + rejects + duplicates + more (Reddit "more" stubs) + withheld (kept a larger file); nulled: values sent but not castable, written as null',
+    'records = rows + rejects + duplicates + more (Reddit "more" stubs) + withheld (not written: an existing file kept, or a failed write; each listed); nulled: values sent but not castable, written as null',
   ].join('\n');
 }
 
@@ -257,7 +257,8 @@ skipped; symbolic links under raw/ are not followed. Raw files without a run sta
 the run of their fetched_at minute; alone, they never delete or shrink an existing Parquet file.
 Progress goes to stderr; the summary (rows in = rows out + rejects + duplicates + …) to stdout.
 Exit status: 0 when files were processed (bad files are reported, not fatal); 1 when no raw file was
-found, or none in the chosen runs (a wrong --raw or a range with no data); 2 for a usage error.
+found, or none in the chosen runs (a wrong --raw or a range with no data), or when an output file could
+not be written (each is listed; the other runs are written); 2 for a usage error.
 
 Flags:
   --raw <dir>          lake root that holds raw/ (required)
@@ -431,7 +432,11 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
       if (report.problems.length > MAX_LISTED)
         io.err(`… and ${report.problems.length - MAX_LISTED} more skipped files or envelopes`);
       io.out(values.json ? toJson(report) : formatSummary(report));
-      return nothing ? 1 : 0;
+      if (report.failedWrites > 0)
+        io.err(
+          `fdl reprocess: ${report.failedWrites} output file${report.failedWrites === 1 ? '' : 's'} not written (the reasons are above, and all of them in --json); the other runs were written`,
+        );
+      return nothing || report.failedWrites > 0 ? 1 : 0;
     },
   };
 }

@@ -35,7 +35,7 @@ const BANNER = [
   'const __dirname = __fdlDirname(__filename);',
 ].join('\n');
 
-/** Native modules that must never reach a Lambda bundle (DuckDB is for the reprocess CLI only). */
+/** Native modules that must never reach a Lambda bundle (DuckDB is for the local twin and CLI only). */
 const FORBIDDEN = /^@duckdb\//;
 const forbidNative = {
   name: 'forbid-native',

@@ -2,7 +2,7 @@
  * The progress line of long jobs (`fdl reprocess`): how far, how long so far, and an estimate of what is
  * left, so a year of archives shows when it will end. The estimate is the average pace so far applied to
  * what remains; it is left out until 5% of the work and 2 seconds have passed, when the pace still
- * mostly reflects start-up (threads, DuckDB) rather than the steady rate.
+ * mostly reflects start-up (worker threads, cold code) rather than the steady rate.
  */
 
 /** "0.4 s", "12 s", "4 min 05 s", "1 h 02 min": coarser as durations grow. */

@@ -1,6 +1,6 @@
 /**
  * The lake's Parquet writer: one file per batch, in memory. The transform Lambda and `fdl reprocess`
- * both write with it, so a rebuilt file has the bytes the Lambda wrote for the same batch. Its physical
+ * both write with it, so a rebuilt file is written by the same code as the Lambda's. Its physical
  * schema is the one DuckDB's own writer produces for the same types (the tests' reference,
  * test/lambdas/parquet.test.ts; DuckDB also annotates timestamps with a logical type, docs/parquet.md):
  *
@@ -146,7 +146,8 @@ export async function writeParquet(batch: ColumnBatch): Promise<Uint8Array> {
 /**
  * The largest page body this writer produces: page sizes are Thrift i32 fields, so a page of 2^31 bytes
  * or more cannot be described (the encoder would wrap the number and write a corrupt file). A 10-minute
- * batch is a few MB; `fdl reprocess` writes bulk files through DuckDB, not here.
+ * batch is a few MB, in the Lambda and in `fdl reprocess` alike (one file per dataset per run); reprocess
+ * reports a run that exceeds this as not written and goes on with the others.
  */
 export const MAX_PAGE_BYTES = 2 ** 31 - 1;
 

@@ -277,18 +277,6 @@ describe('both writers, on stress values', () => {
     return rows;
   }
 
-  it.each([1, 3])('writes a text column holding the same NUL-bearing value in each of %i rows', async (n) => {
-    const rows = Array.from({ length: n }, (_, i) => ({
-      ...sampleRows('reddit_comments')[0]!,
-      record_id: `r${i}`,
-      body: 'a\u0000b',
-    }));
-    const file = join(dir, `nul-${n}.lite.parquet`);
-    await writeFile(file, await writeParquet(columnsOf('reddit_comments', rows)));
-    const read = await q(`SELECT body FROM read_parquet('${file}')`);
-    expect(read.map((r) => r.body)).toEqual(rows.map(() => 'a\u0000b'));
-  });
-
   it.each([
     ['one run_id in every row', () => `run 'quoted' "x", ok`],
     ['a different run_id per row', (i: number) => `run-${i}`],

@@ -2,13 +2,13 @@
  * `fdl reprocess` on hostile archives: deep and huge JSON, raw files without a run stamp, counts that
  * must balance, links out of --raw, content in error messages, and the run/time/dataset filters.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReprocessCommand, partitionTimeOfRun, reprocess } from '../../cli/reprocess';
-import { parquetRows } from '../../cli/reprocess-core';
+import { existingFile } from '../../cli/reprocess-core';
 import { writeParquet } from '../../lambdas/adapters/parquet';
 import { MAX_JSON_CHARS } from '../../lambdas/core/json-guard';
 import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';
@@ -25,15 +25,23 @@ let tmp: string;
 const { q } = inMemoryDuckDb();
 const count = async (f: string) => (await q(`SELECT count(*)::INT AS n FROM read_parquet('${f}')`))[0]!.n;
 
-/** Writes `text` (or JSON of `value`) at `key` under `root`. */
+/** Writes `value` at `key` under `root`: text and bytes as they are, anything else as JSON. */
 async function put(root: string, key: string, value: unknown): Promise<void> {
   const path = join(root, ...key.split('/'));
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, typeof value === 'string' ? value : JSON.stringify(value));
+  await writeFile(
+    path,
+    typeof value === 'string' || value instanceof Uint8Array ? value : JSON.stringify(value),
+  );
 }
 
 const tickersEnvelope = (ids: number[], fetchedAt: string) =>
   envelope('coinlore', 'tickers', tickersBody(ids.map((id) => ticker(id))), { fetchedAt });
+/** Five tickers of run A, transformed: a Parquet file's worth of real rows. */
+const fiveTickers = () =>
+  transformEnvelopes('coinlore_tickers', [keyed('k', tickersEnvelope([1, 2, 3, 4, 5], at(RUN_A, 1)))], {
+    runId: 'r',
+  });
 
 function sink() {
   const out: string[] = [];
@@ -173,37 +181,122 @@ describe('reprocess on hostile archives', () => {
     expect(merged.datasets[0]).toMatchObject({ records: 302, rows: 302, withheld: 0 });
   });
 
-  it('replaces a file that is not Parquet, or is cut short, with the rows of raw files without a run stamp', async () => {
+  it("keeps a file at the run's path that is not Parquet, is cut short or is a link, and reports it, when raw files without a run stamp hold that minute", async () => {
     const root = join(tmp, 'unstamped-over-junk');
     const lake = join(root, 'lake');
     const strays = join(root, 'strays');
     await put(strays, 'raw/coinlore/tickers/stray.json', tickersEnvelope([7, 8, 9], at(RUN_A, 30)));
-    const file = join(lake, datasetKey('coinlore_tickers', RUN_A));
-    const rows = transformEnvelopes(
-      'coinlore_tickers',
-      [keyed('k', tickersEnvelope([1, 2, 3, 4, 5], at(RUN_A, 1)))],
-      { runId: 'r' },
-    );
-    const whole = await writeParquet(rows.columns);
-    for (const junk of ['not parquet', whole.subarray(0, whole.length - 1)]) {
-      await put(lake, datasetKey('coinlore_tickers', RUN_A), junk);
+    const path = join(lake, datasetKey('coinlore_tickers', RUN_A));
+    const whole = await writeParquet(fiveTickers().columns);
+    const cases: [string, () => Promise<void>][] = [
+      ['not Parquet', () => put(lake, datasetKey('coinlore_tickers', RUN_A), 'not parquet')],
+      [
+        'cut short',
+        () => put(lake, datasetKey('coinlore_tickers', RUN_A), whole.subarray(0, whole.length - 1)),
+      ],
+      [
+        'a link',
+        async () => {
+          await writeFile(join(root, 'elsewhere.parquet'), whole);
+          await symlink(join(root, 'elsewhere.parquet'), path);
+        },
+      ],
+    ];
+    for (const [what, make] of cases) {
+      await rm(path, { force: true });
+      await make();
+      const before = await readFile(path);
       const report = await reprocess({ rawDir: strays, lakeDir: lake });
-      expect(report.datasets[0]).toMatchObject({ rows: 3, withheld: 0 });
-      expect(await count(file)).toBe(3);
+      expect(report.datasets[0], what).toMatchObject({ rows: 0, withheld: 3 });
+      expect(report.problems.find((p) => p.path === path)?.reason, what).toMatch(/^kept \(.+remove it/);
+      expect(await readFile(path), what).toEqual(before);
     }
   });
 
-  it('reads the row count of an existing Parquet file from its footer, and nothing from a file that is not one', async () => {
+  it('replaces a file with as many rows as raw files without a run stamp hold, as a rerun of the same archive does', async () => {
+    const root = join(tmp, 'unstamped-equal');
+    const lake = join(root, 'lake');
+    const strays = join(root, 'strays');
+    const ids = [11, 12, 13];
+    await put(strays, 'raw/coinlore/tickers/stray.json', tickersEnvelope(ids, at(RUN_A, 30)));
+    const other = transformEnvelopes(
+      'coinlore_tickers',
+      [keyed('k', tickersEnvelope([1, 2, 3], at(RUN_A, 1)))],
+      {
+        runId: 'r',
+      },
+    );
+    await put(lake, datasetKey('coinlore_tickers', RUN_A), await writeParquet(other.columns));
+    const report = await reprocess({ rawDir: strays, lakeDir: lake });
+    expect(report.datasets[0]).toMatchObject({ rows: ids.length, withheld: 0 });
+    const file = join(lake, datasetKey('coinlore_tickers', RUN_A));
+    const written = await q(`SELECT coin_id FROM read_parquet('${file}') ORDER BY coin_id`);
+    expect(written.map((r) => r.coin_id)).toEqual(ids.map(String));
+  });
+
+  it("reads the row count of an existing Parquet file from its footer only, whatever the file's size", async () => {
     const ids = [4, 5, 6, 7];
     const rows = transformEnvelopes('coinlore_tickers', [keyed('k', tickersEnvelope(ids, at(RUN_A, 1)))], {
       runId: 'r',
     });
+    const bytes = await writeParquet(rows.columns);
     const file = join(tmp, 'rows.parquet');
-    await writeFile(file, await writeParquet(rows.columns));
-    expect(await parquetRows(file)).toBe(ids.length);
-    expect(await parquetRows(join(tmp, 'missing.parquet'))).toBeUndefined();
+    await writeFile(file, bytes);
+    expect(await existingFile(file)).toEqual({ kind: 'parquet', rows: ids.length });
+    // Larger than any buffer Node reads a file into (2 GiB): sparse, so it takes no disk. Only the
+    // footer at its end is real.
+    const huge = join(tmp, 'huge.parquet');
+    const size = 2 ** 31 + 4096;
+    await writeFile(huge, '');
+    await truncate(huge, size);
+    const footerBytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(
+      bytes.length - 8,
+    );
+    const handle = await open(huge, 'r+');
+    await handle.write(
+      bytes.subarray(bytes.length - 8 - footerBytes),
+      0,
+      footerBytes + 8,
+      size - 8 - footerBytes,
+    );
+    await handle.close();
+    expect(await existingFile(huge)).toEqual({ kind: 'parquet', rows: ids.length });
+    await rm(huge);
+
+    expect(await existingFile(join(tmp, 'missing.parquet'))).toEqual({ kind: 'missing' });
     await writeFile(join(tmp, 'text.parquet'), 'PAR1 but not really');
-    expect(await parquetRows(join(tmp, 'text.parquet'))).toBeUndefined();
+    expect(await existingFile(join(tmp, 'text.parquet'))).toMatchObject({ kind: 'unreadable' });
+    await writeFile(
+      join(tmp, 'liar.parquet'),
+      Buffer.concat([Buffer.from('PAR1'), Buffer.from([255, 255, 255, 127]), Buffer.from('PAR1')]),
+    );
+    expect(await existingFile(join(tmp, 'liar.parquet'))).toMatchObject({
+      kind: 'unreadable',
+      reason: /footer of 2147483647 bytes/,
+    });
+    expect(await existingFile(tmp)).toEqual({ kind: 'unreadable', reason: 'not a regular file' });
+  });
+
+  it('reports an output it cannot write, writes the other runs, leaves no temp file and exits 1', async () => {
+    const root = join(tmp, 'unwritable');
+    const lake = join(root, 'lake');
+    const archive = join(root, 'archive');
+    for (const run of [RUN_A, RUN_B])
+      await put(archive, rawKey('coinlore', 'tickers', run, 'p0'), tickersEnvelope([1, 2, 3], at(run, 1)));
+    // A folder (not empty) where run A's file goes: renaming the written file onto it fails.
+    const blocked = join(lake, datasetKey('coinlore_tickers', RUN_A));
+    await put(lake, `${datasetKey('coinlore_tickers', RUN_A)}/inside`, 'x');
+    const io = sink();
+    const code = await createReprocessCommand(io.io).run(['--raw', archive, '--lake', lake]);
+    expect(code).toBe(1);
+    expect(io.err.join('\n')).toMatch(/1 output file not written/);
+    expect(io.err.some((l) => l.includes(blocked) && l.includes('not written:'))).toBe(true);
+    expect(await count(join(lake, datasetKey('coinlore_tickers', RUN_B)))).toBe(3);
+    const report = await reprocess({ rawDir: archive, lakeDir: lake });
+    expect(report.failedWrites).toBe(1);
+    expect(report.datasets[0]).toMatchObject({ records: 6, rows: 3, withheld: 3 });
+    const left = await readdir(dirname(blocked));
+    expect(left.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('balances files and records for any mix of good, duplicate, invalid, skipped and unreadable input', async () => {
