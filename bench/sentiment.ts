@@ -113,6 +113,13 @@ export async function run(): Promise<BenchResult[]> {
       note: note(r.wall),
     });
   }
+  const mentions = throughput(texts, (t) => mentionedSymbols(t, DEFAULT_COIN_UNIVERSE));
+  results.push({
+    name: 'coin mentions alone per text (mentionedSymbols, the default universe)',
+    value: Math.round(mentions.cpu),
+    unit: 'texts/CPU-s',
+    note: note(mentions.wall),
+  });
   const both = throughput(texts, (t) => {
     scoreSentiment(t);
     mentionedSymbols(t, DEFAULT_COIN_UNIVERSE);

@@ -70,7 +70,23 @@ export interface MentionIndex {
   readonly names: ReadonlyMap<string, NameEntry>;
   /** First word of every name, to skip most words without building n-grams. */
   readonly nameStarts: ReadonlySet<string>;
-  readonly maxNameWords: number;
+  /**
+   * The four symbol tables above merged by upper-cased word: one lookup per word instead of up to four.
+   * Most words name no coin, and every lookup hashes the word's freshly made string; in a profile of
+   * 5,000 comments these lookups were the largest line of mentionedSymbols.
+   */
+  readonly byUpper: ReadonlyMap<string, SymbolEntry>;
+  /** Every leading run of whole words of a name ("shiba", "shiba inu"): n-grams stop where none go on. */
+  readonly namePrefixes: ReadonlySet<string>;
+}
+
+/** What one upper-cased word can be, from the four symbol tables of a MentionIndex. */
+export interface SymbolEntry {
+  readonly cashtag: string | undefined;
+  /** The word is a bare symbol when written exactly like this key (rule 2b). */
+  readonly bare: boolean;
+  readonly anyCase: string | undefined;
+  readonly contextual: string | undefined;
 }
 
 const WORD = /(\$?)([\p{L}\p{N}]+)/gu;
@@ -87,7 +103,6 @@ export function buildMentionIndex(universe: readonly CoinRef[]): MentionIndex {
   const contextual = new Map<string, string>();
   const names = new Map<string, NameEntry>();
   const nameStarts = new Set<string>();
-  let maxNameWords = 1;
   for (const { symbol, name } of universe) {
     if (!symbol) continue;
     const upper = symbol.toUpperCase();
@@ -107,9 +122,21 @@ export function buildMentionIndex(universe: readonly CoinRef[]): MentionIndex {
       names.set(key, { symbol, ambiguous });
     }
     nameStarts.add(nameWords[0]!);
-    maxNameWords = Math.max(maxNameWords, nameWords.length);
   }
-  return { cashtags, bare, anyCase, contextual, names, nameStarts, maxNameWords };
+  const byUpper = new Map<string, SymbolEntry>();
+  for (const key of [...cashtags.keys(), ...bare, ...anyCase.keys(), ...contextual.keys()])
+    byUpper.set(key, {
+      cashtag: cashtags.get(key),
+      bare: bare.has(key),
+      anyCase: anyCase.get(key),
+      contextual: contextual.get(key),
+    });
+  const namePrefixes = new Set<string>();
+  for (const name of names.keys()) {
+    const ws = name.split(' ');
+    for (let n = 1; n <= ws.length; n++) namePrefixes.add(ws.slice(0, n).join(' '));
+  }
+  return { cashtags, bare, anyCase, contextual, names, nameStarts, byUpper, namePrefixes };
 }
 
 const indexCache = new WeakMap<readonly CoinRef[], MentionIndex>();
@@ -201,12 +228,15 @@ export function mentionedSymbols(
   for (let i = 0; i < tokens.length; i++) {
     const { raw, cashtag } = tokens[i]!;
     const upper = raw.toUpperCase();
-    const symbol = cashtag ? index.cashtags.get(upper) : index.bare.has(raw) ? raw : index.anyCase.get(upper);
+    const entry = index.byUpper.get(upper);
+    if (entry === undefined) continue;
+    // A bare symbol has no lower-case letters, so `raw` is one exactly when it is its own upper case.
+    const symbol = cashtag ? entry.cashtag : entry.bare && raw === upper ? raw : entry.anyCase;
     if (symbol !== undefined) {
       at.set(i, symbol);
       continue;
     }
-    const contextual = index.contextual.get(upper);
+    const contextual = entry.contextual;
     if (contextual === undefined) continue;
     if (hasLocalContext(tokens, i, contextual)) at.set(i, contextual);
     else pending.push({ i, symbol: contextual });
@@ -214,15 +244,15 @@ export function mentionedSymbols(
 
   for (let i = 0; i < tokens.length; i++) {
     if (!index.nameStarts.has(tokens[i]!.lower)) continue;
-    for (let n = Math.min(index.maxNameWords, tokens.length - i); n >= 1; n--) {
-      const key =
-        n === 1
-          ? tokens[i]!.lower
-          : tokens
-              .slice(i, i + n)
-              .map((t) => t.lower)
-              .join(' ');
-      const entry = index.names.get(key);
+    // The word runs from i that begin some name, shortest first; the longest name among them wins.
+    const keys = [tokens[i]!.lower];
+    for (let j = i + 1; j < tokens.length; j++) {
+      const key = `${keys[keys.length - 1]} ${tokens[j]!.lower}`;
+      if (!index.namePrefixes.has(key)) break;
+      keys.push(key);
+    }
+    for (let n = keys.length; n >= 1; n--) {
+      const entry = index.names.get(keys[n - 1]!);
       if (!entry) continue;
       const next = tokens[i + n];
       if (!entry.ambiguous || (next !== undefined && NAME_CONTEXT_WORDS.has(next.lower))) {

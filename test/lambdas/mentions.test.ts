@@ -193,6 +193,21 @@ describe('mentionedSymbols', () => {
     expect(AMBIGUOUS_NAMES.has('gas')).toBe(true);
   });
 
+  it('matches the longest name of a prepared index, word by word, and no name from its first words alone', () => {
+    // Built here, not taken from the cache of the default universe, so the index's own construction
+    // is what the assertions exercise.
+    const universe = [
+      { symbol: 'AAA', name: 'Alpha' },
+      { symbol: 'AAB', name: 'Alpha Beta' },
+      { symbol: 'LNG', name: 'Long Name Of Four' },
+    ];
+    const index = buildMentionIndex(universe);
+    expect(mentionedSymbols('i sold alpha beta today', index)).toEqual(['AAB']);
+    expect(mentionedSymbols('alpha and then beta', index)).toEqual(['AAA']);
+    expect(mentionedSymbols('long name of four rallied', index)).toEqual(['LNG']);
+    expect(mentionedSymbols('a long name of three', index)).toEqual([]);
+  });
+
   it('uses a custom universe when one is given', () => {
     const universe = [{ symbol: 'ZZZ', name: 'Zed Coin' }];
     expect(mentionedSymbols('zed coin and ZZZ and BTC', universe)).toEqual(['ZZZ']);
