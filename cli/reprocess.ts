@@ -428,7 +428,9 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
           `fdl reprocess: no raw files${report.files > 0 ? ' in the chosen runs' : ''} under ${join(values.raw, RAW_PREFIX)}`,
         );
 
-      for (const p of report.problems.slice(0, MAX_LISTED)) io.err(`skipped ${p.path}: ${p.reason}`);
+      // Outputs kept or not written are not skipped input: say which list a line belongs to.
+      for (const p of report.problems.slice(0, MAX_LISTED))
+        io.err(`${/^(kept|not written)\b/.test(p.reason) ? 'output' : 'skipped'} ${p.path}: ${p.reason}`);
       if (report.problems.length > MAX_LISTED)
         io.err(`… and ${report.problems.length - MAX_LISTED} more skipped files or envelopes`);
       io.out(values.json ? toJson(report) : formatSummary(report));
