@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { loadEnv } from '../envs/load';
+import { textOf } from '../lambdas/adapters/lake-store';
 import type { BackfillSummary } from '../lambdas/core/backfill';
 import { manifestKey, parseRawKey } from '../lambdas/core/backfill';
 import { DATASET_NAMES } from '../lambdas/core/datasets';
@@ -167,7 +168,7 @@ export const backfillCommand: Command = {
         if (e.type !== 'StateExited') return;
         if (e.state === 'Plan')
           void lake.store.get(manifestKey(name)).then((b) => {
-            total = (JSON.parse(Buffer.from(b).toString('utf8')) as unknown[]).length;
+            total = (JSON.parse(textOf(b)) as unknown[]).length;
             err(`planned ${fmtInt(total)} item(s) (dataset × run) in [${from}, ${to})`);
           });
         if (e.state === 'TransformItem') {

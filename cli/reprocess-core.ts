@@ -5,10 +5,10 @@
  */
 import { isAscii } from 'node:buffer';
 import { closeSync, type Dirent, openSync, readdirSync, readSync } from 'node:fs';
-import { type FileHandle, lstat, open, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { type FileHandle, lstat, open, rm } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { parquetMetadata } from 'hyparquet';
-import { ensureDir } from '../lambdas/adapters/ensure-dir';
+import { FsLakeStore } from '../lambdas/adapters/fs-lake-store';
 import { encodeParquet } from '../lambdas/adapters/parquet';
 import { type DatasetName, datasetForEndpoint } from '../lambdas/core/datasets';
 import { type Envelope, envelopeProblem } from '../lambdas/core/envelope';
@@ -147,21 +147,8 @@ const minuteOf = (iso: string): Date => {
   return t;
 };
 
-/**
- * Writes a file atomically (temp + rename), like an S3 PUT replaces an object. A failed write leaves
- * neither a partial file nor its temp file behind.
- */
-async function writeAtomic(path: string, body: string | Uint8Array): Promise<void> {
-  await ensureDir(dirname(path));
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, body);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => {});
-    throw err;
-  }
-}
+/** A file system error's code (ENOENT, EACCES, …) for a one-line reason; 'error' when it has none. */
+const errnoCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'error';
 
 /** What is at a partition's Parquet path before an unstamped group may write there. */
 export type ExistingFile =
@@ -181,7 +168,6 @@ const MAX_FOOTER_BYTES = 64 * 1024 * 1024;
  * rather than guess. Only a missing file is `missing`.
  */
 export async function existingFile(path: string): Promise<ExistingFile> {
-  const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
   let handle: FileHandle | undefined;
   try {
     const link = await lstat(path);
@@ -208,9 +194,9 @@ export async function existingFile(path: string): Promise<ExistingFile> {
       return notParquet('its footer does not parse');
     }
   } catch (err) {
-    return code(err) === 'ENOENT'
+    return errnoCode(err) === 'ENOENT'
       ? { kind: 'missing' }
-      : { kind: 'unreadable', reason: `cannot be read (${code(err)})` };
+      : { kind: 'unreadable', reason: `cannot be read (${errnoCode(err)})` };
   } finally {
     await handle?.close();
   }
@@ -262,7 +248,7 @@ export function readEnvelope(path: string): Parsed {
   try {
     text = readText(path);
   } catch (err) {
-    return { ok: false, reason: `unreadable (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+    return { ok: false, reason: `unreadable (${errnoCode(err)})` };
   }
   if (text.length > MAX_JSON_CHARS)
     return { ok: false, reason: `too large: ${text.length} characters (limit ${MAX_JSON_CHARS})` };
@@ -303,7 +289,7 @@ function listJsonFiles(root: string, problems: Problem[]): string[] {
     } catch (err) {
       problems.push({
         path: dir,
-        reason: `unreadable folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        reason: `unreadable folder (${errnoCode(err)})`,
       });
       continue;
     }
@@ -389,7 +375,8 @@ export interface GroupsResult {
 /**
  * A shared queue of run groups: every thread of a job (main and workers) claims the next unclaimed
  * group from one counter in shared memory, so a thread that starts late (a worker boots in ~0.14 s,
- * see threadsFor) or gets slower runs simply takes fewer groups. Which thread writes a run does not change its files.
+ * see threadsFor) or gets slower runs simply takes fewer groups. Which thread writes a run does not
+ * change its files.
  */
 export function claimFrom(groups: readonly RunGroup[], counter: Int32Array): () => RunGroup | undefined {
   return () => groups[Atomics.add(counter, 0, 1)];
@@ -426,6 +413,8 @@ export async function processGroups(
   // encoded here, by the transform Lambda's writer; its file writes (libuv's threads) overlap the
   // parsing of the next run, and at most one run's writes are in flight.
   let inflight: Promise<void>[] = [];
+  // Writes go through the twin's lake store: atomic (temp file + rename), no temp file left on failure.
+  const lake = new FsLakeStore(options.lakeDir);
   try {
     for (let group = next(); group !== undefined; group = next()) {
       const time = new Date(group.time);
@@ -482,8 +471,10 @@ export async function processGroups(
         const write = async () => {
           const rows = result.columns.length;
           const w0 = performance.now();
-          const parquetPath = join(options.lakeDir, ...datasetKey(dataset, time).split('/'));
-          const rejectsPath = join(options.lakeDir, ...rejectsKey(dataset, time).split('/'));
+          const parquetKey = datasetKey(dataset, time);
+          const rejectsFileKey = rejectsKey(dataset, time);
+          const parquetPath = join(options.lakeDir, ...parquetKey.split('/'));
+          const rejectsPath = join(options.lakeDir, ...rejectsFileKey.split('/'));
           // A file that cannot be written is reported and the job goes on with the other runs; the
           // CLI then exits non-zero (a disk full, a folder in the way, a page too large to encode).
           const failed = (path: string, err: unknown) => {
@@ -517,7 +508,7 @@ export async function processGroups(
             }
             if (rows > 0) {
               try {
-                await writeAtomic(parquetPath, encodeParquet(result.columns));
+                await lake.put(parquetKey, encodeParquet(result.columns));
                 s.rows += rows;
                 s.outputs++;
               } catch (err) {
@@ -529,10 +520,9 @@ export async function processGroups(
               await rm(parquetPath, { force: true }).catch((err) => failed(parquetPath, err));
             }
             if (result.rejects.length > 0)
-              await writeAtomic(
-                rejectsPath,
-                `${result.rejects.map((r) => JSON.stringify(r)).join('\n')}\n`,
-              ).catch((err) => failed(rejectsPath, err));
+              await lake
+                .put(rejectsFileKey, `${result.rejects.map((r) => JSON.stringify(r)).join('\n')}\n`)
+                .catch((err) => failed(rejectsPath, err));
             else if (group.stamped)
               await rm(rejectsPath, { force: true }).catch((err) => failed(rejectsPath, err));
           } finally {

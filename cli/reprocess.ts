@@ -80,8 +80,9 @@ function bundleIsFresh(): boolean {
 }
 
 /**
- * The worker's entry: an esbuild bundle of cli/reprocess-worker.ts, rebuilt when any of its inputs changed. Why: a worker that loads the TypeScript sources through tsx
- * takes ~300 ms to start (its own loader thread and hundreds of modules), a bundle ~50 ms, which
+ * The worker's entry: an esbuild bundle of cli/reprocess-worker.ts, rebuilt when any of its inputs
+ * changed. Why: a worker that loads the TypeScript sources through tsx also starts its own loader
+ * thread and compiles hundreds of modules, several times a bundle's start-up (see threadsFor), which
  * decides whether a second core pays off on archives of a few hundred envelopes. Falls back to tsx
  * (reprocess-worker.mjs) when esbuild or the cache directory is unavailable.
  */

@@ -19,7 +19,8 @@ export const MAX_JSON_CHARS = 64 * 1024 * 1024;
  * parsed first and the value walked. Walking is cheaper (one step per array or object rather than per
  * character: a page of 100 tickers is ~40,000 characters but ~100 objects), but the parse builds the
  * whole nesting first, about 56 bytes per level: 1 Mi of `[` is ~56 MB before it is refused, while
- * 64 Mi (MAX_JSON_CHARS) would be ~3.5 GB. The scan refuses a deep text as soon as it opens its 129th nesting level.
+ * 64 Mi (MAX_JSON_CHARS) would be ~3.5 GB. The scan refuses a deep text as soon as it opens its 129th
+ * nesting level.
  */
 export const DEPTH_SCAN_ABOVE_CHARS = 1024 * 1024;
 
