@@ -85,8 +85,8 @@ export const STATISTICS_TRUNCATE_BYTES = 64;
 export const SNAPPY_MIN_SAVING_ONE_IN = 10;
 /**
  * How much of a page is compressed to judge whether Snappy pays: a page's head is like its rest. It is
- * also the size of one Snappy block (the format compresses 64 KiB at a time), so the probe is one
- * block's work.
+ * exactly one Snappy block (the format compresses 64 KiB at a time, each block on its own), so when
+ * Snappy pays, the probe's output is the page's first block and is kept (compressPage).
  */
 export const SNAPPY_PROBE_BYTES = 64 * 1024;
 
@@ -100,13 +100,19 @@ export type PageCodec = 'SNAPPY' | 'UNCOMPRESSED';
  */
 let scratch = new Uint8Array(0);
 
-/** Snappy-compresses `input` into the scratch buffer; returns the compressed bytes (valid until the next call). */
-function snappyScratch(input: Uint8Array): Uint8Array {
-  const compressor = new SnappyCompressor(input);
-  const most = compressor.maxCompressedLength();
-  if (scratch.length < most) scratch = new Uint8Array(most);
-  return scratch.subarray(0, compressor.compressToBuffer(scratch));
+/** Bytes of Snappy's length header for `n`: a varint, 7 bits per byte. */
+const varintBytes = (n: number): number =>
+  n < 2 ** 7 ? 1 : n < 2 ** 14 ? 2 : n < 2 ** 21 ? 3 : n < 2 ** 28 ? 4 : 5;
+
+/** Writes `n` (< 2^32) as Snappy's length header at `at`. */
+function writeVarint(n: number, out: Uint8Array, at: number): void {
+  for (; n >= 0x80; n >>>= 7) out[at++] = (n & 0x7f) | 0x80;
+  out[at] = n;
 }
+
+/** Snappy's output for `input` written at `at` in scratch (header, then blocks); returns where it ends. */
+const snappyAt = (input: Uint8Array, at: number): number =>
+  at + new SnappyCompressor(input).compressToBuffer(scratch.subarray(at));
 
 /**
  * A page body as stored: Snappy when that shrinks the page's head enough (above), else as it is.
@@ -114,11 +120,26 @@ function snappyScratch(input: Uint8Array): Uint8Array {
  */
 export function compressPage(body: Uint8Array): { codec: PageCodec; bytes: Uint8Array } {
   const probe = body.length <= SNAPPY_PROBE_BYTES ? body : body.subarray(0, SNAPPY_PROBE_BYTES);
-  const probed = snappyScratch(probe).length;
+  // The probe's header is written after room for the page's longer one (≤ 5 bytes), see below.
+  const room = varintBytes(body.length) - varintBytes(probe.length);
+  // Snappy's bound (snappyjs maxCompressedLength: 32 + n + n/6) for the probe and the rest, with room.
+  const most = room + 64 + body.length + Math.ceil(body.length / 6);
+  if (scratch.length < most) scratch = new Uint8Array(most);
+  const probeEnd = snappyAt(probe, room);
+  const probed = probeEnd - room;
   // In integers: a float threshold (length × 0.9) is inexact for most lengths.
   if ((probe.length - probed) * SNAPPY_MIN_SAVING_ONE_IN < probe.length)
     return { codec: 'UNCOMPRESSED', bytes: body };
-  return { codec: 'SNAPPY', bytes: probe === body ? scratch.subarray(0, probed) : snappyScratch(body) };
+  if (probe === body) return { codec: 'SNAPPY', bytes: scratch.subarray(0, probeEnd) };
+  // A page of several blocks: Snappy's output is the whole length's header, then each block compressed
+  // on its own (a fresh hash table, copies only within the block). The probe is the first block, so
+  // only the rest is compressed; its own header is dropped and the page's written over the probe's.
+  const rest = body.subarray(SNAPPY_PROBE_BYTES);
+  const restHeader = varintBytes(rest.length);
+  const end = snappyAt(rest, probeEnd);
+  scratch.copyWithin(probeEnd, probeEnd + restHeader, end);
+  writeVarint(body.length, scratch, 0);
+  return { codec: 'SNAPPY', bytes: scratch.subarray(0, end - restHeader) };
 }
 
 /** The footer's schema: a root, then one OPTIONAL leaf per column in DATASETS order. */

@@ -354,6 +354,26 @@ describe('compressPage', () => {
     }
   });
 
+  it('writes the bytes Snappy writes for the whole page, with the probe kept as its first block', () => {
+    // Lengths whose header (a varint of the length) is as long as the probe's, one byte longer
+    // (2^21 and up), and a page ending one byte into a block. Each block differs: text, with random
+    // runs at different places, so a block put in the wrong place or dropped changes the output.
+    const lengths = [
+      SNAPPY_PROBE_BYTES + 1,
+      5 * SNAPPY_PROBE_BYTES + 1,
+      2 ** 21 - 1,
+      2 ** 21,
+      2 ** 21 + 70_000,
+    ];
+    for (const n of lengths) {
+      const body = repetitive(n);
+      for (let at = 1000; at + 3000 < n; at += 47_000) body.set(random(3000, at), at);
+      const page = compressPage(body);
+      expect(page.codec, String(n)).toBe('SNAPPY');
+      expect(Buffer.from(page.bytes).equals(Buffer.from(snappy.compress(body))), String(n)).toBe(true);
+    }
+  });
+
   it(`judges a page by its first ${SNAPPY_PROBE_BYTES} bytes only`, () => {
     const headRandom = new Uint8Array(3 * SNAPPY_PROBE_BYTES);
     headRandom.set(random(SNAPPY_PROBE_BYTES));
