@@ -101,8 +101,11 @@ export type PageCodec = 'SNAPPY' | 'UNCOMPRESSED';
 let scratch = new Uint8Array(0);
 
 /** Bytes of Snappy's length header for `n`: a varint, 7 bits per byte. */
-const varintBytes = (n: number): number =>
-  n < 2 ** 7 ? 1 : n < 2 ** 14 ? 2 : n < 2 ** 21 ? 3 : n < 2 ** 28 ? 4 : 5;
+function varintBytes(n: number): number {
+  let bytes = 1;
+  for (; n >= 0x80; n >>>= 7) bytes++;
+  return bytes;
+}
 
 /** Writes `n` (< 2^32) as Snappy's length header at `at`. */
 function writeVarint(n: number, out: Uint8Array, at: number): void {
@@ -110,30 +113,39 @@ function writeVarint(n: number, out: Uint8Array, at: number): void {
   out[at] = n;
 }
 
-/** Snappy's output for `input` written at `at` in scratch (header, then blocks); returns where it ends. */
-const snappyAt = (input: Uint8Array, at: number): number =>
-  at + new SnappyCompressor(input).compressToBuffer(scratch.subarray(at));
+/**
+ * Snappy's output for `input` (header, then blocks) written at `at` in scratch, which grows first if
+ * Snappy's bound for it would not fit (keeping what lies before `at`): a typed array drops writes past
+ * its end without an error, so a short scratch would cut the page silently. Returns where it ends.
+ */
+function snappyAt(input: Uint8Array, at: number): number {
+  const compressor = new SnappyCompressor(input);
+  const need = at + compressor.maxCompressedLength();
+  if (scratch.length < need) {
+    const grown = new Uint8Array(need);
+    grown.set(scratch.subarray(0, at));
+    scratch = grown;
+  }
+  return at + compressor.compressToBuffer(scratch.subarray(at));
+}
 
 /**
  * A page body as stored: Snappy when that shrinks the page's head enough (above), else as it is.
  * Snappy's bytes live in `scratch`: valid until the next call, so copy them before compressing again.
  */
 export function compressPage(body: Uint8Array): { codec: PageCodec; bytes: Uint8Array } {
-  const probe = body.length <= SNAPPY_PROBE_BYTES ? body : body.subarray(0, SNAPPY_PROBE_BYTES);
-  // The probe's header is written after room for the page's longer one (≤ 5 bytes), see below.
+  const probe = body.subarray(0, SNAPPY_PROBE_BYTES);
+  // The probe's header goes after room for the page's, which may be longer (see below).
   const room = varintBytes(body.length) - varintBytes(probe.length);
-  // Snappy's bound (snappyjs maxCompressedLength: 32 + n + n/6) for the probe and the rest, with room.
-  const most = room + 64 + body.length + Math.ceil(body.length / 6);
-  if (scratch.length < most) scratch = new Uint8Array(most);
   const probeEnd = snappyAt(probe, room);
   const probed = probeEnd - room;
   // In integers: a float threshold (length × 0.9) is inexact for most lengths.
   if ((probe.length - probed) * SNAPPY_MIN_SAVING_ONE_IN < probe.length)
     return { codec: 'UNCOMPRESSED', bytes: body };
-  if (probe === body) return { codec: 'SNAPPY', bytes: scratch.subarray(0, probeEnd) };
-  // A page of several blocks: Snappy's output is the whole length's header, then each block compressed
-  // on its own (a fresh hash table, copies only within the block). The probe is the first block, so
-  // only the rest is compressed; its own header is dropped and the page's written over the probe's.
+  // Snappy's output is the page length's header, then each 64 KiB block compressed on its own (a fresh
+  // hash table, copies only from inside the block). The probe is the first block, so only the rest
+  // (nothing, for a page of one block) is compressed after it; the rest's own header is dropped and
+  // the page's written over the probe's.
   const rest = body.subarray(SNAPPY_PROBE_BYTES);
   const restHeader = varintBytes(rest.length);
   const end = snappyAt(rest, probeEnd);

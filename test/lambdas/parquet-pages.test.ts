@@ -355,23 +355,39 @@ describe('compressPage', () => {
   });
 
   it('writes the bytes Snappy writes for the whole page, with the probe kept as its first block', () => {
-    // Lengths whose header (a varint of the length) is as long as the probe's, one byte longer
-    // (2^21 and up), and a page ending one byte into a block. Each block differs: text, with random
-    // runs at different places, so a block put in the wrong place or dropped changes the output.
+    // Pages ending where the rest's length header grows (127/128 and 16,383/16,384 bytes past the
+    // probe) and where the page's does (2^21), one of a block and a byte, and several blocks. Each block
+    // differs: text with random runs at different places, so a block put in the wrong place or dropped
+    // changes the output.
     const lengths = [
-      SNAPPY_PROBE_BYTES + 1,
+      1,
+      127,
+      128,
+      16_383,
+      16_384,
       5 * SNAPPY_PROBE_BYTES + 1,
       2 ** 21 - 1,
       2 ** 21,
       2 ** 21 + 70_000,
     ];
-    for (const n of lengths) {
+    for (const n of lengths.map((past) => (past < SNAPPY_PROBE_BYTES ? SNAPPY_PROBE_BYTES + past : past))) {
       const body = repetitive(n);
       for (let at = 1000; at + 3000 < n; at += 47_000) body.set(random(3000, at), at);
       const page = compressPage(body);
       expect(page.codec, String(n)).toBe('SNAPPY');
       expect(Buffer.from(page.bytes).equals(Buffer.from(snappy.compress(body))), String(n)).toBe(true);
     }
+  });
+
+  it('keeps every byte of a page whose head compresses and whose rest does not', () => {
+    // The rest's output is about as long as the rest: the scratch buffer must hold all of it.
+    const body = new Uint8Array(SNAPPY_PROBE_BYTES + 600_000);
+    body.set(repetitive(SNAPPY_PROBE_BYTES));
+    body.set(random(600_000), SNAPPY_PROBE_BYTES);
+    const page = compressPage(body);
+    expect(page.codec).toBe('SNAPPY');
+    expect(page.bytes.length).toBeGreaterThan(600_000);
+    expect(Buffer.from(page.bytes).equals(Buffer.from(snappy.compress(body)))).toBe(true);
   });
 
   it(`judges a page by its first ${SNAPPY_PROBE_BYTES} bytes only`, () => {
