@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// The floor under `fdl reprocess` on a ticker archive: only reading and `JSON.parse` of every raw file,
+// split over worker threads, nothing else (no transform, no Parquet, no writes). Quoted in
+// docs/reprocess.md ("Where the time goes"); not part of `npm run bench`'s table.
+//
+//   node bench/parse-floor.mjs <archive dir> [threads (default 2)]
+//
+// The archive is one bench/reprocess.ts generates (${TMPDIR:-/tmp}/fdl-bench-archives/<envelopes>).
+// Files are read as Latin-1, as reprocess reads pure-ASCII files.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+
+function jsonFiles(dir, out = []) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) jsonFiles(path, out);
+    else if (path.endsWith('.json')) out.push(path);
+  }
+  return out;
+}
+
+if (isMainThread) {
+  const [dir, threadsArg = '2'] = process.argv.slice(2);
+  const threads = Number(threadsArg);
+  if (!dir || !Number.isInteger(threads) || threads < 1) {
+    process.stderr.write('usage: node bench/parse-floor.mjs <archive dir> [threads ≥ 1]\n');
+    process.exit(2);
+  }
+  const files = jsonFiles(dir);
+  const started = performance.now();
+  const counts = await Promise.all(
+    Array.from(
+      { length: threads },
+      (_, i) =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker(new URL(import.meta.url), {
+            workerData: files.filter((_, j) => j % threads === i),
+          });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const rows = counts.reduce((a, b) => a + b, 0);
+  process.stdout.write(
+    `${files.length} files, ${rows} rows, ${threads} thread(s): ${seconds.toFixed(2)} s, ` +
+      `${Math.round(rows / seconds)} rows/s\n`,
+  );
+} else {
+  let rows = 0;
+  for (const path of workerData) {
+    const body = JSON.parse(readFileSync(path, 'latin1')).response?.body;
+    if (Array.isArray(body?.data)) rows += body.data.length;
+  }
+  parentPort.postMessage(rows);
+}
