@@ -3,11 +3,14 @@
 // split over worker threads, nothing else (no transform, no Parquet, no writes). Quoted in
 // docs/reprocess.md ("Where the time goes"); not part of `npm run bench`'s table.
 //
-//   node bench/parse-floor.mjs <archive dir> [threads (default 2)]
+//   node bench/parse-floor.mjs <archive dir> [threads]
 //
 // The archive is one bench/reprocess.ts generates (${TMPDIR:-/tmp}/fdl-bench-archives/<envelopes>).
-// Files are read as Latin-1, as reprocess reads pure-ASCII files.
+// Threads default to reprocess's cap, one per core up to 4 (cli/reprocess.ts, threadsFor), so on the
+// bench archives both use the same count. Files are read as Latin-1, as reprocess reads pure-ASCII files,
+// but without its ASCII check, so this floor is slightly low. The time includes the workers' start-up.
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
@@ -21,13 +24,27 @@ function jsonFiles(dir, out = []) {
 }
 
 if (isMainThread) {
-  const [dir, threadsArg = '2'] = process.argv.slice(2);
-  const threads = Number(threadsArg);
+  const [dir, threadsArg] = process.argv.slice(2);
+  const threads = threadsArg === undefined ? Math.min(availableParallelism(), 4) : Number(threadsArg);
   if (!dir || !Number.isInteger(threads) || threads < 1) {
-    process.stderr.write('usage: node bench/parse-floor.mjs <archive dir> [threads ≥ 1]\n');
+    process.stderr.write(
+      'usage: node bench/parse-floor.mjs <archive dir> [threads ≥ 1, default: one per core, at most 4]\n',
+    );
     process.exit(2);
   }
-  const files = jsonFiles(dir);
+  let files;
+  try {
+    files = jsonFiles(dir);
+  } catch (err) {
+    process.stderr.write(`parse-floor: cannot list ${dir} (${err.code ?? err.message})\n`);
+    process.exit(2);
+  }
+  if (files.length === 0) {
+    process.stderr.write(
+      `parse-floor: no .json file under ${dir}; generate one with npx tsx bench/reprocess.ts\n`,
+    );
+    process.exit(1);
+  }
   const started = performance.now();
   const counts = await Promise.all(
     Array.from(
@@ -44,6 +61,10 @@ if (isMainThread) {
   );
   const seconds = (performance.now() - started) / 1000;
   const rows = counts.reduce((a, b) => a + b, 0);
+  if (rows === 0) {
+    process.stderr.write(`parse-floor: ${files.length} files but no ticker rows: not a ticker archive\n`);
+    process.exit(1);
+  }
   process.stdout.write(
     `${files.length} files, ${rows} rows, ${threads} thread(s): ${seconds.toFixed(2)} s, ` +
       `${Math.round(rows / seconds)} rows/s\n`,
