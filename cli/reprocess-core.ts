@@ -14,6 +14,7 @@ import { type DatasetName, datasetForEndpoint } from '../lambdas/core/datasets';
 import { type Envelope, envelopeProblem } from '../lambdas/core/envelope';
 import { MAX_JSON_CHARS } from '../lambdas/core/json-guard';
 import { datasetKey, RAW_PREFIX, rejectsKey, stamp } from '../lambdas/core/lake';
+import { type ScannedRecords, scanPage } from '../lambdas/core/page-scan';
 import { type BatchTransformer, createBatchTransformer } from '../lambdas/core/transform';
 import { oneLine } from './kit/args';
 
@@ -209,11 +210,10 @@ const KEPT_BUFFER_BYTES = 8 * 1024 * 1024;
 let readBuffer = Buffer.allocUnsafe(256 * 1024);
 
 /**
- * A file's text, read into this thread's reused buffer (no allocation, no stat per file: reprocess reads
- * tens of thousands of small files). Pure-ASCII content (what the archive holds, almost always) is
- * copied as Latin-1, which for ASCII is the same text without UTF-8 decoding. Throws like readFileSync.
+ * A file's bytes, read into this thread's reused buffer (no allocation, no stat per file: reprocess
+ * reads tens of thousands of small files). Valid until the next read. Throws like readFileSync.
  */
-function readText(path: string): string {
+function readBytes(path: string): Buffer {
   const fd = openSync(path, 'r');
   let buffer = readBuffer;
   let n = 0;
@@ -232,10 +232,14 @@ function readText(path: string): string {
     closeSync(fd);
   }
   if (buffer.length <= KEPT_BUFFER_BYTES) readBuffer = buffer;
-  const bytes = buffer.subarray(0, n);
-  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  return buffer.subarray(0, n);
 }
-type Parsed = { ok: true; envelope: Envelope } | { ok: false; reason: string };
+
+/**
+ * An envelope, or why the file is not one. `scanned`: its records were scanned, not parsed (see
+ * scanPage); they are read from this thread's read buffer, so before the next file is read.
+ */
+type Parsed = { ok: true; envelope: Envelope; scanned?: ScannedRecords } | { ok: false; reason: string };
 
 /**
  * Reads and parses one raw file. Never throws and never echoes the file's content (V8's JSON errors
@@ -244,12 +248,17 @@ type Parsed = { ok: true; envelope: Envelope } | { ok: false; reason: string };
  * lambdas/core/transform.ts. The size limit is the shared one from json-guard.ts.
  */
 export function readEnvelope(path: string): Parsed {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readText(path);
+    bytes = readBytes(path);
   } catch (err) {
     return { ok: false, reason: `unreadable (${errnoCode(err)})` };
   }
+  const page = scanPage(bytes);
+  if (page) return { ok: true, envelope: page.envelope, scanned: page.records };
+  // Pure-ASCII content (what the archive holds, almost always) is copied as Latin-1, which for ASCII
+  // is the same text without UTF-8 decoding.
+  const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   if (text.length > MAX_JSON_CHARS)
     return { ok: false, reason: `too large: ${text.length} characters (limit ${MAX_JSON_CHARS})` };
   let value: unknown;
@@ -448,7 +457,11 @@ export async function processGroups(
           batches.set(spec.name, batch);
         }
         // Files are in sorted order, so "keep the latest" dedupe ties resolve the same way every run.
-        batch.add({ key: relative(options.rawDir, path).split(sep).join('/'), envelope });
+        batch.add({
+          key: relative(options.rawDir, path).split(sep).join('/'),
+          envelope,
+          scanned: parsed.scanned,
+        });
         const s = summary(spec.name);
         s.files++;
         s.seconds += (performance.now() - t0) / 1000;

@@ -39,20 +39,21 @@ const EXACT_POW10 = [
 ];
 
 /**
- * The value of a short plain decimal ("-1598.83": optional minus, digits, at most one dot, at most 15
- * digits in all), or undefined for anything else. Why: Coinlore sends every price as such a string and
- * reprocess casts tens of millions of them; this is ~25% cheaper than Number(). It is exact, not an
- * approximation: the digits form an integer below 10^15 (exact in a double) and the divisor a power of
- * ten up to 10^15 (exact), so the one division is correctly rounded, which is what Number() returns
- * (Clinger's fast path). test/lambdas/cast.test.ts checks it against Number() on generated decimals.
+ * The value of the short plain decimal in `bytes[start, end)` ("-1598.83": optional minus, digits, at
+ * most one dot, 1 to 15 digits in all), or undefined for anything else (castDouble of the text then
+ * decides). Why bytes: reprocess casts Coinlore's prices straight from the raw page (page-scan.ts),
+ * before any string exists. It is exact, not an approximation: the digits form an integer below 10^15
+ * (exact in a double) and the divisor a power of ten up to 10^15 (exact), so the one division is
+ * correctly rounded, which is what Number() returns (Clinger's fast path). When it returns a number,
+ * that number is castDouble of the same text (test/lambdas/cast.test.ts checks it on generated text).
  */
-function plainDecimal(text: string): number | undefined {
-  const negative = text.charCodeAt(0) === 45;
+export function plainDecimalAt(bytes: Uint8Array, start: number, end: number): number | undefined {
+  const negative = bytes[start] === 45;
   let mantissa = 0;
   let digits = 0;
   let fraction = -1;
-  for (let i = negative ? 1 : 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = negative ? start + 1 : start; i < end; i++) {
+    const c = bytes[i]!;
     if (c >= 48 && c <= 57) {
       mantissa = mantissa * 10 + (c - 48);
       digits++;
@@ -69,13 +70,11 @@ function plainDecimal(text: string): number | undefined {
 export function castDouble(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value !== 'string') return null;
-  // Fast path (reprocess casts millions of values): a string starting with a digit, sign or dot is a
-  // decimal literal exactly when Number() accepts it, except the 0x/0b/0o forms. Everything else
-  // (leading whitespace, words) takes the reference path.
+  // Fast path: a string starting with a digit, sign or dot is a decimal literal exactly when Number()
+  // accepts it, except the 0x/0b/0o forms. Everything else (leading whitespace, words) takes the
+  // reference path.
   const c = value.charCodeAt(0);
   if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
-    const plain = plainDecimal(value);
-    if (plain !== undefined) return plain;
     if (c === 48 && value.length > 1) {
       const x = value.charCodeAt(1) | 0x20;
       if (x === 120 || x === 98 || x === 111) return null; // x, b, o

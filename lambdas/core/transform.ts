@@ -18,21 +18,22 @@
  *   counted per column in `nullCounts`.
  * Author names are never read into rows.
  */
-import { castBoolean, castDouble, castEpochMillis, castInt, castString, isBlank } from './cast';
 import { type CoinRef, DEFAULT_COIN_UNIVERSE } from './coin-universe';
-import {
-  type Cell,
-  type ColumnBatch,
-  ColumnBuilder,
-  isNumeric,
-  type Row,
-  rowsOf,
-  storedNumber,
-} from './columns';
-import { type ColumnType, DATASETS, type DatasetName, type DatasetSpec } from './datasets';
+import { type Cell, type ColumnBatch, ColumnBuilder, isNumeric, type Row, rowsOf } from './columns';
+import { DATASETS, type DatasetName, type DatasetSpec } from './datasets';
 import { type Envelope, envelopeProblem } from './envelope';
+import {
+  CASTS,
+  type Field,
+  type ObjectFill,
+  objectFill,
+  preview,
+  type ScannedFill,
+  scannedFill,
+} from './fill';
 import { checkJsonValue, MAX_JSON_DEPTH } from './json-guard';
 import { mentionedSymbols } from './mentions';
+import type { ScannedRecords } from './page-scan';
 import { recordId } from './record-id';
 import { scoreSentiment } from './sentiment';
 
@@ -42,6 +43,11 @@ export interface KeyedEnvelope {
   /** The raw lake key (or file path) the envelope was read from, for reasons and rejects. */
   readonly key: string;
   readonly envelope: Envelope;
+  /**
+   * The records of `response.body.data` when the envelope came from `scanPage` (page-scan.ts, see
+   * `readRawEnvelope`): that array is then empty in `envelope` and its records are read from here.
+   */
+  readonly scanned?: ScannedRecords;
 }
 
 export interface TransformContext {
@@ -99,7 +105,14 @@ interface DatasetMapping {
   extract(body: unknown): Extracted;
   /** Reddit listings wrap each record as {kind, data}: the kind each record must have. */
   readonly childKind?: string;
-  /** Raw value of a column when it is not the same-named field of the record. */
+  /**
+   * The records are `response.body.data`, flat objects: a page from `scanPage` (page-scan.ts) is read
+   * from its bytes when every column is a plain field of the record (see `scannedFill`).
+   */
+  readonly scanned?: boolean;
+  /** Columns whose raw value is a differently named field of the record: column → field. */
+  readonly renames?: Readonly<Record<string, string>>;
+  /** Columns whose raw value is computed from the record. */
   readonly sources?: Readonly<Record<string, (record: Json) => unknown>>;
   /** Columns filled after casting from other cells (sentiment, mentions). */
   computed?(slot: Slot, ctx: ComputeContext): void;
@@ -160,7 +173,9 @@ const MAPPINGS: Readonly<Record<DatasetName, DatasetMapping>> = {
       isObject(body) && Array.isArray(body.data)
         ? { records: body.data as unknown[], more: 0 }
         : 'body.data is not an array (expected {"data":[…],"info":{…}})',
-    sources: { coin_id: (r) => r.id },
+    renames: { coin_id: 'id' },
+    // Its records are `body.data` and every column is a plain field: scanned pages are read from bytes.
+    scanned: true,
   },
   coinlore_global: {
     // An array with one object. More than one would break "one row per extraction" (same record_id):
@@ -198,18 +213,6 @@ const MAPPINGS: Readonly<Record<DatasetName, DatasetMapping>> = {
   },
 };
 
-/**
- * Casts per type, to what a column stores: numbers for int, double and timestamp (epoch ms), else the
- * value. null when the value does not cast (see cast.ts).
- */
-const CASTS: Readonly<Record<ColumnType, (value: unknown) => string | number | boolean | null>> = {
-  string: castString,
-  int: castInt,
-  double: castDouble,
-  timestamp: castEpochMillis,
-  boolean: castBoolean,
-};
-
 /** Columns filled by the transform itself rather than from the record. */
 const COMMON = new Set(['record_id', 'run_id', 'extracted_at']);
 const COMPUTED = new Set([
@@ -224,97 +227,35 @@ interface Plan {
   readonly mapping: DatasetMapping;
   /** Column index by name (schema order). */
   readonly index: Readonly<Record<string, number>>;
-  /** Casts the record's fields into a slot of the batch; returns the problems, if any. */
-  readonly fill: Fill;
-}
-
-export type Fill = (
-  record: Json,
-  batch: ColumnBuilder,
-  slot: number,
-  nullCounts: Record<string, number>,
-) => string[] | undefined;
-
-/** A record-sourced column: where its raw value comes from and how it is cast. */
-interface Field {
-  readonly name: string;
-  readonly column: number;
-  readonly required: boolean;
-  readonly numeric: boolean;
-  /** Undefined: the same-named field of the record. */
-  readonly read: ((record: Json) => unknown) | undefined;
-  readonly cast: (value: unknown) => string | number | boolean | null;
-}
-
-/**
- * The rules for a value whose cast gave null (fillFor's compiled code calls this only then): a value
- * the source sent is counted as nulled, and in a required column the record gets a problem.
- */
-function castFailed(f: Field, value: unknown, nullCounts: Record<string, number>, problems: string[]): void {
-  if (!isBlank(value)) {
-    nullCounts[f.name] = (nullCounts[f.name] ?? 0) + 1;
-    if (f.required) problems.push(`invalid ${f.name}: ${preview(value)}`);
-  } else if (f.required) problems.push(`missing ${f.name}`);
-}
-
-/**
- * The per-record casts and required-field checks of a dataset's record-sourced columns, compiled into
- * one straight-line function per dataset. Why: a loop reading `record[field.name]` with a different
- * name each time goes through V8's megamorphic property lookup, and writing through a generic setter
- * checks the column's kind per cell; with constant names and columns each read hits an inline cache
- * (the records of one file share one shape) and each write goes straight into its array. This is the
- * per-row work of reprocessing millions of rows (bench/reprocess.ts). The rules themselves stay in
- * `castFailed`, which the compiled code calls only when a cast gives null (the rare case).
- */
-function fillFor(fields: readonly Field[]): Fill {
-  const body = fields
-    .map((f, j) => {
-      const read = f.read === undefined ? `record[${JSON.stringify(f.name)}]` : `fields[${j}].read(record)`;
-      const store = f.numeric ? 'stored(cell)' : 'cell';
-      return `v = ${read}; cell = fields[${j}].cast(v);
-if (cell === null) step(fields[${j}], v, nullCounts, problems);
-columns[${f.column}][slot] = ${store};`;
-    })
-    .join('\n');
-  const compiled = new Function(
-    'fields',
-    'step',
-    'stored',
-    `return function fill(record, columns, slot, nullCounts, problems) {\nlet v, cell;\n${body}\n};`,
-  )(fields, castFailed, storedNumber) as (
-    record: Json,
-    columns: unknown[][],
-    slot: number,
-    nullCounts: Record<string, number>,
-    problems: string[],
-  ) => void;
-  // One scratch list for every record (most have no problem): copied out only when it is not empty.
-  const problems: string[] = [];
-  return (record, batch, slot, nullCounts) => {
-    problems.length = 0;
-    compiled(record, batch.columns as unknown[][], slot, nullCounts, problems);
-    return problems.length > 0 ? problems.slice() : undefined;
-  };
+  /** Casts a parsed record's fields into a slot of the batch; returns the problems, if any. */
+  readonly fill: ObjectFill;
+  /** The same from a scanned page's bytes, for datasets whose values are all plain record fields. */
+  readonly scanned: ScannedFill | undefined;
 }
 
 function planFor(dataset: DatasetName): Plan {
   const spec = DATASETS[dataset];
   const mapping = MAPPINGS[dataset];
-  const fields = spec.columns
-    .map((c, column) => ({
-      name: c.name,
-      column,
-      required: c.required,
-      numeric: isNumeric(c.type),
-      read: mapping.sources?.[c.name],
-      cast: CASTS[c.type],
-    }))
+  const fields: Field[] = spec.columns
+    .map((c, column) => {
+      const read = mapping.sources?.[c.name];
+      return {
+        name: c.name,
+        column,
+        required: c.required,
+        numeric: isNumeric(c.type),
+        source: read ? undefined : (mapping.renames?.[c.name] ?? c.name),
+        read,
+        cast: CASTS[c.type],
+      };
+    })
     .filter((f) => !COMMON.has(f.name) && !COMPUTED.has(f.name));
   return {
     spec,
     mapping,
     index: Object.fromEntries(spec.columns.map((c, i) => [c.name, i])),
-    fill: fillFor(fields),
+    fill: objectFill(fields),
+    scanned: mapping.scanned ? scannedFill(fields) : undefined,
   };
 }
 
@@ -326,24 +267,6 @@ const plan = (dataset: DatasetName): Plan => {
     PLANS.set(dataset, p);
   }
   return p;
-};
-
-/**
- * A short text of a value for a reason. Numbers are written by String(): JSON would show Infinity
- * (a `1e400` in the source) as `null`. Integers beyond 2^53 say why they were refused (JSON.parse has
- * already rounded them: 2^53 + 1 arrives as 2^53). Values nested too deep for JSON.stringify are
- * described, not serialised.
- */
-export const preview = (value: unknown): string => {
-  if (typeof value === 'number') {
-    const s = String(value);
-    return Number.isInteger(value) && !Number.isSafeInteger(value)
-      ? `${s} (beyond 2^53: digits were lost when the JSON was parsed)`
-      : s;
-  }
-  if (checkJsonValue(value) !== undefined) return `a value nested deeper than ${MAX_JSON_DEPTH} levels`;
-  const s = JSON.stringify(value) ?? String(value);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };
 
 /**
@@ -379,7 +302,7 @@ export interface BatchTransformer {
 }
 
 export function createBatchTransformer(dataset: DatasetName, ctx: TransformContext): BatchTransformer {
-  const { spec, mapping, fill, index } = plan(dataset);
+  const { spec, mapping, fill, scanned: scannedFill, index } = plan(dataset);
   const compute: ComputeContext = { universe: ctx.universe ?? DEFAULT_COIN_UNIVERSE };
   const keyColumns = spec.naturalKey.map((c) => index[c]!);
   // Natural ids are read as text: every natural key column is a string column (test/lambdas/columns.test.ts).
@@ -402,7 +325,59 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
   let moreSkipped = 0;
   let records = 0;
 
-  const add = ({ key, envelope }: KeyedEnvelope): void => {
+  /** Opens the next free slot for a record: its cells go there, and it becomes a row only on commit. */
+  const open = (extractedAt: number): number => {
+    const at = batch.length;
+    batch.reserve(at);
+    current = at;
+    batch.set(runIdColumn, at, ctx.runId);
+    batch.set(extractedAtColumn, at, extractedAt);
+    return at;
+  };
+
+  /** Fills a parsed record into slot `at`; false when it was rejected. */
+  const fillRecord = (key: string, record: Json, at: number): boolean => {
+    const problems = fill(record, batch.columns, at, nullCounts);
+    if (problems) rejects.push({ rawKey: key, reason: problems.join('; '), record: rejectedRecord(record) });
+    return problems === undefined;
+  };
+
+  /** The filled slot `at` becomes a row: computed columns, record_id, then dedupe by natural key. */
+  const commit = (at: number, extractedAt: number, extractedIso: string): void => {
+    mapping.computed?.(slot, compute);
+    const naturalId =
+      keyColumns.length === 0
+        ? undefined
+        : keyColumns.length === 1
+          ? String(batch.text(keyColumns[0]!, at))
+          : keyColumns.map((c) => String(batch.text(c, at))).join('/');
+    batch.set(recordIdColumn, at, recordId(spec.source, naturalId, extractedIso));
+
+    if (naturalId === undefined) {
+      batch.commit();
+      return;
+    }
+    const previous = seen.get(naturalId);
+    if (previous === undefined) {
+      seen.set(naturalId, at);
+      batch.commit();
+    } else {
+      // Keep the latest extraction, in the first one's place (ties: the later envelope).
+      duplicates++;
+      const kept = (batch.columns[extractedAtColumn] as Float64Array)[previous]!;
+      if (extractedAt >= kept) batch.copySlot(at, previous);
+    }
+  };
+
+  const add = ({ key, envelope, scanned }: KeyedEnvelope): void => {
+    if (scanned && !scannedFill) {
+      // A dataset that does not read bytes gets the records as JSON.parse gives them, in their place.
+      const page = scanned;
+      (envelope.response.body as Json).data = Array.from({ length: page.count }, (_, r) =>
+        page.parseRecord(r),
+      );
+      scanned = undefined;
+    }
     const extracted = envelopeRecords(spec, mapping, envelope);
     if (typeof extracted === 'string') {
       skipped.push({ rawKey: key, reason: extracted });
@@ -412,6 +387,16 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
     records += extracted.records.length + extracted.more;
     const extractedAt = new Date(envelope.fetched_at).getTime();
     const extractedIso = new Date(extractedAt).toISOString();
+
+    if (scanned && scannedFill) {
+      records += scanned.count;
+      for (let r = 0; r < scanned.count; r++) {
+        const at = open(extractedAt);
+        // The bytes cover the common case; any other record is parsed and takes the object path.
+        if (scannedFill(scanned, r, batch.columns, at) || fillRecord(key, scanned.parseRecord(r), at))
+          commit(at, extractedAt, extractedIso);
+      }
+    }
 
     for (let i = 0; i < extracted.records.length; i++) {
       const raw = extracted.records[i];
@@ -444,42 +429,8 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
         });
         continue;
       }
-
-      // The record's cells go into the next free slot; it becomes a row only on commit below.
-      const at = batch.length;
-      batch.reserve(at);
-      current = at;
-      batch.set(runIdColumn, at, ctx.runId);
-      batch.set(extractedAtColumn, at, extractedAt);
-      const problems = fill(record, batch, at, nullCounts);
-      if (problems) {
-        rejects.push({ rawKey: key, reason: problems.join('; '), record: rejectedRecord(record) });
-        continue;
-      }
-      mapping.computed?.(slot, compute);
-
-      const naturalId =
-        keyColumns.length === 0
-          ? undefined
-          : keyColumns.length === 1
-            ? String(batch.text(keyColumns[0]!, at))
-            : keyColumns.map((c) => String(batch.text(c, at))).join('/');
-      batch.set(recordIdColumn, at, recordId(spec.source, naturalId, extractedIso));
-
-      if (naturalId === undefined) {
-        batch.commit();
-        continue;
-      }
-      const previous = seen.get(naturalId);
-      if (previous === undefined) {
-        seen.set(naturalId, at);
-        batch.commit();
-      } else {
-        // Keep the latest extraction, in the first one's place (ties: the later envelope).
-        duplicates++;
-        const kept = (batch.columns[extractedAtColumn] as Float64Array)[previous]!;
-        if (extractedAt >= kept) batch.copySlot(at, previous);
-      }
+      const at = open(extractedAt);
+      if (fillRecord(key, record, at)) commit(at, extractedAt, extractedIso);
     }
   };
   return {

@@ -14,6 +14,7 @@ import type { Envelope } from '../core/envelope';
 import { ConfigError } from '../core/errors';
 import { parseJsonWithinLimits } from '../core/json-guard';
 import { datasetKey, rejectsKey } from '../core/lake';
+import { scanPage } from '../core/page-scan';
 import { createBatchTransformer, type Skipped } from '../core/transform';
 import type { HandlerDeps } from '../deps';
 import { lambdaHandler } from './aws-deps';
@@ -79,6 +80,12 @@ export function createTransform(deps: HandlerDeps): (input: TransformInput) => P
     const unreadable: Skipped[] = [];
     const batch = createBatchTransformer(input.dataset, { runId: input.runId });
     for await (const [key, bytes] of readAhead(input.rawKeys, READ_CONCURRENCY, (k) => deps.lake.get(k))) {
+      // A tickers page is scanned, not parsed, when the scanner can prove the result (core/page-scan.ts).
+      const page = scanPage(bytes);
+      if (page) {
+        batch.add({ key, envelope: page.envelope, scanned: page.records });
+        continue;
+      }
       const parsed = parseJsonWithinLimits(textOf(bytes));
       if (parsed.ok) batch.add({ key, envelope: parsed.value as Envelope });
       else unreadable.push({ rawKey: key, reason: parsed.reason });

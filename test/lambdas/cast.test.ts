@@ -8,9 +8,63 @@ import {
   castInt,
   castString,
   isBlank,
+  plainDecimalAt,
 } from '../../lambdas/core/cast';
 
 const finiteDouble = fc.double({ noNaN: true, noDefaultInfinity: true });
+
+describe('plainDecimalAt', () => {
+  const at = (text: string) => {
+    // Inside other bytes: only [start, end) is read.
+    const bytes = Buffer.from(`9${text}9`);
+    return plainDecimalAt(bytes, 1, bytes.length - 1);
+  };
+
+  it('gives castDouble of the same text whenever it gives a number', () => {
+    const decimalLike = fc
+      .array(fc.constantFrom(...'0123456789012345678901234567890123456789.-+e '.split('')), { maxLength: 22 })
+      .map((cs) => cs.join(''));
+    let numbers = 0;
+    fc.assert(
+      fc.property(decimalLike, (s) => {
+        const n = at(s);
+        if (n === undefined) return;
+        numbers++;
+        expect(n).toBe(castDouble(s));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(numbers).toBeGreaterThan(300);
+  });
+
+  it('reads every plain decimal of up to 15 digits, exactly as Number() does', () => {
+    const plain = fc
+      .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,15}$/), fc.nat({ max: 15 }))
+      .map(([negative, digits, dot]) => {
+        const i = Math.min(dot, digits.length);
+        return `${negative ? '-' : ''}${digits.slice(0, i)}${i < digits.length ? '.' : ''}${digits.slice(i)}`;
+      });
+    fc.assert(
+      fc.property(plain, (s) => {
+        expect(at(s)).toBe(Number(s));
+      }),
+    );
+  });
+
+  it.each([
+    ['1234567890123456', '16 digits: the mantissa may not be exact'],
+    ['0.12345678901234567', '17 digits'],
+    ['', 'nothing'],
+    ['-', 'a sign alone'],
+    ['.', 'a dot alone'],
+    ['1.2.3', 'two dots'],
+    ['+1', 'a plus sign (castDouble decides)'],
+    ['1e5', 'an exponent (castDouble decides)'],
+    [' 1', 'whitespace'],
+  ])('leaves %j to castDouble (%s)', (text) => {
+    expect(at(text)).toBeUndefined();
+  });
+});
 
 describe('castDouble', () => {
   it('round-trips any finite double when it is formatted with toString', () => {
