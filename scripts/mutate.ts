@@ -72,6 +72,10 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'test/lambdas/reddit-parse.test.ts',
     ],
   },
+  'core-scan': {
+    mutate: ['lambdas/core/page-scan.ts', 'lambdas/core/fill.ts'],
+    tests: ['test/lambdas/page-scan.test.ts', 'test/lambdas/transform.test.ts', 'test/lambdas/cast.test.ts'],
+  },
   'core-transform': {
     mutate: [
       'lambdas/core/transform.ts',

@@ -179,6 +179,7 @@ export function scannedFill(fields: readonly Field[]): ScannedFill | undefined {
   seen |= ${1 << j};
   ${decimal}
   v = value(b, kind, start, end);
+  if (v === OTHER) return false;
   cell = cast${j}(v);
   if (cell === null && (${f.required} || !blank(v))) return false;
   columns[${f.column}][slot] = ${store};
@@ -228,10 +229,7 @@ ${blanks}
   )(fields, fieldOf, plainDecimalAt, scannedValue, OTHER, isBlank, storedNumber) as ScannedFill;
 }
 
-/**
- * What `scannedValue` gives for a string JSON.parse must read (escapes, non-ASCII): every cast gives
- * null for it and it is not blank, so its record goes to objectFill.
- */
+/** What `scannedValue` gives for a string JSON.parse must read (escapes, non-ASCII). */
 const OTHER = Symbol('other text');
 
 /** The value JSON.parse gives for a scanned scalar (OTHER for strings it must read itself). */

@@ -9,30 +9,33 @@
  * that was two thirds of reprocess's CPU (docs/reprocess.md). Scanning the same bytes takes a fraction.
  *
  * The rule that keeps this safe: `scanPage` returns a page only when it can prove that JSON.parse would
- * accept the whole text and give the same envelope; in every other case it returns undefined and the
- * caller parses the text with JSON.parse (the reference path, which also words every error). It only
- * accepts:
- * - a top-level object whose keys on the path response → body → data are plain (no escapes) and appear
- *   once at their level (JSON.parse keeps the last of repeated keys: a repeat is not scanned);
+ * accept the whole text and give the same envelope (with its records array read from the tape instead);
+ * in every other case it returns undefined and the caller parses the text with JSON.parse (the
+ * reference path, which also words every error). It only accepts:
+ * - a top-level object, and `response` and `body` objects inside it, whose keys are all plain (no
+ *   escape, ASCII: an escaped key could spell a path key) and whose path key (response, body, data)
+ *   appears once (JSON.parse keeps the last of repeated keys);
  * - at that path, an array of flat objects: keys are strings, values are strings, numbers, true, false
  *   or null. A nested value, anything that is not JSON and texts over SCAN_MAX_BYTES are not scanned.
  * The array is validated against the JSON grammar (RFC 8259) here; the rest of the text is validated by
- * JSON.parse itself, on the text with the array replaced by `[]`: a text is valid JSON exactly when both
- * parts are, because a value may be replaced by any other value.
+ * JSON.parse itself, on the text with the array replaced by `[]`. A text is valid JSON exactly when both
+ * parts are, because any value may stand in for another at a value's position. That the array sits at
+ * such a position, under those keys, holds because the walk below finds the ends of values exactly as a
+ * JSON parser does on valid text, and JSON.parse then accepts that same text around the `[]`.
  *
  * What is not cast on the fast path (a string with escapes or non-ASCII bytes, a value
  * that does not cast) is handled per record: `parseRecord` gives that record exactly as JSON.parse
  * would, and the transform's object path takes it (fill.ts).
  */
 import { type Envelope, envelopeProblem } from './envelope';
-import { checkJsonValue } from './json-guard';
+import { checkJsonValue, DEPTH_SCAN_ABOVE_CHARS } from './json-guard';
 
 /**
- * Larger texts are not scanned. A tickers page is ~40 KB; this keeps the whole text under the size at
- * which the reference path scans depth before parsing (json-guard.ts), so the two paths refuse nothing
- * differently.
+ * Larger texts are not scanned. A tickers page is ~40 KB; this is the size above which the Lambda's
+ * reference path scans a text's depth before parsing it (json-guard.ts), so the two paths never refuse
+ * a text differently.
  */
-export const SCAN_MAX_BYTES = 1024 * 1024;
+export const SCAN_MAX_BYTES = DEPTH_SCAN_ABOVE_CHARS;
 
 /**
  * Value kinds on the tape. TEXT: a string of ASCII characters without escapes (its start and end
@@ -57,7 +60,9 @@ export const FIELD_INTS = 5;
 
 /**
  * The records of one scanned page: offsets into the page's bytes. Read them before the next call of
- * `scanPage` (which reuses the tape); reading after that throws rather than returning another page's data.
+ * `scanPage` (which reuses the tape: reading after that throws rather than returning another page's
+ * data), and before the caller reuses the bytes (reprocess reads every file into one buffer: that, the
+ * check cannot see).
  */
 export class ScannedRecords {
   constructor(
@@ -128,6 +133,8 @@ const PLUS = 43;
 const DOT = 46;
 const ZERO = 48;
 const NINE = 57;
+const LOWER_E = 101;
+const UPPER_E = 69;
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= ZERO && c <= NINE;
 
@@ -143,6 +150,12 @@ function skipSpace(b: Buffer, i: number): number {
   }
 }
 
+/**
+ * Results beside a return value are kept in module variables (here and below: the records counted by
+ * scanArray, where walk found the array) rather than returned in objects: the scanner runs for every
+ * string of millions of pages and allocates nothing per string.
+ */
+let scannedRecords = 0;
 /** Whether the last string read by `stringEnd` was plain: ASCII, no escape. */
 let plainString = true;
 
@@ -190,13 +203,14 @@ function stringEnd(b: Buffer, i: number): number {
 function numberEnd(b: Buffer, i: number): number {
   if (b[i] === MINUS) i++;
   if (b[i] === ZERO) i++;
-  else if (isDigit(b[i])) while (isDigit(b[i])) i++;
-  else return -1;
+  else if (isDigit(b[i])) {
+    while (isDigit(b[i])) i++;
+  } else return -1;
   if (b[i] === DOT) {
     if (!isDigit(b[++i])) return -1;
     while (isDigit(b[i])) i++;
   }
-  if (b[i] === 101 || b[i] === 69) {
+  if (b[i] === LOWER_E || b[i] === UPPER_E) {
     i++;
     if (b[i] === PLUS || b[i] === MINUS) i++;
     if (!isDigit(b[i])) return -1;
@@ -221,7 +235,10 @@ const startsWith = (b: Buffer, i: number, word: Buffer): boolean => {
 function scanArray(b: Buffer, i: number): number {
   let records = 0;
   i = skipSpace(b, i + 1);
-  if (b[i] === CLOSE_BRACKET) return finishArray(records, i + 1);
+  if (b[i] === CLOSE_BRACKET) {
+    scannedRecords = records;
+    return i + 1;
+  }
   for (;;) {
     if (b[i] !== OPEN_BRACE) return -1;
     const header = tapeLength;
@@ -285,15 +302,11 @@ function scanArray(b: Buffer, i: number): number {
     noteRecord(records++, header);
     i = skipSpace(b, i);
     if (b[i] === COMMA) i = skipSpace(b, i + 1);
-    else if (b[i] === CLOSE_BRACKET) return finishArray(records, i + 1);
-    else return -1;
+    else if (b[i] === CLOSE_BRACKET) {
+      scannedRecords = records;
+      return i + 1;
+    } else return -1;
   }
-}
-
-let scannedRecords = 0;
-function finishArray(records: number, end: number): number {
-  scannedRecords = records;
-  return end;
 }
 
 /**
@@ -388,9 +401,10 @@ export interface ScannedPage {
  * one this scanner proves (see the module comment): the caller then parses the text with JSON.parse.
  */
 export function scanPage(bytes: Uint8Array): ScannedPage | undefined {
+  // First: records of an earlier page must not be readable after any later call.
+  generation++;
   if (bytes.length > SCAN_MAX_BYTES) return undefined;
   const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  generation++;
   tapeLength = 0;
   arrayStart = arrayEnd = -1;
   const start = skipSpace(b, 0);

@@ -44,8 +44,9 @@ export interface KeyedEnvelope {
   readonly key: string;
   readonly envelope: Envelope;
   /**
-   * The records of `response.body.data` when the envelope came from `scanPage` (page-scan.ts, see
-   * `readRawEnvelope`): that array is then empty in `envelope` and its records are read from here.
+   * The records of `response.body.data` when the envelope came from `scanPage` (page-scan.ts; reprocess's
+   * readEnvelope and the transform Lambda try it on every raw file): that array is then empty in
+   * `envelope` and its records are read from here.
    */
   readonly scanned?: ScannedRecords;
 }
@@ -302,7 +303,7 @@ export interface BatchTransformer {
 }
 
 export function createBatchTransformer(dataset: DatasetName, ctx: TransformContext): BatchTransformer {
-  const { spec, mapping, fill, scanned: scannedFill, index } = plan(dataset);
+  const { spec, mapping, fill, scanned: fillScanned, index } = plan(dataset);
   const compute: ComputeContext = { universe: ctx.universe ?? DEFAULT_COIN_UNIVERSE };
   const keyColumns = spec.naturalKey.map((c) => index[c]!);
   // Natural ids are read as text: every natural key column is a string column (test/lambdas/columns.test.ts).
@@ -370,8 +371,10 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
   };
 
   const add = ({ key, envelope, scanned }: KeyedEnvelope): void => {
-    if (scanned && !scannedFill) {
-      // A dataset that does not read bytes gets the records as JSON.parse gives them, in their place.
+    if (scanned && !fillScanned) {
+      // A dataset that does not read bytes gets the records as JSON.parse gives them, in their place (the
+      // envelope is the scan's own object). Only a page that is not what its source and endpoint say
+      // comes here: a tickers page is read from bytes.
       const page = scanned;
       (envelope.response.body as Json).data = Array.from({ length: page.count }, (_, r) =>
         page.parseRecord(r),
@@ -388,12 +391,12 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
     const extractedAt = new Date(envelope.fetched_at).getTime();
     const extractedIso = new Date(extractedAt).toISOString();
 
-    if (scanned && scannedFill) {
+    if (scanned && fillScanned) {
       records += scanned.count;
       for (let r = 0; r < scanned.count; r++) {
         const at = open(extractedAt);
         // The bytes cover the common case; any other record is parsed and takes the object path.
-        if (scannedFill(scanned, r, batch.columns, at) || fillRecord(key, scanned.parseRecord(r), at))
+        if (fillScanned(scanned, r, batch.columns, at) || fillRecord(key, scanned.parseRecord(r), at))
           commit(at, extractedAt, extractedIso);
       }
     }

@@ -56,6 +56,41 @@ describe('scanPage', () => {
     expect(scanned.columns[0]).toHaveLength(3);
   });
 
+  // The fast path must cover every shape of a valid page, or reprocessing silently slows down: these
+  // pages must be scanned (and give what JSON.parse gives).
+  it.each([
+    [
+      'JSON whitespace around every token',
+      (t: string) => JSON.stringify(JSON.parse(t), null, ' \t').replaceAll('\n', '\r\n'),
+    ],
+    ['an empty records array', (t: string) => t.replace(/"data":\[.*\],"info"/, '"data":[],"info"')],
+    ['an empty record', (t: string) => t.replace('"data":[', '"data":[{},')],
+    [
+      'values of every scalar kind',
+      (t: string) =>
+        t.replace('"msupply":""', '"msupply":null,"a":true,"b":false,"c":-0.5e-3,"d":0,"e":1E+2'),
+    ],
+    [
+      'nested values, brackets and escaped quotes off the path',
+      (t: string) =>
+        t.replace(
+          '"headers":{',
+          '"headers":{"x":[{"y":"]}\\"[{"},[],{},-1.5e3,true,null],"z":"\\u00e9\\\\","w":{"a":{"b":[]}},',
+        ),
+    ],
+    ['the path keys after other keys', (t: string) => t.replace('{"request"', '{"a":1,"request"')],
+    [
+      "a records array after the body's other keys",
+      (t: string) => t.replace(/"body":\{"data":(\[.*\]),"info":(\{[^}]*\})/, '"body":{"info":$2,"data":$1'),
+    ],
+  ])('scans a page with %s', (_, edit) => {
+    const text = edit(pageText([ticker(1), ticker(2)]));
+    expect(text).not.toBe(pageText([ticker(1), ticker(2)]));
+    expect(accepts(text)).toBe(true);
+    expect(scanPage(Buffer.from(text))).toBeDefined();
+    expect(scannedOutcome('coinlore_tickers', text)).toEqual(parsedOutcome('coinlore_tickers', text));
+  });
+
   it('gives records that do not take the fast path to the object path: same rejects, nulls and rows', () => {
     const text = pageText([
       ticker(1, { name: 'Caf\u00e9 "coin"' }), // escapes and non-ASCII: parsed
@@ -202,6 +237,10 @@ describe('scanPage', () => {
     const first = scanPage(Buffer.from(pageText([ticker(1)])))!;
     scanPage(Buffer.from(pageText([ticker(2)])));
     expect(() => first.records.parseRecord(0)).toThrow(/after another page was scanned/);
+    // Also after a call that scans nothing (a text over the size limit).
+    const second = scanPage(Buffer.from(pageText([ticker(3)])))!;
+    expect(scanPage(Buffer.alloc(SCAN_MAX_BYTES + 1, 32))).toBeUndefined();
+    expect(() => second.records.fieldCount(0)).toThrow(/after another page was scanned/);
   });
 
   // Values a Coinlore field may hold, as JSON text: clean ones and every kind of trouble.
