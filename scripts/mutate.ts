@@ -74,7 +74,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   },
   'core-scan': {
     mutate: ['lambdas/core/page-scan.ts', 'lambdas/core/fill.ts'],
-    tests: ['test/lambdas/page-scan.test.ts', 'test/lambdas/transform.test.ts', 'test/lambdas/cast.test.ts'],
+    tests: ['test/lambdas/page-scan.test.ts', 'test/lambdas/fill.test.ts', 'test/lambdas/transform.test.ts'],
   },
   'core-transform': {
     mutate: [

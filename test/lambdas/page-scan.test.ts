@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { castString } from '../../lambdas/core/cast';
 import type { DatasetName } from '../../lambdas/core/datasets';
 import { type Field, scannedFill } from '../../lambdas/core/fill';
 import { MAX_JSON_DEPTH } from '../../lambdas/core/json-guard';
-import { SCAN_MAX_BYTES, scanPage } from '../../lambdas/core/page-scan';
+import { SCAN_MAX_BYTES, ScannedRecords, scanPage } from '../../lambdas/core/page-scan';
 import { type KeyedEnvelope, transformEnvelopes } from '../../lambdas/core/transform';
 import { envelope, ticker, tickersBody } from './envelope-builder';
 
@@ -83,12 +83,19 @@ describe('scanPage', () => {
       "a records array after the body's other keys",
       (t: string) => t.replace(/"body":\{"data":(\[.*\]),"info":(\{[^}]*\})/, '"body":{"info":$2,"data":$1'),
     ],
-  ])('scans a page with %s', (_, edit) => {
+  ])('scans a page with %s', (name, edit) => {
     const text = edit(pageText([ticker(1), ticker(2)]));
     expect(text).not.toBe(pageText([ticker(1), ticker(2)]));
     expect(accepts(text)).toBe(true);
     expect(scanPage(Buffer.from(text))).toBeDefined();
-    expect(scannedOutcome('coinlore_tickers', text)).toEqual(parsedOutcome('coinlore_tickers', text));
+    const parsedRecords = vi.spyOn(ScannedRecords.prototype, 'parseRecord');
+    try {
+      expect(scannedOutcome('coinlore_tickers', text)).toEqual(parsedOutcome('coinlore_tickers', text));
+      // Clean tickers never leave the fast path; the empty record (required fields missing) does.
+      expect(parsedRecords).toHaveBeenCalledTimes(name === 'an empty record' ? 1 : 0);
+    } finally {
+      parsedRecords.mockRestore();
+    }
   });
 
   it('gives records that do not take the fast path to the object path: same rejects, nulls and rows', () => {
@@ -103,7 +110,11 @@ describe('scanPage', () => {
     ]);
     expect(scanPage(Buffer.from(text))).toBeUndefined();
     const flat = text.replace('{"nested":true}', '"flat"');
+    const parsedRecords = vi.spyOn(ScannedRecords.prototype, 'parseRecord');
     const scanned = scannedOutcome('coinlore_tickers', flat);
+    // Only the five records off the fast path were parsed (coin 1's duplicate and coin 5 were not).
+    expect(parsedRecords.mock.calls.map(([r]) => r)).toEqual([0, 1, 2, 3, 4]);
+    parsedRecords.mockRestore();
     expect(scanned).toEqual(parsedOutcome('coinlore_tickers', flat));
     expect(scanned.rejects.map((r) => r.reason)).toEqual(['invalid price_usd: "NaN"', 'missing symbol']);
     // A required value that does not cast is counted as nulled too, and rejects its record.
