@@ -4,9 +4,10 @@
  * the transform casts its values straight from the bytes into column arrays (fill.ts). Everything else
  * in the envelope is parsed by JSON.parse as usual.
  *
- * Why: reprocessing a year of archives parses ~50 million ticker records. JSON.parse builds an object
- * and a string per value, interns most of those strings, and then the transform reads and casts them:
- * that was two thirds of reprocess's CPU (docs/reprocess.md). Scanning the same bytes takes a fraction.
+ * Why: reprocessing a year of archives reads ~800 million ticker records. JSON.parse builds an object
+ * and a string per value, and then the transform reads the strings back and casts them: JSON.parse
+ * alone was a third of reprocess's CPU profile, and the scan does the same work in several times less
+ * (docs/reprocess.md has the measurements).
  *
  * The rule that keeps this safe: `scanPage` returns a page only when it can prove that JSON.parse would
  * accept the whole text and give the same envelope (with its records array read from the tape instead);
