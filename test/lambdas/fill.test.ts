@@ -61,6 +61,7 @@ describe('scannedFill', () => {
     ['absent optional values', '{"string_col":"a"}'],
     ['a repeated key (the last one stays)', '{"string_col":"a","int_col":"1","int_col":"2"}'],
     ['a number in the string column', '{"string_col":12.5}'],
+    ['an exponent in the string column', '{"string_col":1e3}'],
     ['an exponent in a double column', '{"string_col":"a","double_col":"1e3"}'],
   ])('writes what objectFill writes: %s', (_, record) => {
     const r = bothFills(record);

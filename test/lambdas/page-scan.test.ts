@@ -236,6 +236,20 @@ describe('scanPage', () => {
     expect(scannedFill([{ ...field('symbol'), source: undefined, read: (r) => r.x }])).toBeUndefined();
   });
 
+  it('scans a page of thousands of records (the tape grows) up to exactly SCAN_MAX_BYTES', () => {
+    const tickers = Array.from({ length: 2500 }, (_, i) => ticker(i + 1));
+    const text = pageText(tickers);
+    expect(text.length).toBeLessThan(SCAN_MAX_BYTES);
+    expect(scanPage(Buffer.from(text))!.records.count).toBe(2500);
+    expect(scannedOutcome('coinlore_tickers', text)).toEqual(parsedOutcome('coinlore_tickers', text));
+    const padded = text.replace(
+      '"headers":{',
+      `"headers":{"pad":"${'x'.repeat(SCAN_MAX_BYTES - text.length - 9)}",`,
+    );
+    expect(padded.length).toBe(SCAN_MAX_BYTES);
+    expect(scanPage(Buffer.from(padded))).toBeDefined();
+  });
+
   it('leaves texts over SCAN_MAX_BYTES to JSON.parse', () => {
     const tickers = Array.from({ length: Math.ceil(SCAN_MAX_BYTES / 300) }, (_, i) => ticker(i));
     const text = pageText(tickers);
