@@ -130,7 +130,7 @@ describe('objectFill', () => {
 
 describe('preview', () => {
   it('shows numbers as JavaScript writes them, and says why an integer beyond 2^53 was refused', () => {
-    expect(preview(1e400)).toBe('Infinity');
+    expect(preview(Number.POSITIVE_INFINITY)).toBe('Infinity');
     expect(preview(2 ** 53)).toBe(
       '9007199254740992 (beyond 2^53: digits were lost when the JSON was parsed)',
     );
