@@ -32,9 +32,9 @@ describe('plainDecimalAt', () => {
         numbers++;
         expect(n).toBe(castDouble(s));
       }),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
-    expect(numbers).toBeGreaterThan(300);
+    expect(numbers).toBeGreaterThan(100);
   });
 
   it('reads every plain decimal of up to 15 digits, exactly as Number() does', () => {
@@ -111,7 +111,7 @@ describe('castDouble', () => {
   });
 
   it('returns exactly what Number() returns when given plain decimals of any length', () => {
-    // Around the fast path's limits: up to 15 digits it divides, beyond it defers to Number().
+    // Any length: castDouble is exact on its own, and plainDecimalAt (15 digits at most) is held to it.
     const plain = fc
       .tuple(
         fc.boolean(),

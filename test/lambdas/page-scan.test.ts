@@ -410,11 +410,11 @@ describe('scanPage', () => {
           if (parsed.rejects.length > 0) withRejects++;
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 1200 },
     );
     // Not vacuous: many texts take each side, and scanned ones include dirty records.
-    expect(scanned).toBeGreaterThan(600);
-    expect(refused).toBeGreaterThan(300);
-    expect(withRejects).toBeGreaterThan(80);
+    expect(scanned).toBeGreaterThan(350);
+    expect(refused).toBeGreaterThan(180);
+    expect(withRejects).toBeGreaterThan(50);
   });
 });
