@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The floor under `fdl reprocess` on a ticker archive: only reading and `JSON.parse` of every raw file,
-// split over worker threads, nothing else (no transform, no Parquet, no writes). Quoted in
-// docs/reprocess.md ("Where the time goes"); not part of `npm run bench`'s table.
+// Only reading and `JSON.parse` of every raw file of a ticker archive, split over worker threads,
+// nothing else (no transform, no Parquet, no writes): the floor under `fdl reprocess` before it scanned
+// ticker pages instead of parsing them. Quoted in docs/reprocess.md ("Where the time goes"); not part of
+// `npm run bench`'s table.
 //
 //   node bench/parse-floor.mjs <archive dir> [threads]
 //

@@ -24,7 +24,17 @@ import {
 import { storedNumber } from './columns';
 import type { ColumnType } from './datasets';
 import { checkJsonValue, MAX_JSON_DEPTH } from './json-guard';
-import { FALSE, FIELD_INTS, KEY_ESCAPED, NULL, NUMBER, type ScannedRecords, TEXT, TRUE } from './page-scan';
+import {
+  FALSE,
+  FIELD_INTS,
+  KEY_ESCAPED,
+  NULL,
+  NUMBER,
+  type ScannedRecords,
+  sameBytes,
+  TEXT,
+  TRUE,
+} from './page-scan';
 
 type Json = Record<string, unknown>;
 
@@ -155,9 +165,9 @@ export function scannedFill(fields: readonly Field[]): ScannedFill | undefined {
   const order: number[] = [];
   const fieldOf = (b: Buffer, start: number, end: number, position: number): number => {
     const guess = order[position];
-    if (guess !== undefined && sameKey(b, start, end, keys[guess]!)) return guess;
+    if (guess !== undefined && sameBytes(b, start, end, keys[guess]!)) return guess;
     for (let j = 0; j < keys.length; j++)
-      if (sameKey(b, start, end, keys[j]!)) {
+      if (sameBytes(b, start, end, keys[j]!)) {
         order[position] = j;
         return j;
       }
@@ -248,10 +258,4 @@ function scannedValue(b: Buffer, kind: number, start: number, end: number): unkn
     default:
       return OTHER;
   }
-}
-
-function sameKey(b: Buffer, start: number, end: number, key: Buffer): boolean {
-  if (end - start !== key.length) return false;
-  for (let i = 0; i < key.length; i++) if (b[start + i] !== key[i]) return false;
-  return true;
 }

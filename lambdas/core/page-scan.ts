@@ -44,7 +44,7 @@ export const SCAN_MAX_BYTES = DEPTH_SCAN_ABOVE_CHARS;
  * JSON.parse, see parseRecord). NUMBER: a number token as JSON writes it.
  */
 export const TEXT = 0;
-export const OTHER_TEXT = 1;
+const OTHER_TEXT = 1;
 export const NUMBER = 2;
 export const TRUE = 3;
 export const FALSE = 4;
@@ -229,6 +229,10 @@ const startsWith = (b: Buffer, i: number, word: Buffer): boolean => {
   return true;
 };
 
+/** Whether b[start, end) holds exactly the bytes of `word` (a key compared without a string). */
+export const sameBytes = (b: Buffer, start: number, end: number, word: Buffer): boolean =>
+  end - start === word.length && startsWith(b, start, word);
+
 /**
  * Validates the array at `i` (b[i] is `[`) as an array of flat objects and writes its tape. Returns
  * the index after the closing bracket, or -1 (not JSON, or not of that shape: not scanned).
@@ -367,7 +371,7 @@ function walk(b: Buffer, i: number, depth: number): number {
     const keyEnd = stringEnd(b, i);
     // An escaped key could spell the path's key ("bod\u0079"): such an object is not scanned.
     if (keyEnd < 0 || !plainString) return -1;
-    const hit = keyEnd - i - 2 === key.length && startsWith(b, i + 1, key);
+    const hit = sameBytes(b, i + 1, keyEnd - 1, key);
     i = skipSpace(b, keyEnd);
     if (b[i] !== COLON) return -1;
     i = skipSpace(b, i + 1);
