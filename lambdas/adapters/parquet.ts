@@ -28,9 +28,11 @@
  * the transform's column batch. The Thrift compact encoding of page headers and the footer come from
  * hyparquet-writer (pinned exactly in package.json), the maintained writer of the hyparquet project; its
  * footer also declares each column's sort order and truncates long string bounds. Snappy comes from
- * snappyjs, the JavaScript port hyparquet-writer's own Snappy was taken from: it writes into one
- * preallocated buffer where hyparquet-writer's copy appends each literal through a growing writer, and
- * compresses the same pages 1.4–2.0× as fast (bench/parquet-codec.ts, docs/parquet.md).
+ * hysnappy (pinned too), the same project's Snappy compiled to WebAssembly: WebAssembly runs at full
+ * speed from its first call, where a JavaScript Snappy (snappyjs, used before) runs in V8's interpreter
+ * until the JIT has compiled it, which is most of a cold Lambda's run. On one run's pages its first pass
+ * takes a quarter to a third of snappyjs's and its warm passes are as fast or faster
+ * (bench/parquet-codec.ts, docs/parquet.md).
  * Why not a library's whole writer: parquetjs-lite's encodes value by value (a Buffer per string, a BigInt
  * per INT64, a Set of distinct values per column) and concatenates each column chunk onto everything
  * before it: half of the transform Lambda's time for one run (docs/parquet.md). hyparquet-writer's own
@@ -42,7 +44,7 @@ import type { ColumnChunk, SchemaElement, Statistics } from 'hyparquet';
 import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
-import { SnappyCompressor } from 'snappyjs/snappy_compressor.js';
+import { snappyCompressor } from 'hysnappy';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { ColumnBatch } from '../core/columns';
 import { type ColumnType, DATASETS, type DatasetName } from '../core/datasets';
@@ -84,74 +86,40 @@ export const STATISTICS_TRUNCATE_BYTES = 64;
  */
 export const SNAPPY_MIN_SAVING_ONE_IN = 10;
 /**
- * How much of a page is compressed to judge whether Snappy pays: a page's head is like its rest. It is
- * exactly one Snappy block (the format compresses 64 KiB at a time, each block on its own), so when
- * Snappy pays, the probe's output is the page's first block and is kept (compressPage).
+ * How much of a page is compressed to judge whether Snappy pays: a page's head is like its rest, and
+ * judging 64 KiB costs little next to compressing a page of megabytes that would not shrink.
  */
 export const SNAPPY_PROBE_BYTES = 64 * 1024;
 
 export type PageCodec = 'SNAPPY' | 'UNCOMPRESSED';
 
 /**
- * Where Snappy writes, reused by every page of every file (encodeParquet is synchronous, so two files
- * never use it at once): fresh memory is costly to touch in a cold process, so the compressed bytes go
- * to the same pages each time and are copied once, into the file. Grown (never shrunk) to the largest
- * page seen.
+ * The longest Snappy output for `n` input bytes (the format's own bound, which hysnappy sizes its output
+ * by): the writer reserves this much per page up front.
  */
-let scratch = new Uint8Array(0);
-
-/** Bytes of Snappy's length header for `n`: a varint, 7 bits per byte. */
-function varintBytes(n: number): number {
-  let bytes = 1;
-  for (; n >= 0x80; n >>>= 7) bytes++;
-  return bytes;
-}
-
-/** Writes `n` (< 2^32) as Snappy's length header at `at`. */
-function writeVarint(n: number, out: Uint8Array, at: number): void {
-  for (; n >= 0x80; n >>>= 7) out[at++] = (n & 0x7f) | 0x80;
-  out[at] = n;
-}
+export const snappyBound = (n: number): number => 32 + n + Math.floor(n / 6);
 
 /**
- * Snappy's output for `input` (header, then blocks) written at `at` in scratch, which grows first if
- * Snappy's bound for it would not fit (keeping what lies before `at`): a typed array drops writes past
- * its end without an error, so a short scratch would cut the page silently. Returns where it ends.
+ * hysnappy's compressor: one WebAssembly instance, made on the first page (a process that writes no
+ * Parquet never compiles it). Its memory grows to the largest page seen (input and output side by side)
+ * and each call returns a copy of its output, so a result stays valid after the next call.
  */
-function snappyAt(input: Uint8Array, at: number): number {
-  const compressor = new SnappyCompressor(input);
-  const need = at + compressor.maxCompressedLength();
-  if (scratch.length < need) {
-    const grown = new Uint8Array(need);
-    grown.set(scratch.subarray(0, at));
-    scratch = grown;
-  }
-  return at + compressor.compressToBuffer(scratch.subarray(at));
+let compressor: ((input: Uint8Array) => Uint8Array) | undefined;
+function snappy(input: Uint8Array): Uint8Array {
+  compressor ??= snappyCompressor();
+  return compressor(input);
 }
 
-/**
- * A page body as stored: Snappy when that shrinks the page's head enough (above), else as it is.
- * Snappy's bytes live in `scratch`: valid until the next call, so copy them before compressing again.
- */
+/** A page body as stored: Snappy when that shrinks the page's head enough (above), else as it is. */
 export function compressPage(body: Uint8Array): { codec: PageCodec; bytes: Uint8Array } {
-  const probe = body.subarray(0, SNAPPY_PROBE_BYTES);
-  // The probe's header goes after room for the page's, which may be longer (see below).
-  const room = varintBytes(body.length) - varintBytes(probe.length);
-  const probeEnd = snappyAt(probe, room);
-  const probed = probeEnd - room;
+  const probe = body.length > SNAPPY_PROBE_BYTES ? body.subarray(0, SNAPPY_PROBE_BYTES) : body;
+  const head = snappy(probe);
   // In integers: a float threshold (length × 0.9) is inexact for most lengths.
-  if ((probe.length - probed) * SNAPPY_MIN_SAVING_ONE_IN < probe.length)
+  if ((probe.length - head.length) * SNAPPY_MIN_SAVING_ONE_IN < probe.length)
     return { codec: 'UNCOMPRESSED', bytes: body };
-  // Snappy's output is the page length's header, then each 64 KiB block compressed on its own (a fresh
-  // hash table, copies only from inside the block). The probe is the first block, so only the rest
-  // (nothing, for a page of one block) is compressed after it; the rest's own header is dropped and
-  // the page's written over the probe's.
-  const rest = body.subarray(SNAPPY_PROBE_BYTES);
-  const restHeader = varintBytes(rest.length);
-  const end = snappyAt(rest, probeEnd);
-  scratch.copyWithin(probeEnd, probeEnd + restHeader, end);
-  writeVarint(body.length, scratch, 0);
-  return { codec: 'SNAPPY', bytes: scratch.subarray(0, end - restHeader) };
+  // A page longer than the probe is compressed whole: hysnappy's copies may reach back across 64 KiB
+  // blocks, so the probe's output is not the start of the page's.
+  return { codec: 'SNAPPY', bytes: probe === body ? head : snappy(body) };
 }
 
 /** The footer's schema: a root, then one OPTIONAL leaf per column in DATASETS order. */
@@ -221,8 +189,7 @@ export function encodeParquet(batch: ColumnBatch): Uint8Array {
         });
   let most = 2 * MAGIC.length + THRIFT_ROOM;
   for (const { page } of pages)
-    most +=
-      2 * THRIFT_ROOM + new SnappyCompressor(page.body).maxCompressedLength() + 2 * STATISTICS_TRUNCATE_BYTES;
+    most += 2 * THRIFT_ROOM + snappyBound(page.body.length) + 2 * STATISTICS_TRUNCATE_BYTES;
   const out = new ByteWriter(most);
   out.appendBytes(MAGIC);
   const chunks: ColumnChunk[] = [];
