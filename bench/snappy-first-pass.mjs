@@ -20,10 +20,12 @@ for (let at = 0; at < all.length; ) {
   pages.push(all.subarray(at + 4, at + 4 + n));
   at += 4 + n;
 }
-// Loading the module is not timed: a Lambda loads it at init, before its first event.
+// Loading the module is not timed: a Lambda loads it at init, before its first event. Making hysnappy's
+// instance is not timed either (about a millisecond: a 2 KB module), as the writer makes it once.
+// hysnappy's snappyCompress makes a new WebAssembly instance per call; the writer makes one and keeps it.
 const compress =
   codec === 'hysnappy'
-    ? (await import('hysnappy')).snappyCompress
+    ? (await import('hysnappy')).snappyCompressor()
     : (await import('snappyjs')).default.compress;
 const pass = () => {
   const t0 = performance.now();
