@@ -81,7 +81,8 @@ function coldPasses(pages: readonly Uint8Array[]): { ours: number[]; anchor: num
 export async function run(): Promise<BenchResult[]> {
   const pages = runPages();
   const cold = coldPasses(pages);
-  // One instance for every page, as the writer does (hysnappy's snappyCompress makes one per call).
+  // One instance for every page, as the writer uses one per file (hysnappy's snappyCompress makes one
+  // per call).
   const ours = snappyCompressor();
   const anchor = (p: Uint8Array) => snappyjs.compress(p);
   timed(ours, pages); // warm-up: both are measured with their code optimised

@@ -28,11 +28,10 @@
  * the transform's column batch. The Thrift compact encoding of page headers and the footer come from
  * hyparquet-writer (pinned exactly in package.json), the maintained writer of the hyparquet project; its
  * footer also declares each column's sort order and truncates long string bounds. Snappy comes from
- * hysnappy (pinned too), the same project's Snappy compiled to WebAssembly: WebAssembly runs at full
- * speed from its first call, where a JavaScript Snappy (snappyjs, used before) runs in V8's interpreter
- * until the JIT has compiled it, which is most of a cold Lambda's run. On one run's pages its first pass
- * takes a quarter to a third of snappyjs's and its warm passes are as fast or faster
- * (bench/parquet-codec.ts, docs/parquet.md).
+ * hysnappy (pinned too), the same project's Snappy compiled to WebAssembly: V8 compiles WebAssembly to
+ * machine code before its first call, where a JavaScript Snappy (snappyjs, used before) starts in V8's
+ * interpreter and is optimised only once it is hot, which is most of a cold Lambda's run. Over one run's
+ * pages hysnappy was faster both in a fresh process and warm (bench/parquet-codec.ts, docs/parquet.md).
  * Why not a library's whole writer: parquetjs-lite's encodes value by value (a Buffer per string, a BigInt
  * per INT64, a Set of distinct values per column) and concatenates each column chunk onto everything
  * before it: half of the transform Lambda's time for one run (docs/parquet.md). hyparquet-writer's own
@@ -80,8 +79,8 @@ export const STATISTICS_TRUNCATE_BYTES = 64;
  * A page is Snappy-compressed only if that saves at least one byte in this many. Snappy has no entropy
  * coding, so text of few distinct symbols with no repeats (record_id: 64 hex digits per row, about 1 MB
  * per 15,000 tickers) and random doubles barely shrink. In one 10-minute run such pages are a third of
- * the bytes and over 40 % of Snappy's time, for almost nothing (bench/parquet-codec.ts); they are stored
- * UNCOMPRESSED. The codec is a property of each column chunk in the Parquet format
+ * the bytes and half of the time Snappy would take over every page, for almost nothing
+ * (bench/parquet-codec.ts); they are stored UNCOMPRESSED. The codec is a property of each column chunk in the Parquet format
  * (ColumnMetaData.codec), so one file may hold both and a reader decompresses chunk by chunk.
  */
 export const SNAPPY_MIN_SAVING_ONE_IN = 10;
@@ -100,26 +99,39 @@ export type PageCodec = 'SNAPPY' | 'UNCOMPRESSED';
 export const snappyBound = (n: number): number => 32 + n + Math.floor(n / 6);
 
 /**
- * hysnappy's compressor: one WebAssembly instance, made on the first page (a process that writes no
- * Parquet never compiles it). Its memory grows to the largest page seen (input and output side by side)
- * and each call returns a copy of its output, so a result stays valid after the next call.
+ * Pages larger than this are stored uncompressed. hysnappy holds a page and its output side by side in
+ * one WebAssembly memory, which cannot pass 4 GiB, so it cannot compress a page much over 1.9 GB at
+ * all; 1 GiB stays well inside that (a 10-minute batch's pages are megabytes).
  */
-let compressor: ((input: Uint8Array) => Uint8Array) | undefined;
-function snappy(input: Uint8Array): Uint8Array {
-  compressor ??= snappyCompressor();
-  return compressor(input);
-}
+export const SNAPPY_MAX_PAGE_BYTES = 2 ** 30;
 
-/** A page body as stored: Snappy when that shrinks the page's head enough (above), else as it is. */
-export function compressPage(body: Uint8Array): { codec: PageCodec; bytes: Uint8Array } {
-  const probe = body.length > SNAPPY_PROBE_BYTES ? body.subarray(0, SNAPPY_PROBE_BYTES) : body;
-  const head = snappy(probe);
+/** Snappy compression of a whole input, as hysnappy's compressor gives it. */
+export type Compressor = (input: Uint8Array) => Uint8Array;
+
+/**
+ * A page body as stored: Snappy when that shrinks the page's head enough (above), else as it is.
+ *
+ * `snappy` is one hysnappy instance (one WebAssembly memory, grown to about 2.2× the largest page it has
+ * seen, never shrunk; each call returns a copy of its output, so a result stays valid after the next
+ * call). hysnappy keeps its match table from call to call: every match is checked byte for byte, so the
+ * output always decodes to its input, but which matches are found, and so the bytes, depend on what the
+ * instance compressed before. encodeParquet makes one instance per file, which makes a file's bytes a
+ * function of its batch alone; a call without one gets a fresh instance.
+ */
+export function compressPage(
+  body: Uint8Array,
+  snappy: Compressor = snappyCompressor(),
+): { codec: PageCodec; bytes: Uint8Array } {
+  if (body.length > SNAPPY_MAX_PAGE_BYTES) return { codec: 'UNCOMPRESSED', bytes: body };
+  const whole = body.length <= SNAPPY_PROBE_BYTES;
+  const probe = whole ? body : body.subarray(0, SNAPPY_PROBE_BYTES);
+  const probed = snappy(probe);
   // In integers: a float threshold (length × 0.9) is inexact for most lengths.
-  if ((probe.length - head.length) * SNAPPY_MIN_SAVING_ONE_IN < probe.length)
+  if ((probe.length - probed.length) * SNAPPY_MIN_SAVING_ONE_IN < probe.length)
     return { codec: 'UNCOMPRESSED', bytes: body };
-  // A page longer than the probe is compressed whole: hysnappy's copies may reach back across 64 KiB
-  // blocks, so the probe's output is not the start of the page's.
-  return { codec: 'SNAPPY', bytes: probe === body ? head : snappy(body) };
+  // A longer page is then compressed whole, its first 64 KiB a second time: simpler than joining the
+  // probe's output to the rest's under one length header, and matches may reach back across the probe's end.
+  return { codec: 'SNAPPY', bytes: whole ? probed : snappy(body) };
 }
 
 /** The footer's schema: a root, then one OPTIONAL leaf per column in DATASETS order. */
@@ -194,8 +206,11 @@ export function encodeParquet(batch: ColumnBatch): Uint8Array {
   out.appendBytes(MAGIC);
   const chunks: ColumnChunk[] = [];
   let uncompressedTotal = 0;
+  // One compressor per file: the same batch gives the same bytes whatever was written before (see
+  // compressPage). Made here, not at import: a process that writes no Parquet never compiles it.
+  const snappy = snappyCompressor();
   for (const { column, physical, page } of pages) {
-    const { codec, bytes: stored } = compressPage(page.body);
+    const { codec, bytes: stored } = compressPage(page.body, snappy);
     checkPage(column.name, page.rows, batch.length, stored.length);
     const pageAt = out.offset;
     writePageHeader(out, {

@@ -4,11 +4,11 @@
  * for statistics is DuckDB itself: what it reads from the file's values must lie within, and reach, the
  * min/max the footer claims; a wrong min/max would make a reader skip row groups that hold matches.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
-import { snappyCompress } from 'hysnappy';
+import { snappyCompress, snappyCompressor } from 'hysnappy';
 import thrift from 'parquetjs-lite/gen-nodejs/parquet_types.js';
 import util from 'parquetjs-lite/lib/util.js';
 import snappyjs from 'snappyjs';
@@ -19,6 +19,7 @@ import {
   compressPage,
   MAX_PAGE_BYTES,
   PARQUET_TYPES,
+  SNAPPY_MAX_PAGE_BYTES,
   SNAPPY_MIN_SAVING_ONE_IN,
   SNAPPY_PROBE_BYTES,
   STATISTICS_TRUNCATE_BYTES,
@@ -223,6 +224,7 @@ describe('Parquet file layout', () => {
   it('records each column chunk where it is, with its sizes and encodings', async () => {
     const rows = postRows(9, HOSTILE, 4);
     const file = await written('sizes', rows);
+    const bytes = await readFile(file);
     const batch = columnsOf('reddit_posts', rows);
     const chunks = await q(
       `SELECT path_in_schema AS name, data_page_offset::BIGINT AS page_at,
@@ -237,14 +239,41 @@ describe('Parquet file layout', () => {
       const next = chunks[i + 1];
       if (i === 0) expect(Number(c.page_at)).toBe(4);
       if (next) expect(Number(next.page_at) - Number(c.page_at)).toBe(Number(c.compressed));
-      // Uncompressed = the same page header plus the page body as encoded, before any Snappy.
+      // Uncompressed = the same page header plus the page body as encoded, before any Snappy; the
+      // chunk ends with the stored body, which decodes (snappyjs, not the writer's Snappy) to that body.
       const body = columnPage(PARQUET_TYPES[POSTS[i]!.type].physical, batch.columns[i]!).body;
-      const stored = c.compression === 'SNAPPY' ? snappyCompress(body).length : body.length;
-      expect(Number(c.uncompressed) - Number(c.compressed), c.name as string).toBe(body.length - stored);
+      const storedLength = body.length - (Number(c.uncompressed) - Number(c.compressed));
+      const end = Number(c.page_at) + Number(c.compressed);
+      const stored = bytes.subarray(end - storedLength, end);
+      const decoded = c.compression === 'SNAPPY' ? snappyjs.uncompress(stored) : stored;
+      expect(Buffer.from(decoded).equals(Buffer.from(body)), c.name as string).toBe(true);
       expect(String(c.encodings)).toMatch(/PLAIN/);
       total += Number(c.uncompressed);
     });
     expect(Number(chunks[0]!.group_bytes)).toBe(total);
+    // Both kinds of chunk are checked above.
+    expect(new Set(chunks.map((c) => c.compression))).toEqual(new Set(['SNAPPY', 'UNCOMPRESSED']));
+  });
+
+  it('writes the same bytes for the same batch, whatever was written before', async () => {
+    // hysnappy's match table outlives a call. In A, "utsQ" first occurs at byte 13, inside the copy of
+    // "zyxwvuts" (a match: its positions are not entered in the table), and again after "0123456789".
+    // A fresh table has no entry for it there, so the second one is stored as literal bytes. A table
+    // left by B, whose literal "utsQ" is also at byte 13, points back to byte 13 and finds a match, so
+    // A's page would come out shorter. Both texts sit at the same offset in their one-row pages. One
+    // compressor per file keeps a file's bytes a function of its batch.
+    const a = `zyxwvutszyxwvutsQ0123456789utsQ${'!'.repeat(200)}`;
+    const b = `abcdefghijklmutsQ${'#'.repeat(50)}`;
+    const file = (text: string) =>
+      writeParquet(columnsOf('reddit_posts', postRows(1, { ...HOSTILE, string: [text] })));
+    const first = Buffer.from(await file(a));
+    await file(b);
+    expect(Buffer.from(await file(a)).equals(first)).toBe(true);
+    // The same holds for a page compressed on its own.
+    const page = Buffer.from(a);
+    const alone = Buffer.from(compressPage(page).bytes);
+    compressPage(Buffer.from(b));
+    expect(Buffer.from(compressPage(page).bytes).equals(alone)).toBe(true);
   });
 
   it('declares a type-defined sort order for every column, which readers need to trust min_value/max_value', async () => {
@@ -302,9 +331,9 @@ describe('Parquet file layout', () => {
 });
 
 describe('large Snappy pages', () => {
-  it('DuckDB reads back pages of many Snappy blocks, each column compressed after a larger one', async () => {
-    // 3,000 rows of ~300-character texts: string pages of about 1 MB, well over Snappy's 64 KiB block
-    // and the probe, in columns of growing and shrinking size (the compressor's memory is reused and regrown).
+  it('DuckDB reads back Snappy pages of about 1 MB, each column compressed after a larger one', async () => {
+    // 3,000 rows of ~300-character texts: string pages of about 1 MB, many times the probe, in columns of
+    // growing and shrinking size (the file's compressor reuses its memory and grows it).
     const texts = Array.from(
       { length: 997 },
       (_, k) => `post ${k}: ${'the market and the chart '.repeat(12)}`,
@@ -362,17 +391,13 @@ describe('compressPage', () => {
   });
 
   it('stores the whole page compressed, not its probe, at every length around the probe and beyond', () => {
-    // Lengths just under, at and over the probe, where Snappy's length header grows (2^14, 2^21), and
-    // pages of several 64 KiB blocks. Each block differs: text with random runs at different places, so a
-    // block dropped or put in the wrong place changes what is decoded.
+    // Lengths just under, at and over the probe, and pages of several times its size. Text with random
+    // runs at different places, so a stretch dropped or put in the wrong place changes what is decoded.
     const lengths = [
       SNAPPY_PROBE_BYTES - 1,
       SNAPPY_PROBE_BYTES,
       SNAPPY_PROBE_BYTES + 1,
-      SNAPPY_PROBE_BYTES + 16_384,
       5 * SNAPPY_PROBE_BYTES + 1,
-      2 ** 21 - 1,
-      2 ** 21,
       2 ** 21 + 70_000,
     ];
     for (const n of lengths) {
@@ -389,14 +414,35 @@ describe('compressPage', () => {
       expect(snappyBound(n), String(n)).toBeGreaterThanOrEqual(snappyCompress(random(n, n + 7)).length);
   });
 
-  it('gives each page its own bytes: an earlier result is unchanged by later pages', () => {
-    // The compressor reuses one WebAssembly memory; a result must be a copy, not a view of it.
-    const first = repetitive(3000);
-    const stored = compressPage(first).bytes;
-    const kept = Buffer.from(stored);
-    for (const n of [50, 3000, 400_000]) compressPage(repetitive(n).map((b) => b ^ 1));
-    expect(Buffer.from(stored).equals(kept)).toBe(true);
-    expect(decoded(stored).equals(Buffer.from(first))).toBe(true);
+  it('gives each page its own bytes, decodable whatever the compressor did before', () => {
+    // One compressor serves a whole file and reuses one WebAssembly memory: a result must be a copy,
+    // not a view of that memory, and a page must decode to itself after other pages.
+    const snappy = snappyCompressor();
+    const small = repetitive(3000);
+    const large = repetitive(SNAPPY_PROBE_BYTES * 3);
+    for (let at = 1000; at + 3000 < large.length; at += 47_000) large.set(random(3000, at), at);
+    const results = [small, large].map((page) => compressPage(page, snappy).bytes);
+    const kept = results.map((r) => Buffer.from(r));
+    for (const n of [50, 3000, 400_000])
+      compressPage(
+        repetitive(n).map((b) => b ^ 1),
+        snappy,
+      );
+    for (const [k, r] of results.entries()) expect(Buffer.from(r).equals(kept[k]!), String(k)).toBe(true);
+    expect(decoded(results[0]!).equals(Buffer.from(small))).toBe(true);
+    expect(decoded(results[1]!).equals(Buffer.from(large))).toBe(true);
+    const again = compressPage(large, snappy);
+    expect(again.codec).toBe('SNAPPY');
+    expect(decoded(again.bytes).equals(Buffer.from(large))).toBe(true);
+  });
+
+  it(`stores a page over ${SNAPPY_MAX_PAGE_BYTES} bytes uncompressed, without reading it`, () => {
+    // A zeroed 1 GiB array is only reserved until its pages are touched: if compressPage read it (it
+    // would compress extremely well) the test would take seconds and a gigabyte of memory.
+    const huge = new Uint8Array(SNAPPY_MAX_PAGE_BYTES + 1);
+    const page = compressPage(huge);
+    expect(page.codec).toBe('UNCOMPRESSED');
+    expect(page.bytes).toBe(huge);
   });
 
   it('keeps every byte of a page whose head compresses and whose rest does not', () => {
