@@ -21,7 +21,7 @@ for (let at = 0; at < all.length; ) {
   at += 4 + n;
 }
 // Loading the module is not timed: a Lambda loads it at init, before its first event. Making hysnappy's
-// WebAssembly instance is timed: the writer makes one per file, at its first page.
+// WebAssembly instance is timed: the writer makes one per file, before its pages.
 const hysnappy = codec === 'hysnappy' ? await import('hysnappy') : undefined;
 const snappyjs = codec === 'snappyjs' ? (await import('snappyjs')).default : undefined;
 const t0 = performance.now();

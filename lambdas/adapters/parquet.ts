@@ -79,7 +79,7 @@ export const STATISTICS_TRUNCATE_BYTES = 64;
  * A page is Snappy-compressed only if that saves at least one byte in this many. Snappy has no entropy
  * coding, so text of few distinct symbols with no repeats (record_id: 64 hex digits per row, about 1 MB
  * per 15,000 tickers) and random doubles barely shrink. In one 10-minute run such pages are a third of
- * the bytes and half of the time Snappy would take over every page, for almost nothing
+ * the bytes and over half of the time Snappy would take over every page, for almost nothing
  * (bench/parquet-codec.ts); they are stored UNCOMPRESSED. The codec is a property of each column chunk in the Parquet format
  * (ColumnMetaData.codec), so one file may hold both and a reader decompresses chunk by chunk.
  */
