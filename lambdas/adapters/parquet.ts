@@ -80,8 +80,9 @@ export const STATISTICS_TRUNCATE_BYTES = 64;
  * coding, so text of few distinct symbols with no repeats (record_id: 64 hex digits per row, about 1 MB
  * per 15,000 tickers) and random doubles barely shrink. In one 10-minute run such pages are a third of
  * the bytes and over half of the time Snappy would take over every page, for almost nothing
- * (bench/parquet-codec.ts); they are stored UNCOMPRESSED. The codec is a property of each column chunk in the Parquet format
- * (ColumnMetaData.codec), so one file may hold both and a reader decompresses chunk by chunk.
+ * (bench/parquet-codec.ts); they are stored UNCOMPRESSED. The codec is a property of each column chunk
+ * in the Parquet format (ColumnMetaData.codec), so one file may hold both and a reader decompresses
+ * chunk by chunk.
  */
 export const SNAPPY_MIN_SAVING_ONE_IN = 10;
 /**
@@ -112,8 +113,8 @@ export type Compressor = (input: Uint8Array) => Uint8Array;
  * A page body as stored: Snappy when that shrinks the page's head enough (above), else as it is.
  *
  * `snappy` is one hysnappy instance (one WebAssembly memory, grown to about 2.2× the largest page it has
- * seen, never shrunk; each call returns a copy of its output, so a result stays valid after the next
- * call). hysnappy keeps its match table from call to call: every match is checked byte for byte, so the
+ * seen and never shrunk, dropped with the instance; each call returns a copy of its output, so a result
+ * stays valid after the next call). hysnappy keeps its match table from call to call: every match is checked byte for byte, so the
  * output always decodes to its input, but which matches are found, and so the bytes, depend on what the
  * instance compressed before. encodeParquet makes one instance per file, which makes a file's bytes a
  * function of its batch alone; a call without one gets a fresh instance.
@@ -130,7 +131,7 @@ export function compressPage(
   if ((probe.length - probed.length) * SNAPPY_MIN_SAVING_ONE_IN < probe.length)
     return { codec: 'UNCOMPRESSED', bytes: body };
   // A longer page is then compressed whole, its first 64 KiB a second time: simpler than joining the
-  // probe's output to the rest's under one length header, and matches may reach back across the probe's end.
+  // probe's output to the rest's under one length header, and matches may reach back past the probe.
   return { codec: 'SNAPPY', bytes: whole ? probed : snappy(body) };
 }
 
