@@ -12,6 +12,11 @@
  *   npx tsx bench/transform.ts                   # prints the results
  *   npx tsx bench/transform.ts --raw-out <dir>   # only writes the run's raw envelopes to <dir>
  *     (tickers/, comments/), for `node bench/transform-lambda.mjs <bundle> <dir>` by hand
+ *   FDL_BENCH_LAMBDA_NODE=<node binary> npx tsx bench/transform.ts   # the Lambda's children on that Node
+ *
+ * The image runs on Node 22 (LAMBDA_NODE_MAJOR in lambdas/build.mjs); by default the children run on the
+ * Node that runs the bench. FDL_BENCH_LAMBDA_NODE measures the cold run on the Lambda's own major version
+ * where the machine has another (docs/benchmarks.md says how to get one without a system install).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +29,8 @@ import { scoreSentiment } from '../lambdas/core/sentiment';
 import { type BenchResult, median } from './types';
 
 const ROOT = join(import.meta.dirname, '..');
+/** The Node binary of the Lambda's children (and of their anchor): see the module comment. */
+const LAMBDA_NODE = process.env.FDL_BENCH_LAMBDA_NODE || process.execPath;
 const FETCHED_AT = '2026-11-24T10:20:00.123Z';
 
 /** A small deterministic PRNG (mulberry32) so every run benchmarks the same data. */
@@ -172,7 +179,23 @@ export function writeRunRaw(raw: string): void {
  */
 const ROUNDS = 7;
 
+/** `node --version` of the Lambda's children; a clear error when FDL_BENCH_LAMBDA_NODE names no runnable Node. */
+function lambdaNodeVersion(): string {
+  try {
+    return execFileSync(LAMBDA_NODE, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
+  } catch (error) {
+    throw new Error(
+      `FDL_BENCH_LAMBDA_NODE=${LAMBDA_NODE} did not run (${(error as Error).message.split('\n')[0]}): ` +
+        "point it at a node binary, or unset it to use this process's Node",
+    );
+  }
+}
+
 export async function run(): Promise<BenchResult[]> {
+  const nodeVersion = lambdaNodeVersion();
   const work = mkdtempSync(join(tmpdir(), 'fdl-bench-lambda-'));
   const measured: { lambda: RunMeasurement[]; floor: RunMeasurement[] } = { lambda: [], floor: [] };
   try {
@@ -183,7 +206,7 @@ export async function run(): Promise<BenchResult[]> {
     writeRunRaw(raw);
     const child = (args: readonly string[]) =>
       JSON.parse(
-        execFileSync(process.execPath, [join(ROOT, 'bench', 'transform-lambda.mjs'), ...args], {
+        execFileSync(LAMBDA_NODE, [join(ROOT, 'bench', 'transform-lambda.mjs'), ...args], {
           encoding: 'utf8',
           cwd: ROOT,
           // stderr is captured, not shown: a failing child's error message includes it.
@@ -203,6 +226,7 @@ export async function run(): Promise<BenchResult[]> {
   const floorCold = median(measured.floor.map((m) => m.coldMs));
   const rss = median(measured.lambda.map((m) => m.maxRssMb));
   const samples = (side: keyof typeof measured) => measured[side].map((m) => Math.round(m.coldMs)).join(', ');
+  const on = `Node ${nodeVersion}${LAMBDA_NODE === process.execPath ? '' : ` (FDL_BENCH_LAMBDA_NODE=${LAMBDA_NODE})`}`;
   return [
     {
       name: 'transform Lambda, one run: 15,000 tickers + 5,000 comments, read + parse + transform + Parquet (shipped bundle, cold process)',
@@ -210,7 +234,7 @@ export async function run(): Promise<BenchResult[]> {
       unit: 'ms',
       target: '<= 500 ms',
       ok: cold <= 500,
-      note: `median of ${ROUNDS} fresh processes (${samples('lambda')}); ${measured.lambda[0]!.rows} rows; warm median: ${Math.round(median(measured.lambda.map((m) => m.warmMedianMs)))} ms`,
+      note: `median of ${ROUNDS} fresh processes on ${on} (${samples('lambda')}); ${measured.lambda[0]!.rows} rows; warm median: ${Math.round(median(measured.lambda.map((m) => m.warmMedianMs)))} ms`,
     },
     {
       name: 'anchor: JSON.parse of the same 200 raw objects alone, cold process (no transform, no Parquet)',

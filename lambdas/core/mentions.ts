@@ -76,6 +76,14 @@ export interface MentionIndex {
    * 5,000 comments these lookups were the largest line of mentionedSymbols.
    */
   readonly byUpper: ReadonlyMap<string, SymbolEntry>;
+  /**
+   * Lower-cased word → its SymbolEntry and whether a name starts with it: the one lookup per word of an
+   * all-ASCII text (most texts), which then needs neither an upper-cased copy of every word nor a second
+   * lookup in nameStarts. Only ASCII symbols are in it: for ASCII, upper- and lower-casing are inverse,
+   * so `byLower` finds an entry exactly when `byUpper` does; outside ASCII they are not ("ß" upper-cases
+   * to "SS"), and a text with any non-ASCII character is looked up in byUpper.
+   */
+  readonly byLower: ReadonlyMap<string, WordEntry>;
   /** Every leading run of whole words of a name ("shiba", "shiba inu"): n-grams stop where none go on. */
   readonly namePrefixes: ReadonlySet<string>;
 }
@@ -89,11 +97,21 @@ export interface SymbolEntry {
   readonly contextual: string | undefined;
 }
 
-const WORD = /(\$?)([\p{L}\p{N}]+)/gu;
+/** What one lower-cased word can be: a symbol (ASCII symbols only, see MentionIndex.byLower), a name's start. */
+export interface WordEntry {
+  readonly symbol: SymbolEntry | undefined;
+  readonly nameStart: boolean;
+}
+
+/** A word: a run of letters and digits (Unicode). */
+const WORDS = /[\p{L}\p{N}]+/gu;
+/** The same for an all-ASCII text, where letters and digits are [A-Za-z0-9]: a simpler pattern to run. */
+const ASCII_WORDS = /[A-Za-z0-9]+/g;
 const AMOUNT = /^\d[\d.,]*[kmb]?$/i;
+const NON_ASCII = /[^\0-\x7f]/;
 
 function words(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return text.toLowerCase().match(WORDS) ?? [];
 }
 
 export function buildMentionIndex(universe: readonly CoinRef[]): MentionIndex {
@@ -136,7 +154,15 @@ export function buildMentionIndex(universe: readonly CoinRef[]): MentionIndex {
     const ws = name.split(' ');
     for (let n = 1; n <= ws.length; n++) namePrefixes.add(ws.slice(0, n).join(' '));
   }
-  return { cashtags, bare, anyCase, contextual, names, nameStarts, byUpper, namePrefixes };
+  const byLower = new Map<string, WordEntry>();
+  for (const [key, symbol] of byUpper) {
+    if (NON_ASCII.test(key)) continue;
+    const lower = key.toLowerCase();
+    byLower.set(lower, { symbol, nameStart: nameStarts.has(lower) });
+  }
+  for (const start of nameStarts)
+    if (!byLower.has(start)) byLower.set(start, { symbol: undefined, nameStart: true });
+  return { cashtags, bare, anyCase, contextual, names, nameStarts, byUpper, byLower, namePrefixes };
 }
 
 const indexCache = new WeakMap<readonly CoinRef[], MentionIndex>();
@@ -156,20 +182,39 @@ interface Token {
   readonly raw: string;
   readonly lower: string;
   readonly cashtag: boolean;
-  /** The text between the previous token and this one (without a cashtag's `$`). */
-  readonly gap: string;
+  /** Where the text between the previous token and this one starts and ends (without a cashtag's `$`). */
+  readonly gapStart: number;
+  readonly gapEnd: number;
 }
 
-function tokenize(text: string): Token[] {
+/**
+ * The words of `text` (WORDS) with their positions: one native `match` and an `indexOf` per word, rather
+ * than `matchAll` and its match object (groups, index, input) per word, which a cold Lambda pays for in
+ * allocation and garbage collection. `indexOf(raw, end)` finds the word's own start, as only non-word
+ * characters lie between `end` and it.
+ */
+function tokenize(text: string, ascii: boolean): Token[] {
+  const found = text.match(ascii ? ASCII_WORDS : WORDS);
+  if (found === null) return [];
   const tokens: Token[] = [];
   let end = 0;
-  for (const m of text.matchAll(WORD)) {
-    const raw = m[2]!;
-    tokens.push({ raw, lower: raw.toLowerCase(), cashtag: m[1] !== '', gap: text.slice(end, m.index) });
-    end = m.index + m[0].length;
+  for (const raw of found) {
+    const start = text.indexOf(raw, end);
+    // A `$` right before the word (at start 0, charCodeAt(-1) is NaN: no cashtag).
+    const cashtag = text.charCodeAt(start - 1) === 36;
+    tokens.push({
+      raw,
+      lower: raw.toLowerCase(),
+      cashtag,
+      gapStart: end,
+      gapEnd: cashtag ? start - 1 : start,
+    });
+    end = start + raw.length;
   }
   return tokens;
 }
+
+const gap = (text: string, token: Token) => text.slice(token.gapStart, token.gapEnd);
 
 /** Rule 2c without lists: a context word after, or an amount / trade verb before. */
 function hasLocalContext(tokens: readonly Token[], i: number, symbol: string): boolean {
@@ -187,23 +232,29 @@ function hasLocalContext(tokens: readonly Token[], i: number, symbol: string): b
 }
 
 /** Rule 2c for NOUN_SYMBOLS in lower case: crypto text, or sentence subject; never after an article. */
-function isNounMention(tokens: readonly Token[], i: number, symbol: string, aboutCrypto: boolean): boolean {
+function isNounMention(
+  text: string,
+  tokens: readonly Token[],
+  i: number,
+  symbol: string,
+  aboutCrypto: boolean,
+): boolean {
   const token = tokens[i]!;
   if (!NOUN_SYMBOLS.has(symbol.toUpperCase()) || token.raw !== token.lower) return false;
   const prev = tokens[i - 1];
   if (prev && ARTICLES.has(prev.lower)) return false;
   if (aboutCrypto) return true;
-  const opensSentence = i === 0 || /[.!?\n]/.test(token.gap);
+  const opensSentence = i === 0 || /[.!?\n]/.test(gap(text, token));
   const next = tokens[i + 1];
   return opensSentence && next !== undefined && SUBJECT_VERBS.has(next.lower);
 }
 
 /** Index of the list neighbour of token `i` in direction `step` (±1), or −1 when it has none. */
-function listNeighbour(tokens: readonly Token[], i: number, step: 1 | -1): number {
+function listNeighbour(text: string, tokens: readonly Token[], i: number, step: 1 | -1): number {
   const j = i + step;
   const neighbour = tokens[j];
   if (!neighbour) return -1;
-  const gapTo = (a: number, b: number) => tokens[Math.max(a, b)]!.gap;
+  const gapTo = (a: number, b: number) => gap(text, tokens[Math.max(a, b)]!);
   if (!LIST_WORDS.has(neighbour.lower)) return LIST_SEPARATOR.test(gapTo(i, j)) ? j : -1;
   // "btc and ada", "btc, and ada": a list word between plain gaps.
   const k = j + step;
@@ -220,18 +271,22 @@ export function mentionedSymbols(
   if (!text) return [];
   const index = indexFor(universe);
   const found = new Set<string>();
-  const tokens = tokenize(text);
+  const ascii = !NON_ASCII.test(text);
+  const tokens = tokenize(text, ascii);
   /** Token index → symbol, for tokens already known to be mentions (list neighbours). */
   const at = new Map<number, string>();
   const pending: { i: number; symbol: string }[] = [];
+  /** Tokens a name starts with, in order. */
+  const nameStarts: number[] = [];
 
   for (let i = 0; i < tokens.length; i++) {
-    const { raw, cashtag } = tokens[i]!;
-    const upper = raw.toUpperCase();
-    const entry = index.byUpper.get(upper);
+    const { raw, lower, cashtag } = tokens[i]!;
+    const word = index.byLower.get(lower);
+    if (word?.nameStart) nameStarts.push(i);
+    const entry = ascii ? word?.symbol : index.byUpper.get(raw.toUpperCase());
     if (entry === undefined) continue;
     // A bare symbol has no lower-case letters, so `raw` is one exactly when it is its own upper case.
-    const symbol = cashtag ? entry.cashtag : entry.bare && raw === upper ? raw : entry.anyCase;
+    const symbol = cashtag ? entry.cashtag : entry.bare && raw === raw.toUpperCase() ? raw : entry.anyCase;
     if (symbol !== undefined) {
       at.set(i, symbol);
       continue;
@@ -242,8 +297,10 @@ export function mentionedSymbols(
     else pending.push({ i, symbol: contextual });
   }
 
-  for (let i = 0; i < tokens.length; i++) {
-    if (!index.nameStarts.has(tokens[i]!.lower)) continue;
+  // `next`: the first token after the last name found (a name's words start no other name).
+  let next = 0;
+  for (const i of nameStarts) {
+    if (i < next) continue;
     // The word runs from i that begin some name, shortest first; the longest name among them wins.
     const keys = [tokens[i]!.lower];
     for (let j = i + 1; j < tokens.length; j++) {
@@ -254,22 +311,24 @@ export function mentionedSymbols(
     for (let n = keys.length; n >= 1; n--) {
       const entry = index.names.get(keys[n - 1]!);
       if (!entry) continue;
-      const next = tokens[i + n];
-      if (!entry.ambiguous || (next !== undefined && NAME_CONTEXT_WORDS.has(next.lower))) {
+      const after = tokens[i + n];
+      if (!entry.ambiguous || (after !== undefined && NAME_CONTEXT_WORDS.has(after.lower))) {
         found.add(entry.symbol);
         at.set(i, entry.symbol);
         at.set(i + n - 1, entry.symbol);
       }
-      i += n - 1;
+      next = i + n;
       break;
     }
   }
 
   // Lower-case noun symbols in a text about crypto, or opening a sentence as its subject.
-  const aboutCrypto = at.size > 0 || tokens.some((t) => CRYPTO_VOCABULARY.has(t.lower));
+  // Only read when some context symbol is still pending, which most texts have none of.
+  const aboutCrypto =
+    pending.length > 0 && (at.size > 0 || tokens.some((t) => CRYPTO_VOCABULARY.has(t.lower)));
   for (let p = pending.length - 1; p >= 0; p--) {
     const { i, symbol } = pending[p]!;
-    if (isNounMention(tokens, i, symbol, aboutCrypto)) {
+    if (isNounMention(text, tokens, i, symbol, aboutCrypto)) {
       at.set(i, symbol);
       pending.splice(p, 1);
     }
@@ -280,7 +339,7 @@ export function mentionedSymbols(
     grew = false;
     for (let p = pending.length - 1; p >= 0; p--) {
       const { i, symbol } = pending[p]!;
-      if (at.has(listNeighbour(tokens, i, -1)) || at.has(listNeighbour(tokens, i, 1))) {
+      if (at.has(listNeighbour(text, tokens, i, -1)) || at.has(listNeighbour(text, tokens, i, 1))) {
         at.set(i, symbol);
         pending.splice(p, 1);
         grew = true;
@@ -289,5 +348,6 @@ export function mentionedSymbols(
   }
 
   for (const symbol of at.values()) found.add(symbol);
-  return [...found].sort();
+  const symbols = [...found];
+  return symbols.length > 1 ? symbols.sort() : symbols;
 }

@@ -167,6 +167,7 @@ describe('mentionedSymbols', () => {
     // Lists with a mention in them.
     ['btc, eth, link - my portfolio', ['BTC', 'ETH', 'LINK']],
     ['sol/usdt is the pair', ['SOL', 'USDT']],
+    ['link/$btc', ['BTC', 'LINK']],
     ['xrp and ada', ['ADA', 'XRP']],
     ['btc one eth', ['BTC', 'ETH']],
     // Lower-case noun symbols: crypto text or sentence subject, never after an article.
@@ -208,6 +209,29 @@ describe('mentionedSymbols', () => {
     expect(mentionedSymbols('a long name of three', index)).toEqual([]);
   });
 
+  it('reads the word after a name as a new word, never as the start of another name', () => {
+    const universe = [
+      { symbol: 'AAA', name: 'Alpha Beta' },
+      { symbol: 'BBB', name: 'Beta' },
+    ];
+    expect(mentionedSymbols('alpha beta rallied', universe)).toEqual(['AAA']);
+    expect(mentionedSymbols('alpha and beta rallied', universe)).toEqual(['BBB']);
+    expect(mentionedSymbols('alpha beta, beta', universe)).toEqual(['AAA', 'BBB']);
+  });
+
+  it('compares a word with non-ASCII letters to symbols by its upper case, as ASCII words are', () => {
+    // "ß" upper-cases to "SS", but "SS" lower-cases to "ss": a lookup by lower case alone would miss it.
+    // The Kelvin sign "\u212A" lower-cases to ASCII "k", but "k" upper-cases to "K", not to it.
+    const universe = [
+      { symbol: 'SS', name: 'Strasse Coin' },
+      { symbol: '\u212A', name: 'Kelvin Sign' },
+    ];
+    expect(mentionedSymbols('$ß is up', universe)).toEqual(['SS']);
+    expect(mentionedSymbols('$ss is up', universe)).toEqual(['SS']);
+    expect(mentionedSymbols('$k is up', universe)).toEqual([]);
+    expect(mentionedSymbols('$\u212A is up', universe)).toEqual(['\u212A']);
+  });
+
   it('uses a custom universe when one is given', () => {
     const universe = [{ symbol: 'ZZZ', name: 'Zed Coin' }];
     expect(mentionedSymbols('zed coin and ZZZ and BTC', universe)).toEqual(['ZZZ']);
@@ -216,5 +240,6 @@ describe('mentionedSymbols', () => {
   it('returns nothing when the text is empty or null', () => {
     expect(mentionedSymbols('', U)).toEqual([]);
     expect(mentionedSymbols(null, U)).toEqual([]);
+    expect(mentionedSymbols('?! … 🚀 $$ --', U)).toEqual([]);
   });
 });
