@@ -21,7 +21,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_COIN_UNIVERSE } from '../lambdas/core/coin-universe';
 import type { Envelope } from '../lambdas/core/envelope';
@@ -30,7 +30,10 @@ import { type BenchResult, median } from './types';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The Node binary of the Lambda's children (and of their anchor): see the module comment. */
-const LAMBDA_NODE = process.env.FDL_BENCH_LAMBDA_NODE || process.execPath;
+const LAMBDA_NODE = process.env.FDL_BENCH_LAMBDA_NODE
+  ? // Resolved here: the children run in the repository's root, not where the bench was started.
+    resolve(process.env.FDL_BENCH_LAMBDA_NODE)
+  : process.execPath;
 const FETCHED_AT = '2026-11-24T10:20:00.123Z';
 
 /** A small deterministic PRNG (mulberry32) so every run benchmarks the same data. */

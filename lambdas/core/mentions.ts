@@ -18,7 +18,8 @@
  *    every stoplisted word: "gas", "harmony", "stellar", "flow", …) counts only in a crypto context:
  *    immediately followed by one of NAME_CONTEXT_WORDS ("gas token", "Stellar network").
  * Words are runs of letters and digits (Unicode), so "ETH/BTC" names both and "ETH2" names neither.
- * The result is sorted and unique.
+ * The result is sorted and unique. A change meant to keep these rules (a faster reading, a refactor) can be
+ * checked against an earlier commit with `npx tsx scripts/compare-mentions.ts <commit>`.
  */
 import type { CoinRef } from './coin-universe';
 import {
@@ -73,15 +74,16 @@ export interface MentionIndex {
   /**
    * The four symbol tables above merged by upper-cased word: one lookup per word instead of up to four.
    * Most words name no coin, and every lookup hashes the word's freshly made string; in a profile of
-   * 5,000 comments these lookups were the largest line of mentionedSymbols.
+   * 5,000 comments these lookups were the largest line of mentionedSymbols. Read for texts with a
+   * non-ASCII character; all-ASCII texts use byLower.
    */
   readonly byUpper: ReadonlyMap<string, SymbolEntry>;
   /**
    * Lower-cased word → its SymbolEntry and whether a name starts with it: the one lookup per word of an
    * all-ASCII text (most texts), which then needs neither an upper-cased copy of every word nor a second
-   * lookup in nameStarts. Only ASCII symbols are in it: for ASCII, upper- and lower-casing are inverse,
-   * so `byLower` finds an entry exactly when `byUpper` does; outside ASCII they are not ("ß" upper-cases
-   * to "SS"), and a text with any non-ASCII character is looked up in byUpper.
+   * lookup in nameStarts. It holds the SymbolEntry of ASCII keys of byUpper only: for ASCII, upper- and
+   * lower-casing are inverse, so `byLower` finds an entry exactly when `byUpper` does; outside ASCII they
+   * are not ("ß" upper-cases to "SS"), and a text with any non-ASCII character is looked up in byUpper.
    */
   readonly byLower: ReadonlyMap<string, WordEntry>;
   /** Every leading run of whole words of a name ("shiba", "shiba inu"): n-grams stop where none go on. */
@@ -97,7 +99,7 @@ export interface SymbolEntry {
   readonly contextual: string | undefined;
 }
 
-/** What one lower-cased word can be: a symbol (ASCII symbols only, see MentionIndex.byLower), a name's start. */
+/** What one lower-cased word can be: a symbol (ASCII keys only, see MentionIndex.byLower), a name's start. */
 export interface WordEntry {
   readonly symbol: SymbolEntry | undefined;
   readonly nameStart: boolean;
@@ -189,9 +191,9 @@ interface Token {
 
 /**
  * The words of `text` (WORDS) with their positions: one native `match` and an `indexOf` per word, rather
- * than `matchAll` and its match object (groups, index, input) per word, which a cold Lambda pays for in
- * allocation and garbage collection. `indexOf(raw, end)` finds the word's own start, as only non-word
- * characters lie between `end` and it.
+ * than `matchAll` and its match object (groups, index, input) per word, which was most of what a text
+ * allocated here (docs/mentions.md has the speed measured). `indexOf(raw, end)` finds the word's own
+ * start, as only non-word characters lie between `end` and it.
  */
 function tokenize(text: string, ascii: boolean): Token[] {
   const found = text.match(ascii ? ASCII_WORDS : WORDS);
@@ -297,7 +299,8 @@ export function mentionedSymbols(
     else pending.push({ i, symbol: contextual });
   }
 
-  // `next`: the first token after the last name found (a name's words start no other name).
+  // `next`: the first token after the last name matched, taken or not (an ambiguous name without
+  // context is not a mention, but its words still start no other name).
   let next = 0;
   for (const i of nameStarts) {
     if (i < next) continue;

@@ -232,6 +232,14 @@ describe('mentionedSymbols', () => {
     expect(mentionedSymbols('$\u212A is up', universe)).toEqual(['\u212A']);
   });
 
+  it('applies the name, list and cashtag rules to a text with non-ASCII characters as to an ASCII one', () => {
+    // The emoji sends the text down the upper-case lookup: names, lists and cashtags must still count.
+    const text = 'Bitcoin and ada, $sol';
+    const expected = ['ADA', 'BTC', 'SOL'];
+    expect(mentionedSymbols(text, U)).toEqual(expected);
+    expect(mentionedSymbols(text.replace(' and', ' 🚀 and'), U)).toEqual(expected);
+  });
+
   it('uses a custom universe when one is given', () => {
     const universe = [{ symbol: 'ZZZ', name: 'Zed Coin' }];
     expect(mentionedSymbols('zed coin and ZZZ and BTC', universe)).toEqual(['ZZZ']);
