@@ -69,8 +69,6 @@ export interface MentionIndex {
   readonly contextual: ReadonlyMap<string, string>;
   /** Lower-case name words joined by one space → entry. */
   readonly names: ReadonlyMap<string, NameEntry>;
-  /** First word of every name, to skip most words without building n-grams. */
-  readonly nameStarts: ReadonlySet<string>;
   /**
    * The four symbol tables above merged by upper-cased word: one lookup per word instead of up to four.
    * Most words name no coin, and every lookup hashes the word's freshly made string; in a profile of
@@ -79,11 +77,12 @@ export interface MentionIndex {
    */
   readonly byUpper: ReadonlyMap<string, SymbolEntry>;
   /**
-   * Lower-cased word → its SymbolEntry and whether a name starts with it: the one lookup per word of an
-   * all-ASCII text (most texts), which then needs neither an upper-cased copy of every word nor a second
-   * lookup in nameStarts. It holds the SymbolEntry of ASCII keys of byUpper only: for ASCII, upper- and
-   * lower-casing are inverse, so `byLower` finds an entry exactly when `byUpper` does; outside ASCII they
-   * are not ("ß" upper-cases to "SS"), and a text with any non-ASCII character is looked up in byUpper.
+   * Lower-cased word → its SymbolEntry and whether a name starts with it (the first word of some name:
+   * every other word skips the n-gram search). Every word of every text is looked up here once; in an
+   * all-ASCII text (most texts) that is its only lookup, with no upper-cased copy of the word. It holds
+   * the SymbolEntry of ASCII keys of byUpper only: for ASCII, upper- and lower-casing are inverse, so
+   * `byLower` finds an entry exactly when `byUpper` does; outside ASCII they are not ("ß" upper-cases to
+   * "SS"), and a text with any non-ASCII character is also looked up in byUpper.
    */
   readonly byLower: ReadonlyMap<string, WordEntry>;
   /** Every leading run of whole words of a name ("shiba", "shiba inu"): n-grams stop where none go on. */
@@ -164,7 +163,7 @@ export function buildMentionIndex(universe: readonly CoinRef[]): MentionIndex {
   }
   for (const start of nameStarts)
     if (!byLower.has(start)) byLower.set(start, { symbol: undefined, nameStart: true });
-  return { cashtags, bare, anyCase, contextual, names, nameStarts, byUpper, byLower, namePrefixes };
+  return { cashtags, bare, anyCase, contextual, names, byUpper, byLower, namePrefixes };
 }
 
 const indexCache = new WeakMap<readonly CoinRef[], MentionIndex>();
