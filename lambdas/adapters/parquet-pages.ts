@@ -11,8 +11,8 @@
  * - PLAIN values, nulls left out: INT64 and DOUBLE as 8 bytes little-endian, BYTE_ARRAY as a 4-byte
  *   little-endian length then the UTF-8 bytes, BOOLEAN bit-packed least significant bit first.
  * - min and max: numbers and booleans as values (the footer writer encodes them), strings as their UTF-8
- *   bytes. Strings order by those bytes, unsigned, which is how readers compare them; JavaScript's `<`
- *   compares UTF-16 units, which disagrees above U+FFFF, so non-ASCII columns are ordered by their bytes.
+ *   bytes. Strings order by those bytes, unsigned, which is how readers compare them (JavaScript's `<`
+ *   compares UTF-16 units, which disagrees above U+FFFF).
  *
  * Why not hyparquet-writer's own `writePlain` and `writeRleBitPackedHybrid` (parquet.ts uses that library
  * for Thrift): they take one JavaScript value per cell and write it through a DataView, INT64
@@ -20,7 +20,7 @@
  * per-cell allocation, and levels are a single run.
  */
 import { endianness } from 'node:os';
-import type { ColumnValues } from '../core/columns';
+import { type ColumnValues, TextColumn } from '../core/columns';
 
 /** Typed arrays below write in the platform's byte order; Parquet's is little-endian (as are x86-64 and arm64). */
 if (endianness() !== 'LE') throw new Error('parquet-pages: Parquet encoding needs a little-endian CPU');
@@ -160,56 +160,50 @@ function booleanPage(cells: readonly (boolean | null)[]): ColumnPage {
   return { rows, nulls, body, min: !anyFalse, max: anyTrue };
 }
 
-function stringPage(cells: readonly (string | null)[]): ColumnPage {
+/** Compares two byte ranges of `bytes` as unsigned bytes, then by length: how readers order strings. */
+function compareRanges(bytes: Uint8Array, a: number, aLength: number, b: number, bLength: number): number {
+  if (a === b) return aLength - bLength;
+  const n = Math.min(aLength, bLength);
+  for (let i = 0; i < n; i++) {
+    const d = bytes[a + i]! - bytes[b + i]!;
+    if (d !== 0) return d;
+  }
+  return aLength - bLength;
+}
+
+/** A BYTE_ARRAY column: each cell's UTF-8 bytes are already in the column (core/columns.ts). */
+function stringPage(cells: TextColumn): ColumnPage {
   const rows = cells.length;
+  const { bytes, starts, lengths } = cells;
   const present = new Uint8Array(rows);
-  // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units). The bound is
-  // an allocation, not memory used: the pages past what is written are never touched.
   const room = levelsRoom(rows);
-  let bound = room;
-  for (let i = 0; i < rows; i++) {
-    const s = cells[i];
-    if (typeof s === 'string') bound += 4 + 3 * s.length;
-  }
-  const out = Buffer.allocUnsafe(bound);
-  const starts: number[] = [];
+  let size = room;
+  for (let i = 0; i < rows; i++) if (lengths[i]! >= 0) size += 4 + lengths[i]!;
+  const out = Buffer.allocUnsafe(size);
   let offset = room;
-  let ascii = true;
-  let min: string | undefined;
-  let max: string | undefined;
+  let count = 0;
+  let min = -1;
+  let max = -1;
   for (let i = 0; i < rows; i++) {
-    const s = cells[i];
-    if (typeof s !== 'string') continue;
+    const length = lengths[i]!;
+    if (length < 0) continue;
+    const start = starts[i]!;
     present[i] = 1;
-    const length = out.write(s, offset + 4, 'utf8');
+    count++;
     out.writeUInt32LE(length, offset);
-    starts.push(offset);
-    if (length !== s.length) ascii = false;
-    if (min === undefined || s < min) min = s;
-    if (max === undefined || s > max) max = s;
-    offset += 4 + length;
+    offset += 4;
+    // Most values are a few bytes: a loop is cheaper than a native copy's call.
+    if (length > 32) offset += bytes.copy(out, offset, start, start + length);
+    else for (let j = start, end = start + length; j < end; j++) out[offset++] = bytes[j]!;
+    if (min < 0 || compareRanges(bytes, start, length, starts[min]!, lengths[min]!) < 0) min = i;
+    if (max < 0 || compareRanges(bytes, start, length, starts[max]!, lengths[max]!) > 0) max = i;
   }
-  const nulls = rows - starts.length;
+  const nulls = rows - count;
   const body = bodyOf(out, room, offset, definitionLevels(present, rows, nulls));
-  if (starts.length === 0) return { rows, nulls, body };
-  const value = (start: number) => out.subarray(start + 4, start + 4 + out.readUInt32LE(start));
-  let lowest: Uint8Array;
-  let highest: Uint8Array;
-  if (ascii) {
-    // ASCII only: UTF-16 order is byte order.
-    lowest = Buffer.from(min!, 'utf8');
-    highest = Buffer.from(max!, 'utf8');
-  } else {
-    lowest = highest = value(starts[0]!);
-    for (const start of starts) {
-      const v = value(start);
-      if (Buffer.compare(v, lowest) < 0) lowest = v;
-      if (Buffer.compare(v, highest) > 0) highest = v;
-    }
-    lowest = Uint8Array.from(lowest);
-    highest = Uint8Array.from(highest);
-  }
-  return { rows, nulls, body, min: lowest, max: highest };
+  if (count === 0) return { rows, nulls, body };
+  // Copies: a bound must not keep the column's whole byte store alive.
+  const bound = (i: number) => Uint8Array.from(bytes.subarray(starts[i]!, starts[i]! + lengths[i]!));
+  return { rows, nulls, body, min: bound(min), max: bound(max) };
 }
 
 /** One column's page, encoded as `type`. The column's values must be of that type (the schema's). */
@@ -218,8 +212,10 @@ export function columnPage(type: PhysicalType, cells: ColumnValues): ColumnPage 
     if (!(cells instanceof Float64Array)) throw new TypeError(`a ${type} column needs a Float64Array`);
     return numericPage(cells, type === 'INT64');
   }
-  if (cells instanceof Float64Array) throw new TypeError(`a ${type} column cannot be a Float64Array`);
-  return type === 'BOOLEAN'
-    ? booleanPage(cells as readonly (boolean | null)[])
-    : stringPage(cells as readonly (string | null)[]);
+  if (type === 'BYTE_ARRAY') {
+    if (!(cells instanceof TextColumn)) throw new TypeError('a BYTE_ARRAY column needs a TextColumn');
+    return stringPage(cells);
+  }
+  if (!Array.isArray(cells)) throw new TypeError(`a ${type} column needs an array of booleans`);
+  return booleanPage(cells as readonly (boolean | null)[]);
 }

@@ -11,7 +11,8 @@
  *   for it), ints are safe integers, timestamps epoch milliseconds (|ms| ≤ 8.64e15), so a double holds
  *   each exactly. -0 is stored as 0: Parquet writers disagree on -0, and "-0" is not a value anyone sent
  *   on purpose.
- * - string, boolean: a plain array of the values and nulls.
+ * - string: a TextColumn, each cell's UTF-8 bytes in one growing byte store (below).
+ * - boolean: a plain array of the values and nulls.
  *
  * `rowsOf` turns a batch back into row objects for readers that want them (tests, small callers); the
  * hot paths never call it.
@@ -23,7 +24,131 @@ export type Cell = string | number | boolean | Date | null;
 /** Keys are exactly the dataset's column names, in schema order. */
 export type Row = Record<string, Cell>;
 
-export type ColumnValues = Float64Array | (string | null)[] | (boolean | null)[];
+export type ColumnValues = Float64Array | TextColumn | (boolean | null)[];
+
+/**
+ * A string column as UTF-8 bytes: cell `i` is `lengths[i]` bytes of `bytes` from `starts[i]`, and a
+ * length of -1 is null. Why not an array of strings: a ticker run has five strings per row (four read
+ * from the page, and record_id's 64 hex characters), and as JavaScript strings each one lives until the
+ * run's file is written, so V8's young-generation collector copied and promoted millions of them; the
+ * page encoder then converted each back to UTF-8. Here the scanned fill copies a value's bytes straight
+ * from the page, a string written with `set` dies young, and the page encoder copies bytes.
+ *
+ * The byte store only grows: a cell written again (a rejected record's slot reused, a row replaced by a
+ * later extraction) gets new bytes, and the old ones stay unread until the batch is dropped. A value
+ * equal to the last one written shares its bytes (run_id is the same string on every row).
+ *
+ * A cell reads back as the string its bytes decode to: the same string, except that a lone surrogate
+ * (which UTF-8 cannot hold) reads back as U+FFFD, as it is stored in Parquet.
+ */
+export class TextColumn {
+  private last: string | undefined;
+  private lastStart = 0;
+  private lastLength = 0;
+
+  constructor(
+    /** The byte store; `used` bytes of it are written. */
+    public bytes: Buffer,
+    public starts: Int32Array,
+    public lengths: Int32Array,
+    public used = 0,
+  ) {}
+
+  static empty(capacity: number): TextColumn {
+    return new TextColumn(
+      Buffer.allocUnsafe(capacity * 16),
+      new Int32Array(capacity),
+      new Int32Array(capacity),
+    );
+  }
+
+  /** A column of these values (for tests and small callers). */
+  static of(values: readonly (string | null)[]): TextColumn {
+    const column = TextColumn.empty(values.length);
+    for (const [slot, value] of values.entries()) column.set(slot, value);
+    return column;
+  }
+
+  /** Rows held (the builder's column: its capacity). */
+  get length(): number {
+    return this.starts.length;
+  }
+
+  /** Room for `rows` cells (keeps cells below). */
+  grow(rows: number): void {
+    const starts = new Int32Array(rows);
+    starts.set(this.starts);
+    const lengths = new Int32Array(rows);
+    lengths.set(this.lengths);
+    this.starts = starts;
+    this.lengths = lengths;
+  }
+
+  /** Makes room for `n` more bytes. */
+  private room(n: number): void {
+    if (this.used + n <= this.bytes.length) return;
+    const bytes = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.used + n));
+    this.bytes.copy(bytes, 0, 0, this.used);
+    this.bytes = bytes;
+  }
+
+  set(slot: number, value: string | null): void {
+    if (value === null) {
+      this.lengths[slot] = -1;
+      return;
+    }
+    if (value !== this.last) {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
+      this.room(3 * value.length);
+      this.lastStart = this.used;
+      this.lastLength = this.bytes.write(value, this.used, 'utf8');
+      this.used += this.lastLength;
+      this.last = value;
+    }
+    this.starts[slot] = this.lastStart;
+    this.lengths[slot] = this.lastLength;
+  }
+
+  /** Writes bytes `start`..`end` of `source`, which must be UTF-8 (the scanner's plain ASCII strings). */
+  setBytes(slot: number, source: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.room(n);
+    const bytes = this.bytes;
+    let at = this.used;
+    this.starts[slot] = at;
+    this.lengths[slot] = n;
+    // Most values are a few bytes: a loop is cheaper than a native copy's call.
+    for (let i = start; i < end; i++) bytes[at++] = source[i]!;
+    this.used = at;
+  }
+
+  /** The string in `slot`, or null. */
+  text(slot: number): string | null {
+    const n = this.lengths[slot]!;
+    if (n < 0) return null;
+    const start = this.starts[slot]!;
+    return this.bytes.toString('utf8', start, start + n);
+  }
+
+  copySlot(from: number, to: number): void {
+    this.starts[to] = this.starts[from]!;
+    this.lengths[to] = this.lengths[from]!;
+  }
+
+  /** The first `rows` cells, sharing this column's bytes. */
+  head(rows: number): TextColumn {
+    return new TextColumn(
+      this.bytes,
+      this.starts.subarray(0, rows),
+      this.lengths.subarray(0, rows),
+      this.used,
+    );
+  }
+}
+
+/** An empty column of `type` with room for `capacity` rows. */
+export const emptyColumn = (type: ColumnType, capacity: number): ColumnValues =>
+  isNumeric(type) ? new Float64Array(capacity) : type === 'string' ? TextColumn.empty(capacity) : [];
 
 export interface ColumnBatch {
   readonly dataset: DatasetName;
@@ -43,6 +168,7 @@ export const isNumeric = (type: ColumnType): boolean =>
 /** The value of one cell as a row holds it (Date for timestamps, null for NaN). */
 export function cellAt(batch: ColumnBatch, column: number, row: number): Cell {
   const values = batch.columns[column]!;
+  if (values instanceof TextColumn) return values.text(row);
   if (!(values instanceof Float64Array)) return values[row] ?? null;
   const n = values[row]!;
   if (Number.isNaN(n)) return null;
@@ -86,15 +212,13 @@ export class ColumnBuilder {
   length = 0;
   private capacity: number;
   readonly columns: ColumnValues[];
-  private readonly numeric: readonly boolean[];
 
   constructor(
     readonly dataset: DatasetName,
     capacity = 256,
   ) {
     this.capacity = Math.max(16, capacity);
-    this.numeric = DATASETS[dataset].columns.map((c) => isNumeric(c.type));
-    this.columns = this.numeric.map((n) => (n ? new Float64Array(this.capacity) : []));
+    this.columns = DATASETS[dataset].columns.map((c) => emptyColumn(c.type, this.capacity));
   }
 
   /** Makes room for `slot` (call before writing to it). */
@@ -102,10 +226,13 @@ export class ColumnBuilder {
     if (slot < this.capacity) return;
     while (this.capacity <= slot) this.capacity *= 2;
     for (let c = 0; c < this.columns.length; c++) {
-      if (!this.numeric[c]) continue;
-      const grown = new Float64Array(this.capacity);
-      grown.set(this.columns[c] as Float64Array);
-      this.columns[c] = grown;
+      const values = this.columns[c]!;
+      if (values instanceof TextColumn) values.grow(this.capacity);
+      else if (values instanceof Float64Array) {
+        const grown = new Float64Array(this.capacity);
+        grown.set(values);
+        this.columns[c] = grown;
+      }
     }
   }
 
@@ -116,17 +243,21 @@ export class ColumnBuilder {
   set(column: number, slot: number, value: string | number | boolean | null): void {
     const values = this.columns[column]!;
     if (values instanceof Float64Array) values[slot] = storedNumber(value as number | null);
-    else (values as (string | number | boolean | null)[])[slot] = value;
+    else if (values instanceof TextColumn) values.set(slot, value as string | null);
+    else (values as (boolean | null)[])[slot] = value as boolean | null;
   }
 
   /** The string in a string column's slot (null when empty). */
   text(column: number, slot: number): string | null {
-    return (this.columns[column] as (string | null)[])[slot] ?? null;
+    return (this.columns[column] as TextColumn).text(slot);
   }
 
   /** Copies every cell of slot `from` over slot `to` (a later extraction replacing a row). */
   copySlot(from: number, to: number): void {
-    for (const values of this.columns) values[to] = values[from] as never;
+    for (const values of this.columns) {
+      if (values instanceof TextColumn) values.copySlot(from, to);
+      else values[to] = values[from] as never;
+    }
   }
 
   /** Makes the slot at `length` a row. */
@@ -134,11 +265,16 @@ export class ColumnBuilder {
     this.length++;
   }
 
-  /** The batch of committed rows (numeric columns trimmed to length, string arrays truncated). */
+  /** The batch of committed rows (every column trimmed to length). */
   finish(): ColumnBatch {
+    const n = this.length;
     const columns = this.columns.map((values) =>
-      values instanceof Float64Array ? values.subarray(0, this.length) : values.slice(0, this.length),
-    ) as ColumnValues[];
-    return { dataset: this.dataset, length: this.length, columns };
+      values instanceof Float64Array
+        ? values.subarray(0, n)
+        : values instanceof TextColumn
+          ? values.head(n)
+          : values.slice(0, n),
+    );
+    return { dataset: this.dataset, length: n, columns };
   }
 }

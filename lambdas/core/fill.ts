@@ -56,6 +56,8 @@ export interface Field {
   readonly column: number;
   readonly required: boolean;
   readonly numeric: boolean;
+  /** A string column: its cells are written to a TextColumn (columns.ts). */
+  readonly text: boolean;
   /** The record's field holding the value, when the value is a field of the record. */
   readonly source: string | undefined;
   /** Otherwise, how the value is computed from the record. */
@@ -92,6 +94,14 @@ function castFailed(f: Field, value: unknown, nullCounts: Record<string, number>
   } else if (f.required) problems.push(`missing ${f.name}`);
 }
 
+/** The compiled statement writing `cell` into field `f`'s column at `slot` (see columns.ts). */
+const store = (f: Field, cell: string): string =>
+  f.numeric
+    ? `columns[${f.column}][slot] = stored(${cell});`
+    : f.text
+      ? `columns[${f.column}].set(slot, ${cell});`
+      : `columns[${f.column}][slot] = ${cell};`;
+
 /** Fills a slot from a parsed record; returns the record's problems, if any. */
 export type ObjectFill = (
   record: Json,
@@ -112,10 +122,9 @@ export function objectFill(fields: readonly Field[]): ObjectFill {
   const body = fields
     .map((f, j) => {
       const read = f.read ? `fields[${j}].read(record)` : `record[${JSON.stringify(f.source)}]`;
-      const store = f.numeric ? 'stored(cell)' : 'cell';
       return `v = ${read}; cell = fields[${j}].cast(v);
 if (cell === null) step(fields[${j}], v, nullCounts, problems);
-columns[${f.column}][slot] = ${store};`;
+${store(f, 'cell')}`;
     })
     .join('\n');
   const compiled = new Function(
@@ -175,7 +184,6 @@ export function scannedFill(fields: readonly Field[]): ScannedFill | undefined {
   };
   const cases = fields
     .map((f, j) => {
-      const store = f.numeric ? 'stored(cell)' : 'cell';
       // A plain decimal in a numeric column: cast as the number it is (cast(text) is cast(number) then).
       const decimal = f.numeric
         ? `if (kind === ${TEXT} || kind === ${NUMBER}) {
@@ -183,16 +191,25 @@ export function scannedFill(fields: readonly Field[]): ScannedFill | undefined {
     if (n !== undefined) { cell = cast${j}(n); if (cell === null) return false; columns[${f.column}][slot] = cell + 0; break; }
   }`
         : '';
+      // A plain string in a string column: its bytes are the value's UTF-8 ('' casts to null).
+      const plain = f.text
+        ? `if (kind === ${TEXT}) {
+    if (end > start) columns[${f.column}].setBytes(slot, b, start, end);
+    else if (${f.required}) return false;
+    else columns[${f.column}].set(slot, null);
+    break;
+  }`
+        : '';
       // A repeated key needs no care: each occurrence is written in turn, so the last one stays, as in
       // JSON.parse, and any that does not cast sends the record to objectFill.
       return `case ${j}: {
   seen |= ${1 << j};
-  ${decimal}
+  ${decimal}${plain}
   v = value(b, kind, start, end);
   if (v === OTHER) return false;
   cell = cast${j}(v);
   if (cell === null && (${f.required} || !blank(v))) return false;
-  columns[${f.column}][slot] = ${store};
+  ${store(f, 'cell')}
   break;
 }`;
     })
@@ -201,9 +218,7 @@ export function scannedFill(fields: readonly Field[]): ScannedFill | undefined {
   const required = fields.reduce((mask, f, j) => (f.required ? mask | (1 << j) : mask), 0);
   const blanks = fields
     .map((f, j) =>
-      f.required
-        ? ''
-        : `if ((seen & ${1 << j}) === 0) columns[${f.column}][slot] = ${f.numeric ? 'NaN' : 'null'};`,
+      f.required ? '' : `if ((seen & ${1 << j}) === 0) ${store(f, f.numeric ? 'NaN' : 'null')}`,
     )
     .join('\n');
   return new Function(

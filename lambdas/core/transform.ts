@@ -245,6 +245,7 @@ function planFor(dataset: DatasetName): Plan {
         column,
         required: c.required,
         numeric: isNumeric(c.type),
+        text: c.type === 'string',
         source: read ? undefined : (mapping.renames?.[c.name] ?? c.name),
         read,
         cast: CASTS[c.type],

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ColumnBuilder, cellAt, columnsOf, type Row, rowsOf } from '../../lambdas/core/columns';
+import { ColumnBuilder, cellAt, columnsOf, type Row, rowsOf, TextColumn } from '../../lambdas/core/columns';
 import { type ColumnType, DATASET_NAMES, DATASETS, type DatasetName } from '../../lambdas/core/datasets';
 
 /** A cell of each logical type as cast.ts produces them (or null). */
@@ -77,7 +77,9 @@ describe('column batches', () => {
     const batch = builder.finish();
     expect(batch.length).toBe(n);
     expect(Array.from(batch.columns[coins] as Float64Array)).toEqual(Array.from({ length: n }, (_, i) => i));
-    expect(batch.columns[run]).toEqual(Array.from({ length: n }, (_, i) => `r${i}`));
+    expect(Array.from({ length: n }, (_, r) => cellAt(batch, run, r))).toEqual(
+      Array.from({ length: n }, (_, i) => `r${i}`),
+    );
   });
 
   it('copies every cell of a slot over another (a later extraction replacing a row)', () => {
@@ -103,5 +105,57 @@ describe('column batches', () => {
     builder.copySlot(1, 0);
     const [replaced] = rowsOf(builder.finish());
     expect(replaced).toMatchObject({ symbol: 'NEW', price_usd: 2, rank: null, extracted_at: new Date(2000) });
+  });
+});
+
+describe('TextColumn', () => {
+  const cells = (column: TextColumn) => Array.from({ length: column.length }, (_, i) => column.text(i));
+
+  it('reads back each string it was given, null and the empty string apart', () => {
+    const values = ['BTC', null, '', 'Ünïcødé 🚀', 'a\u0000b'];
+    expect(cells(TextColumn.of(values))).toEqual(values);
+  });
+
+  it('reads a lone surrogate back as U+FFFD, the UTF-8 it is stored as', () => {
+    expect(TextColumn.of(['a\ud800b']).text(0)).toBe('a\ufffdb');
+  });
+
+  it('stores a value equal to the last one written once, and any other value anew', () => {
+    const column = TextColumn.empty(4);
+    column.set(0, 'run-1');
+    column.set(1, 'run-1');
+    expect(column.used).toBe(5);
+    column.set(2, 'run-2');
+    column.set(3, 'run-1');
+    expect(column.used).toBe(15);
+    expect(cells(column)).toEqual(['run-1', 'run-1', 'run-2', 'run-1']);
+  });
+
+  it('copies bytes from a source, so later changes to the source do not reach the cell', () => {
+    const source = Buffer.from('xxBTCxx');
+    const column = TextColumn.empty(2);
+    column.setBytes(0, source, 2, 5);
+    column.setBytes(1, source, 0, 0);
+    source.fill(0);
+    expect(cells(column)).toEqual(['BTC', '']);
+  });
+
+  it('keeps every cell when its slots and its byte store grow', () => {
+    const column = TextColumn.empty(1);
+    const values = Array.from({ length: 300 }, (_, i) => `${'v'.repeat(i % 40)}${i}`);
+    for (const [slot, value] of values.entries()) {
+      if (slot >= column.length) column.grow(2 * column.length);
+      column.set(slot, value);
+    }
+    expect(cells(column.head(values.length))).toEqual(values);
+  });
+
+  it('copies a slot over another, and a head shares the bytes but holds only its rows', () => {
+    const column = TextColumn.of(['old', 'new', 'third']);
+    column.copySlot(1, 0);
+    const head = column.head(2);
+    expect(head.length).toBe(2);
+    expect(head.bytes).toBe(column.bytes);
+    expect(cells(head)).toEqual(['new', 'new']);
   });
 });

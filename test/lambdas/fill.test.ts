@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ColumnBuilder } from '../../lambdas/core/columns';
+import { ColumnBuilder, type ColumnValues, emptyColumn, TextColumn } from '../../lambdas/core/columns';
 import { CASTS, type Field, objectFill, preview, scannedFill } from '../../lambdas/core/fill';
 import { MAX_JSON_DEPTH } from '../../lambdas/core/json-guard';
 import { scanPage } from '../../lambdas/core/page-scan';
@@ -16,6 +16,7 @@ const FIELDS: Field[] = TYPES.map((type, column) => ({
   column,
   required: type === 'string',
   numeric: type === 'int' || type === 'double' || type === 'timestamp',
+  text: type === 'string',
   source: `${type}_col`,
   read: undefined,
   cast: CASTS[type],
@@ -23,11 +24,15 @@ const FIELDS: Field[] = TYPES.map((type, column) => ({
 // Any dataset will do for the builder: only its column arrays are used, by index.
 const builder = () => {
   const b = new ColumnBuilder('coinlore_tickers', 4);
-  FIELDS.forEach((f, c) => {
-    (b.columns as unknown[])[c] = f.numeric ? new Float64Array(4) : [];
+  TYPES.forEach((type, c) => {
+    b.columns[c] = emptyColumn(type, 4);
   });
   return b;
 };
+
+/** A cell as written (NaN for a null number). */
+const cell = (values: ColumnValues, slot: number) =>
+  values instanceof TextColumn ? values.text(slot) : values[slot];
 
 /** The page text around some records (the scanner only reads a tickers envelope's shape). */
 const page = (records: string[]) =>
@@ -40,7 +45,7 @@ function bothFills(record: string) {
   const b = builder();
   const nullCounts: Record<string, number> = {};
   const problems = objectFill(FIELDS)(JSON.parse(record), b.columns, 0, nullCounts);
-  const cells = (x: ColumnBuilder) => x.columns.slice(0, FIELDS.length).map((c) => c[0]);
+  const cells = (x: ColumnBuilder) => x.columns.slice(0, FIELDS.length).map((c) => cell(c, 0));
   return { fast, fastCells: cells(a), objectCells: cells(b), problems, nullCounts };
 }
 
@@ -99,7 +104,7 @@ describe('scannedFill', () => {
     const b = builder();
     expect(fill(scanned.records, 0, b.columns, 0)).toBe(true);
     expect(fill(scanned.records, 1, b.columns, 1)).toBe(true);
-    expect(b.columns.slice(0, FIELDS.length).map((c) => [c[0], c[1]])).toEqual([
+    expect(b.columns.slice(0, FIELDS.length).map((c) => [cell(c, 0), cell(c, 1)])).toEqual([
       ['a', 'b'],
       [1, 4],
       [2.5, 3.5],

@@ -18,8 +18,8 @@ import { envelope, ticker, tickersBody } from './envelope-builder';
 /** Everything a transform says about a batch, columns as stored (NaN for null, typed arrays). */
 function outcome(dataset: DatasetName, batch: KeyedEnvelope) {
   const r = transformEnvelopes(dataset, [batch], { runId: 'scan-test' });
-  const { columns, rejects, skipped, nullCounts, duplicates, moreSkipped, records } = r;
-  return { columns: columns.columns, rejects, skipped, nullCounts, duplicates, moreSkipped, records };
+  const { rows, rejects, skipped, nullCounts, duplicates, moreSkipped, records } = r;
+  return { rows, rejects, skipped, nullCounts, duplicates, moreSkipped, records };
 }
 
 const parsedOutcome = (dataset: DatasetName, text: string) =>
@@ -53,7 +53,7 @@ describe('scanPage', () => {
     expect(page.envelope).toEqual(expected);
     const scanned = scannedOutcome('coinlore_tickers', text);
     expect(scanned).toEqual(parsedOutcome('coinlore_tickers', text));
-    expect(scanned.columns[0]).toHaveLength(3);
+    expect(scanned.rows).toHaveLength(3);
   });
 
   // The fast path must cover every shape of a valid page, or reprocessing silently slows down: these
@@ -210,7 +210,7 @@ describe('scanPage', () => {
         scanned: page.records,
       });
       expect(scanned).toEqual(parsedOutcome('coinlore_tickers', text));
-      expect(scanned.columns[5]![0]).not.toBe('Coin 1');
+      expect(scanned.rows[0]!.name).not.toBe('Coin 1');
     }
   });
 
@@ -227,6 +227,7 @@ describe('scanPage', () => {
       column: 0,
       required: false,
       numeric: false,
+      text: true,
       source,
       read: undefined,
       cast: castString,

@@ -27,7 +27,7 @@ import {
   writeParquet,
 } from '../../lambdas/adapters/parquet';
 import { type Bound, columnPage, definitionLevels } from '../../lambdas/adapters/parquet-pages';
-import { columnsOf, type Row } from '../../lambdas/core/columns';
+import { columnsOf, type Row, TextColumn } from '../../lambdas/core/columns';
 import { type ColumnType, DATASETS } from '../../lambdas/core/datasets';
 import { inMemoryDuckDb } from '../support/duckdb';
 
@@ -292,7 +292,7 @@ describe('Parquet file layout', () => {
     const batch = columnsOf('reddit_posts', postRows(3, HOSTILE));
     const columns = [...batch.columns];
     const title = POSTS.findIndex((c) => c.name === 'title');
-    columns[title] = (columns[title] as (string | null)[]).slice(0, 2);
+    columns[title] = (columns[title] as TextColumn).head(2);
     await expect(writeParquet({ ...batch, columns })).rejects.toThrow(
       /column title holds 2 values but the batch has 3 rows/,
     );
@@ -530,14 +530,51 @@ describe('columnPage', () => {
   const stats = (page: { min?: Bound; max?: Bound }) => [plain(page.min), plain(page.max)];
 
   it('orders ASCII strings as text, ignoring nulls', () => {
-    expect(stats(columnPage('BYTE_ARRAY', ['b', null, 'a', 'c', 'ab']))).toEqual([bytes('a'), bytes('c')]);
-    expect(stats(columnPage('BYTE_ARRAY', [null, 'only']))).toEqual([bytes('only'), bytes('only')]);
+    expect(stats(columnPage('BYTE_ARRAY', TextColumn.of(['b', null, 'a', 'c', 'ab'])))).toEqual([
+      bytes('a'),
+      bytes('c'),
+    ]);
+    expect(stats(columnPage('BYTE_ARRAY', TextColumn.of([null, 'only'])))).toEqual([
+      bytes('only'),
+      bytes('only'),
+    ]);
+  });
+
+  it('orders a prefix before the longer string, and an empty string before every other', () => {
+    expect(stats(columnPage('BYTE_ARRAY', TextColumn.of(['ab', 'a', 'abc'])))).toEqual([
+      bytes('a'),
+      bytes('abc'),
+    ]);
+    expect(stats(columnPage('BYTE_ARRAY', TextColumn.of(['b', '', null])))).toEqual([[], bytes('b')]);
+  });
+
+  it('writes each value as its length and UTF-8 bytes, short and long alike, nulls left out', () => {
+    const long = `${'é'.repeat(20)}!`; // 41 bytes: over the length copied byte by byte
+    const page = columnPage('BYTE_ARRAY', TextColumn.of(['ab', null, long, 'ab']));
+    const value = (text: string) => [
+      ...new Uint8Array(Uint32Array.of(Buffer.byteLength(text)).buffer),
+      ...bytes(text),
+    ];
+    // Levels 1,0,1,1 → one bit-packed group 0b1101, after their 4-byte length.
+    expect(Array.from(page.body)).toEqual([
+      2,
+      0,
+      0,
+      0,
+      3,
+      0b1101,
+      ...value('ab'),
+      ...value(long),
+      ...value('ab'),
+    ]);
+    expect(page.nulls).toBe(1);
+    expect(stats(page)).toEqual([bytes('ab'), bytes(long)]);
   });
 
   it.each([[['\uFF5E', '😀']], [['😀', '\uFF5E']]])(
     'orders non-ASCII strings by their UTF-8 bytes, not UTF-16 units (%j)',
     (values) => {
-      expect(stats(columnPage('BYTE_ARRAY', values))).toEqual([bytes('\uFF5E'), bytes('😀')]);
+      expect(stats(columnPage('BYTE_ARRAY', TextColumn.of(values)))).toEqual([bytes('\uFF5E'), bytes('😀')]);
     },
   );
 
@@ -570,8 +607,10 @@ describe('columnPage', () => {
   });
 
   it('refuses a column whose values do not match its physical type', () => {
-    expect(() => columnPage('INT64', ['1'])).toThrow(/Float64Array/);
-    expect(() => columnPage('BYTE_ARRAY', new Float64Array(1))).toThrow(/cannot be a Float64Array/);
+    expect(() => columnPage('INT64', TextColumn.of(['1']))).toThrow(/Float64Array/);
+    expect(() => columnPage('BYTE_ARRAY', new Float64Array(1))).toThrow(/needs a TextColumn/);
+    expect(() => columnPage('BYTE_ARRAY', [true])).toThrow(/needs a TextColumn/);
+    expect(() => columnPage('BOOLEAN', TextColumn.of(['true']))).toThrow(/array of booleans/);
   });
 
   it('encodes INT64 values as two 32-bit little-endian words, negatives in two’s complement', () => {
