@@ -193,7 +193,7 @@ function stringPage(cells: TextColumn): ColumnPage {
     out.writeUInt32LE(length, offset);
     offset += 4;
     // Most values are a few bytes: a loop is cheaper than a native copy's call.
-    if (length > 32) offset += bytes.copy(out, offset, start, start + length);
+    if (length > 64) offset += bytes.copy(out, offset, start, start + length);
     else for (let j = start, end = start + length; j < end; j++) out[offset++] = bytes[j]!;
     if (min < 0 || compareRanges(bytes, start, length, starts[min]!, lengths[min]!) < 0) min = i;
     if (max < 0 || compareRanges(bytes, start, length, starts[max]!, lengths[max]!) > 0) max = i;

@@ -549,7 +549,7 @@ describe('columnPage', () => {
   });
 
   it('writes each value as its length and UTF-8 bytes, short and long alike, nulls left out', () => {
-    const long = `${'é'.repeat(20)}!`; // 41 bytes: over the length copied byte by byte
+    const long = `${'é'.repeat(40)}!`; // 81 bytes: over the length copied byte by byte
     const page = columnPage('BYTE_ARRAY', TextColumn.of(['ab', null, long, 'ab']));
     const value = (text: string) => [
       ...new Uint8Array(Uint32Array.of(Buffer.byteLength(text)).buffer),
