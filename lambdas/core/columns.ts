@@ -17,7 +17,11 @@
  * `rowsOf` turns a batch back into row objects for readers that want them (tests, small callers); the
  * hot paths never call it.
  */
+import { constants } from 'node:buffer';
 import { type ColumnType, DATASETS, type DatasetName } from './datasets';
+
+/** The longest Buffer this Node allows (4 GiB on 64-bit builds). */
+const MAX_LENGTH = constants.MAX_LENGTH;
 
 /** One typed cell: timestamps are UTC Dates, ints are safe integers, doubles are finite. */
 export type Cell = string | number | boolean | Date | null;
@@ -49,7 +53,7 @@ export class TextColumn {
   constructor(
     /** The byte store; `used` bytes of it are written. */
     public bytes: Buffer,
-    public starts: Int32Array,
+    public starts: Uint32Array,
     public lengths: Int32Array,
     public used = 0,
   ) {}
@@ -57,7 +61,7 @@ export class TextColumn {
   static empty(capacity: number): TextColumn {
     return new TextColumn(
       Buffer.allocUnsafe(capacity * 16),
-      new Int32Array(capacity),
+      new Uint32Array(capacity),
       new Int32Array(capacity),
     );
   }
@@ -76,7 +80,7 @@ export class TextColumn {
 
   /** Room for `rows` cells (keeps cells below). */
   grow(rows: number): void {
-    const starts = new Int32Array(rows);
+    const starts = new Uint32Array(rows);
     starts.set(this.starts);
     const lengths = new Int32Array(rows);
     lengths.set(this.lengths);
@@ -84,10 +88,20 @@ export class TextColumn {
     this.lengths = lengths;
   }
 
-  /** Makes room for `n` more bytes. */
+  /**
+   * Makes room for `n` more bytes. A buffer cannot pass `MAX_LENGTH` (4 GiB on 64-bit Node), which is
+   * also as far as a start (a Uint32Array) can point: past it the batch stops with this error instead of
+   * wrapping. A column whose cells alone pass 2 GiB cannot be one Parquet page in any case (the writer
+   * refuses it: `MAX_PAGE_BYTES`, lambdas/adapters/parquet.ts); only the bytes of rejected and replaced
+   * cells can take a column past that.
+   */
   private room(n: number): void {
     if (this.used + n <= this.bytes.length) return;
-    const bytes = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.used + n));
+    if (this.used + n > MAX_LENGTH)
+      throw new RangeError(
+        `a string column of one batch would hold over ${MAX_LENGTH} bytes of text (rejected and replaced cells included)`,
+      );
+    const bytes = Buffer.allocUnsafe(Math.min(MAX_LENGTH, Math.max(2 * this.bytes.length, this.used + n)));
     this.bytes.copy(bytes, 0, 0, this.used);
     this.bytes = bytes;
   }
