@@ -1,6 +1,6 @@
 /**
- * Column batches: what the transform produces, one array per column of DATASETS[dataset].columns, in
- * schema order, with no object per row. The Parquet writer reads them (lambdas/adapters/parquet.ts,
+ * Column batches: what the transform produces, one column of values per column of
+ * DATASETS[dataset].columns, in schema order, with no object per row. The Parquet writer reads them (lambdas/adapters/parquet.ts,
  * in the Lambda and in `fdl reprocess`), so rows never exist as objects between the transform and a
  * file. Why: reprocessing a year of archives handles billions of
  * cells, and a row object per record (plus a Date per timestamp) was the largest cost after JSON.parse
@@ -20,8 +20,12 @@
 import { constants } from 'node:buffer';
 import { type ColumnType, DATASETS, type DatasetName } from './datasets';
 
-/** The longest Buffer this Node allows (4 GiB on 64-bit builds). */
-const MAX_LENGTH = constants.MAX_LENGTH;
+/**
+ * The most bytes one TextColumn holds: as far as a start (a Uint32Array) can point, and no more than a
+ * Buffer may hold (4 GiB on Node 20; Node 22 allows longer Buffers, so the Uint32 bound is the one that
+ * holds there).
+ */
+export const MAX_TEXT_BYTES = Math.min(constants.MAX_LENGTH, 2 ** 32);
 
 /** One typed cell: timestamps are UTC Dates, ints are safe integers, doubles are finite. */
 export type Cell = string | number | boolean | Date | null;
@@ -32,11 +36,12 @@ export type ColumnValues = Float64Array | TextColumn | (boolean | null)[];
 
 /**
  * A string column as UTF-8 bytes: cell `i` is `lengths[i]` bytes of `bytes` from `starts[i]`, and a
- * length of -1 is null. Why not an array of strings: a ticker run has five strings per row (four read
- * from the page, and record_id's 64 hex characters), and as JavaScript strings each one lives until the
- * run's file is written, so V8's young-generation collector copied and promoted millions of them; the
- * page encoder then converted each back to UTF-8. Here the scanned fill copies a value's bytes straight
- * from the page, a string written with `set` dies young, and the page encoder copies bytes.
+ * length of -1 is null (as is a slot never written). Why not an array of strings: a ticker run has five
+ * strings per row (four read from the page, and record_id's 64 hex characters), and as JavaScript
+ * strings each one lives until the run's file is written, so V8's young-generation collector copied and
+ * promoted millions of them; the page encoder then converted each back to UTF-8. Here the scanned fill
+ * copies a value's bytes straight from the page, a string written with `set` dies young, and the page
+ * encoder copies bytes. (The transform still keeps one string per row for its dedupe key.)
  *
  * The byte store only grows: a cell written again (a rejected record's slot reused, a row replaced by a
  * later extraction) gets new bytes, and the old ones stay unread until the batch is dropped. A value
@@ -56,13 +61,17 @@ export class TextColumn {
     public starts: Uint32Array,
     public lengths: Int32Array,
     public used = 0,
+    /** The most bytes it may hold (MAX_TEXT_BYTES; smaller only in tests). */
+    private readonly limit = MAX_TEXT_BYTES,
   ) {}
 
-  static empty(capacity: number): TextColumn {
+  static empty(capacity: number, limit = MAX_TEXT_BYTES): TextColumn {
     return new TextColumn(
-      Buffer.allocUnsafe(capacity * 16),
+      Buffer.allocUnsafe(Math.min(limit, capacity * 16)),
       new Uint32Array(capacity),
-      new Int32Array(capacity),
+      new Int32Array(capacity).fill(-1),
+      0,
+      limit,
     );
   }
 
@@ -82,26 +91,25 @@ export class TextColumn {
   grow(rows: number): void {
     const starts = new Uint32Array(rows);
     starts.set(this.starts);
-    const lengths = new Int32Array(rows);
+    const lengths = new Int32Array(rows).fill(-1);
     lengths.set(this.lengths);
     this.starts = starts;
     this.lengths = lengths;
   }
 
   /**
-   * Makes room for `n` more bytes. A buffer cannot pass `MAX_LENGTH` (4 GiB on 64-bit Node), which is
-   * also as far as a start (a Uint32Array) can point: past it the batch stops with this error instead of
-   * wrapping. A column whose cells alone pass 2 GiB cannot be one Parquet page in any case (the writer
+   * Makes room for `n` more bytes. Past `limit` the batch stops with this error instead of a start
+   * wrapping (MAX_TEXT_BYTES). A column whose cells alone pass 2 GiB cannot be one Parquet page in any case (the writer
    * refuses it: `MAX_PAGE_BYTES`, lambdas/adapters/parquet.ts); only the bytes of rejected and replaced
    * cells can take a column past that.
    */
   private room(n: number): void {
     if (this.used + n <= this.bytes.length) return;
-    if (this.used + n > MAX_LENGTH)
+    if (this.used + n > this.limit)
       throw new RangeError(
-        `a string column of one batch would hold over ${MAX_LENGTH} bytes of text (rejected and replaced cells included)`,
+        `a string column of one batch would hold over ${this.limit} bytes of text (rejected and replaced cells included)`,
       );
-    const bytes = Buffer.allocUnsafe(Math.min(MAX_LENGTH, Math.max(2 * this.bytes.length, this.used + n)));
+    const bytes = Buffer.allocUnsafe(Math.min(this.limit, Math.max(2 * this.bytes.length, this.used + n)));
     this.bytes.copy(bytes, 0, 0, this.used);
     this.bytes = bytes;
   }
@@ -111,9 +119,13 @@ export class TextColumn {
       this.lengths[slot] = -1;
       return;
     }
+    // A caller's mistake (a number in a string column) fails here rather than becoming null in a file.
+    if (typeof value !== 'string') throw new TypeError(`a string column got a ${typeof value}`);
     if (value !== this.last) {
-      // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
-      this.room(3 * value.length);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units); near the
+      // limit, the exact length decides.
+      const most = 3 * value.length;
+      this.room(this.used + most > this.limit ? Buffer.byteLength(value, 'utf8') : most);
       this.lastStart = this.used;
       this.lastLength = this.bytes.write(value, this.used, 'utf8');
       this.used += this.lastLength;
@@ -252,7 +264,7 @@ export class ColumnBuilder {
 
   /**
    * Writes one cell: numbers (timestamps as epoch ms) into numeric columns, where null becomes NaN and
-   * -0 becomes 0; strings and booleans as they are.
+   * -0 becomes 0; strings as their UTF-8 (TextColumn); booleans as they are.
    */
   set(column: number, slot: number, value: string | number | boolean | null): void {
     const values = this.columns[column]!;

@@ -159,15 +159,21 @@ export type ScannedFill = (
 /**
  * The fill of scanned records, or undefined when the dataset's values are not all plain fields of the
  * record (a computed value needs the object), when a field's name is also an Object.prototype member
- * (a parsed record would inherit it when the field is missing), or there are over 31 fields (the set
- * of fields seen is a 32-bit mask).
+ * (a parsed record would inherit it when the field is missing), when a string column's cast is not
+ * `castString` (a plain string's bytes are copied without calling the cast, which is right only for
+ * castString's rules), or there are over 31 fields (the set of fields seen is a 32-bit mask).
  *
  * Compiled like objectFill, one case per field, for the same reason and one more: each case calls its
  * own column's cast, so V8 inlines it and a number read from the bytes goes into its Float64Array
  * without ever being boxed (a shared `field.cast(value)` call allocated a heap number per cell).
  */
 export function scannedFill(fields: readonly Field[]): ScannedFill | undefined {
-  if (fields.length > 31 || fields.some((f) => f.source === undefined || f.source in Object.prototype))
+  if (
+    fields.length > 31 ||
+    fields.some(
+      (f) => f.source === undefined || f.source in Object.prototype || (f.text && f.cast !== castString),
+    )
+  )
     return undefined;
   const keys = fields.map((f) => Buffer.from(f.source!));
   /** The field met at each position of the last record: records of a page share their key order. */

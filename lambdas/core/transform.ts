@@ -1,6 +1,6 @@
 /**
  * One transform per dataset: raw envelopes in, typed columns of exactly DATASETS[dataset].columns out
- * (a ColumnBatch, columns.ts: one array per column, no object per row).
+ * (a ColumnBatch, columns.ts: one column of values per schema column, no object per row).
  *
  * The column list, types and required flags come from the one schema (datasets.ts); this file only
  * says, per dataset, where a column's raw value comes from when it is not the same-named source field,
@@ -74,7 +74,7 @@ export interface Skipped {
 
 export interface TransformResult {
   readonly dataset: DatasetName;
-  /** The rows, one array per column: what the Parquet writers read. */
+  /** The rows, one column of values per schema column: what the Parquet writers read. */
   readonly columns: ColumnBatch;
   /**
    * The same rows as objects, built on first access (then kept): for tests and small readers. The

@@ -134,10 +134,12 @@ describe('TextColumn', () => {
   it('copies bytes from a source, so later changes to the source do not reach the cell', () => {
     const source = Buffer.from('xxBTCxx');
     const column = TextColumn.empty(2);
+    column.grow(3);
     column.setBytes(0, source, 2, 5);
     column.setBytes(1, source, 0, 0);
+    column.setBytes(2, source, 0, 2);
     source.fill(0);
-    expect(cells(column)).toEqual(['BTC', '']);
+    expect(cells(column)).toEqual(['BTC', '', 'xx']);
   });
 
   it('keeps every cell when its slots and its byte store grow', () => {
@@ -151,11 +153,32 @@ describe('TextColumn', () => {
   });
 
   it('copies a slot over another, and a head shares the bytes but holds only its rows', () => {
-    const column = TextColumn.of(['old', 'new', 'third']);
+    const column = TextColumn.of(['old', 'longer', 'third', 'x']);
     column.copySlot(1, 0);
-    const head = column.head(2);
-    expect(head.length).toBe(2);
+    column.copySlot(3, 2);
+    const head = column.head(3);
+    expect(head.length).toBe(3);
     expect(head.bytes).toBe(column.bytes);
-    expect(cells(head)).toEqual(['new', 'new']);
+    expect(cells(head)).toEqual(['longer', 'longer', 'x']);
+  });
+
+  it('reads a slot never written as null, also after it grows', () => {
+    const column = TextColumn.empty(2);
+    column.set(0, 'a');
+    column.grow(4);
+    expect(cells(column)).toEqual(['a', null, null, null]);
+  });
+
+  it('refuses text past its limit with a RangeError, and keeps the cells below it', () => {
+    const column = TextColumn.empty(4, 8);
+    column.set(0, 'abc');
+    column.setBytes(1, Buffer.from('de'), 0, 2);
+    expect(() => column.setBytes(2, Buffer.from('xyzw'), 0, 4)).toThrow(/over 8 bytes of text/);
+    expect(() => column.set(2, 'xyzw')).toThrow(RangeError);
+    expect(cells(column)).toEqual(['abc', 'de', null, null]);
+  });
+
+  it('refuses a value that is not a string instead of storing it', () => {
+    expect(() => TextColumn.empty(1).set(0, 42 as unknown as string)).toThrow(/string column got a number/);
   });
 });

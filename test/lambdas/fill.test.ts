@@ -10,22 +10,26 @@ import { scanPage } from '../../lambdas/core/page-scan';
  * scanned fill writes must be what the object fill writes for the same record, and it must give up
  * (return false) exactly where the object fill has something to count or reject.
  */
-const TYPES = ['string', 'int', 'double', 'timestamp', 'boolean'] as const;
+const TYPES = ['string', 'int', 'double', 'timestamp', 'boolean', 'string'] as const;
+// The first string column is required; the last one (`note_col`) is an optional string.
 const FIELDS: Field[] = TYPES.map((type, column) => ({
-  name: `${type}_col`,
+  name: column === 5 ? 'note_col' : `${type}_col`,
   column,
-  required: type === 'string',
+  required: column === 0,
   numeric: type === 'int' || type === 'double' || type === 'timestamp',
   text: type === 'string',
-  source: `${type}_col`,
+  source: column === 5 ? 'note_col' : `${type}_col`,
   read: undefined,
   cast: CASTS[type],
 }));
+/** What an earlier, rejected record left in the slot: a fill must overwrite every cell of it. */
+const STALE = { string: 'stale', int: 99, double: 99, timestamp: 99, boolean: true } as const;
 // Any dataset will do for the builder: only its column arrays are used, by index.
 const builder = () => {
   const b = new ColumnBuilder('coinlore_tickers', 4);
   TYPES.forEach((type, c) => {
     b.columns[c] = emptyColumn(type, 4);
+    b.set(c, 0, STALE[type]);
   });
   return b;
 };
@@ -64,6 +68,9 @@ describe('scannedFill', () => {
       '{"string_col":"a","int_col":null,"double_col":"","timestamp_col":null,"boolean_col":null}',
     ],
     ['absent optional values', '{"string_col":"a"}'],
+    ['a blank optional string', '{"string_col":"a","note_col":""}'],
+    ['a null optional string', '{"string_col":"a","note_col":null}'],
+    ['a string of spaces, kept as sent', '{"string_col":" ","note_col":"  "}'],
     ['a repeated key (the last one stays)', '{"string_col":"a","int_col":"1","int_col":"2"}'],
     ['a number in the string column', '{"string_col":12.5}'],
     ['an exponent in the string column', '{"string_col":1e3}'],
@@ -109,6 +116,7 @@ describe('scannedFill', () => {
       [1, 4],
       [2.5, 3.5],
       [Number.NaN, Number.NaN],
+      [null, null],
       [null, null],
     ]);
   });

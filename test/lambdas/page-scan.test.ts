@@ -15,7 +15,7 @@ import { envelope, ticker, tickersBody } from './envelope-builder';
  * When JSON.parse refuses a text, the scanner must not scan it.
  */
 
-/** Everything a transform says about a batch, columns as stored (NaN for null, typed arrays). */
+/** Everything a transform says about a batch, its rows as read back from the columns. */
 function outcome(dataset: DatasetName, batch: KeyedEnvelope) {
   const r = transformEnvelopes(dataset, [batch], { runId: 'scan-test' });
   const { rows, rejects, skipped, nullCounts, duplicates, moreSkipped, records } = r;
@@ -54,6 +54,18 @@ describe('scanPage', () => {
     const scanned = scannedOutcome('coinlore_tickers', text);
     expect(scanned).toEqual(parsedOutcome('coinlore_tickers', text));
     expect(scanned.rows).toHaveLength(3);
+  });
+
+  it('writes a blank optional string as null into a slot a rejected record used before', () => {
+    // The rejected record's cells stay in its slot, which the next record reuses: nameid must not leak.
+    const text = pageText([
+      ticker(1, { nameid: 'rejected-slug', price_usd: 'x' }),
+      ticker(2, { nameid: '' }),
+    ]);
+    const scanned = scannedOutcome('coinlore_tickers', text);
+    expect(scanned).toEqual(parsedOutcome('coinlore_tickers', text));
+    expect(scanned.rows.map((r) => [r.coin_id, r.nameid])).toEqual([['2', null]]);
+    expect(scanned.rejects).toHaveLength(1);
   });
 
   // The fast path must cover every shape of a valid page, or reprocessing silently slows down: these

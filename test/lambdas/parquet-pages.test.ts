@@ -546,11 +546,14 @@ describe('columnPage', () => {
       bytes('abc'),
     ]);
     expect(stats(columnPage('BYTE_ARRAY', TextColumn.of(['b', '', null])))).toEqual([[], bytes('b')]);
+    // '' and the next value share a start: the shorter still orders first.
+    expect(stats(columnPage('BYTE_ARRAY', TextColumn.of(['', 'b'])))).toEqual([[], bytes('b')]);
   });
 
   it('writes each value as its length and UTF-8 bytes, short and long alike, nulls left out', () => {
     const long = `${'é'.repeat(40)}!`; // 81 bytes: over the length copied byte by byte
-    const page = columnPage('BYTE_ARRAY', TextColumn.of(['ab', null, long, 'ab']));
+    const column = TextColumn.of(['ab', null, long, 'ab']);
+    const page = columnPage('BYTE_ARRAY', column);
     const value = (text: string) => [
       ...new Uint8Array(Uint32Array.of(Buffer.byteLength(text)).buffer),
       ...bytes(text),
@@ -569,6 +572,8 @@ describe('columnPage', () => {
     ]);
     expect(page.nulls).toBe(1);
     expect(stats(page)).toEqual([bytes('ab'), bytes(long)]);
+    // The bounds are copies: a page's statistics do not keep the column's whole byte store alive.
+    expect((page.min as Uint8Array).buffer).not.toBe(column.bytes.buffer);
   });
 
   it.each([[['\uFF5E', '😀']], [['😀', '\uFF5E']]])(

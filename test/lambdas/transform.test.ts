@@ -97,6 +97,15 @@ describe('transformEnvelopes', () => {
     }
   });
 
+  it('treats ids that differ only in a lone surrogate as one key, as the file and record_id store them', () => {
+    // UTF-8 cannot hold a lone surrogate: both ids are stored, and hashed into record_id, as "a\uFFFD".
+    const body = listing([post('a\ud800', { title: 'first' }), post('a\ud801', { title: 'second' })]);
+    const r = transformEnvelopes('reddit_posts', [keyed('k', envelope('reddit', 'new', body))], ctx);
+    expect(r.duplicates).toBe(1);
+    expect(r.rows.map((x) => [x.post_id, x.title])).toEqual([['a\ufffd', 'second']]);
+    expect(r.rows[0]!.record_id).toBe(sha('reddit', 'a\ud800', FETCHED_AT));
+  });
+
   it('gives the same record_id when the same envelope is transformed twice, and a new one when extracted later', () => {
     const a = transformEnvelopes(
       'coinlore_tickers',
