@@ -82,6 +82,24 @@ describe('column batches', () => {
     );
   });
 
+  it('keeps boolean and text cells when it grows, and trims them to the committed rows', () => {
+    const builder = new ColumnBuilder('reddit_posts', 1);
+    const specs = DATASETS.reddit_posts.columns;
+    const deleted = specs.findIndex((c) => c.name === 'is_deleted');
+    const title = specs.findIndex((c) => c.name === 'title');
+    const n = 300;
+    for (let i = 0; i <= n; i++) {
+      builder.reserve(builder.length);
+      builder.set(deleted, builder.length, i % 3 === 0 ? null : i % 2 === 0);
+      builder.set(title, builder.length, `t${i}`);
+      if (i < n) builder.commit(); // the last one is written but never committed
+    }
+    const batch = builder.finish();
+    expect([batch.columns[deleted]!.length, batch.columns[title]!.length]).toEqual([n, n]);
+    const expected = Array.from({ length: n }, (_, i) => [i % 3 === 0 ? null : i % 2 === 0, `t${i}`]);
+    expect(rowsOf(batch).map((r) => [r.is_deleted, r.title])).toEqual(expected);
+  });
+
   it('copies every cell of a slot over another (a later extraction replacing a row)', () => {
     const builder = new ColumnBuilder('coinlore_tickers');
     const specs = DATASETS.coinlore_tickers.columns;
@@ -176,6 +194,21 @@ describe('TextColumn', () => {
     expect(() => column.setBytes(2, Buffer.from('xyzw'), 0, 4)).toThrow(/over 8 bytes of text/);
     expect(() => column.set(2, 'xyzw')).toThrow(RangeError);
     expect(cells(column)).toEqual(['abc', 'de', null, null]);
+  });
+
+  it('takes text up to its limit exactly', () => {
+    const column = TextColumn.empty(1, 20); // 16 bytes of store to begin with
+    column.grow(2);
+    column.set(0, 'abcdefghij');
+    column.setBytes(1, Buffer.from('klmnopqrst'), 0, 10); // grows the store to the limit, 20 bytes
+    expect(cells(column)).toEqual(['abcdefghij', 'klmnopqrst']);
+  });
+
+  it('grows its byte store past twice its size for one long value', () => {
+    const column = TextColumn.empty(1); // 16 bytes of store
+    const long = 'é'.repeat(100); // 200 bytes of UTF-8
+    column.set(0, long);
+    expect(column.text(0)).toBe(long);
   });
 
   it('refuses a value that is not a string instead of storing it', () => {
