@@ -233,7 +233,7 @@ describe('scanPage', () => {
     expect(scanPage(Buffer.from(text))).toBeUndefined();
   });
 
-  it('leaves datasets whose field names Object.prototype also has to the object path', () => {
+  it('leaves datasets whose field names Object.prototype also has, or a string cast of their own, to the object path', () => {
     const field = (source: string): Field => ({
       name: source,
       column: 0,
@@ -247,6 +247,10 @@ describe('scanPage', () => {
     expect(scannedFill([field('symbol')])).toBeDefined();
     expect(scannedFill([field('symbol'), field('constructor')])).toBeUndefined();
     expect(scannedFill([{ ...field('symbol'), source: undefined, read: (r) => r.x }])).toBeUndefined();
+    // A string column whose cast is not castString: its bytes cannot be copied without the cast.
+    expect(
+      scannedFill([{ ...field('symbol'), cast: (v) => (typeof v === 'string' ? v.trim() : null) }]),
+    ).toBeUndefined();
   });
 
   it('scans a page of thousands of records (the tape grows) up to exactly SCAN_MAX_BYTES', () => {
