@@ -546,6 +546,7 @@ describe('columnPage', () => {
       bytes('abc'),
     ]);
     expect(stats(columnPage('BYTE_ARRAY', TextColumn.of(['b', '', null])))).toEqual([[], bytes('b')]);
+    expect(stats(columnPage('BYTE_ARRAY', TextColumn.of(['one'])))).toEqual([bytes('one'), bytes('one')]);
     // '' and the next value share a start: the shorter still orders first.
     expect(stats(columnPage('BYTE_ARRAY', TextColumn.of(['', 'b'])))).toEqual([[], bytes('b')]);
   });
