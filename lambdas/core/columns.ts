@@ -191,11 +191,15 @@ export const storedNumber = (value: number | null): number => (value === null ? 
 export const isNumeric = (type: ColumnType): boolean =>
   type === 'int' || type === 'double' || type === 'timestamp';
 
+/** The value a column stores in `row`: a string, a number (NaN for null), a boolean, or null. */
+export function storedAt(values: ColumnValues, row: number): string | number | boolean | null {
+  return values instanceof TextColumn ? values.text(row) : (values[row] ?? null);
+}
+
 /** The value of one cell as a row holds it (Date for timestamps, null for NaN). */
 export function cellAt(batch: ColumnBatch, column: number, row: number): Cell {
   const values = batch.columns[column]!;
-  if (values instanceof TextColumn) return values.text(row);
-  if (!(values instanceof Float64Array)) return values[row] ?? null;
+  if (!(values instanceof Float64Array)) return storedAt(values, row);
   const n = values[row]!;
   if (Number.isNaN(n)) return null;
   return DATASETS[batch.dataset].columns[column]!.type === 'timestamp' ? new Date(n) : n;

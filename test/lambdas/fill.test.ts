@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ColumnBuilder, type ColumnValues, emptyColumn, TextColumn } from '../../lambdas/core/columns';
+import { ColumnBuilder, emptyColumn, storedAt } from '../../lambdas/core/columns';
 import { CASTS, type Field, objectFill, preview, scannedFill } from '../../lambdas/core/fill';
 import { MAX_JSON_DEPTH } from '../../lambdas/core/json-guard';
 import { scanPage } from '../../lambdas/core/page-scan';
@@ -34,10 +34,6 @@ const builder = () => {
   return b;
 };
 
-/** A cell as written (NaN for a null number). */
-const cell = (values: ColumnValues, slot: number) =>
-  values instanceof TextColumn ? values.text(slot) : values[slot];
-
 /** The page text around some records (the scanner only reads a tickers envelope's shape). */
 const page = (records: string[]) =>
   `{"request":{"method":"GET","url":"u"},"response":{"status":200,"headers":{},"body":{"data":[${records.join(',')}]}},"fetched_at":"2026-11-24T10:20:00Z","source":"coinlore","endpoint":"tickers"}`;
@@ -49,7 +45,7 @@ function bothFills(record: string) {
   const b = builder();
   const nullCounts: Record<string, number> = {};
   const problems = objectFill(FIELDS)(JSON.parse(record), b.columns, 0, nullCounts);
-  const cells = (x: ColumnBuilder) => x.columns.slice(0, FIELDS.length).map((c) => cell(c, 0));
+  const cells = (x: ColumnBuilder) => x.columns.slice(0, FIELDS.length).map((c) => storedAt(c, 0));
   return { fast, fastCells: cells(a), objectCells: cells(b), problems, nullCounts };
 }
 
@@ -111,7 +107,7 @@ describe('scannedFill', () => {
     const b = builder();
     expect(fill(scanned.records, 0, b.columns, 0)).toBe(true);
     expect(fill(scanned.records, 1, b.columns, 1)).toBe(true);
-    expect(b.columns.slice(0, FIELDS.length).map((c) => [cell(c, 0), cell(c, 1)])).toEqual([
+    expect(b.columns.slice(0, FIELDS.length).map((c) => [storedAt(c, 0), storedAt(c, 1)])).toEqual([
       ['a', 'b'],
       [1, 4],
       [2.5, 3.5],

@@ -8,7 +8,7 @@
  * SELECT turns NaN into NULL and casts to the file type.
  */
 import { DuckDBDataChunk, DuckDBInstance, type DuckDBVector } from '@duckdb/node-api';
-import { type ColumnBatch, TextColumn } from '../../lambdas/core/columns';
+import { type ColumnBatch, storedAt } from '../../lambdas/core/columns';
 import { type ColumnType, DATASETS } from '../../lambdas/core/datasets';
 
 const nanAsNull = (c: string) => `CASE WHEN isnan(${c}) THEN NULL ELSE ${c} END`;
@@ -51,8 +51,7 @@ export async function writeParquetWithDuckDb(batch: ColumnBatch, filePath: strin
       columns.forEach((_, c) => {
         const vector = chunk.getColumnVector(c) as DuckDBVector<number | string | boolean>;
         const values = batch.columns[c]!;
-        for (let r = start; r < end; r++)
-          vector.setItem(r - start, (values instanceof TextColumn ? values.text(r) : values[r]) ?? null);
+        for (let r = start; r < end; r++) vector.setItem(r - start, storedAt(values, r));
         vector.flush();
       });
       appender.appendDataChunk(chunk);
