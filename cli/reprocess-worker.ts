@@ -5,7 +5,8 @@
  * (reprocess-worker.mjs) when the bundle cannot be built.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { claimFrom, type JobOptions, processGroups, type RunGroup } from './reprocess-core';
+import { processGroups } from './reprocess-core';
+import { claimFrom, type JobOptions, type RunGroup } from './reprocess-job';
 
 const { groups, job, counter } = workerData as {
   groups: RunGroup[];

@@ -32,14 +32,13 @@ import {
   type GroupsResult,
   type JobOptions,
   listRunGroups,
-  processGroups,
   type ReprocessOptions,
   type ReprocessReport,
   type RunGroup,
-} from './reprocess-core';
+} from './reprocess-job';
 
-export type { DatasetSummary, ReprocessOptions, ReprocessReport } from './reprocess-core';
-export { partitionTimeOfRawFile } from './reprocess-core';
+export type { DatasetSummary, ReprocessOptions, ReprocessReport } from './reprocess-job';
+export { partitionTimeOfRawFile } from './reprocess-job';
 
 /**
  * Parallelism: the main thread and the workers claim whole runs from one shared queue, so runs are
@@ -177,13 +176,15 @@ export async function reprocess(
     options.onProgress?.(done, files);
   };
   const counter = new SharedArrayBuffer(4);
-  // Workers first: they boot while the main thread is already working on the first run (which blocks
-  // this thread until its writes start, so the workers must exist before it begins).
+  // Workers first: they boot while this thread loads the transform and the Parquet writer and then
+  // works on the first run (which blocks it until its writes start, so the workers must exist before).
+  // Loading those modules only now, not when the command is loaded, starts a worker ~0.1 s earlier.
   const script = threads > 1 ? await workerScript() : undefined;
   const workers = Array.from({ length: threads - 1 }, () =>
     inWorker(script!, groups, counter, job, onFileRead),
   );
   for (const w of workers) w.catch(() => {});
+  const { processGroups } = await import('./reprocess-core');
   const results = [await processGroups(claimFrom(groups, new Int32Array(counter)), job, onFileRead)];
   results.push(...(await Promise.all(workers)));
 

@@ -10,13 +10,8 @@ import {
   threadsFor,
   workerScript,
 } from '../../cli/reprocess';
-import {
-  claimFrom,
-  type GroupsResult,
-  listRunGroups,
-  processGroups,
-  readEnvelope,
-} from '../../cli/reprocess-core';
+import { processGroups } from '../../cli/reprocess-core';
+import { claimFrom, type GroupsResult, listRunGroups, readEnvelope } from '../../cli/reprocess-job';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import type { DatasetName } from '../../lambdas/core/datasets';
 import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';

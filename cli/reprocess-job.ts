@@ -1,0 +1,337 @@
+/**
+ * What a `fdl reprocess` job is (cli/reprocess.ts), as plain data that crosses to worker threads: its
+ * options, its run groups (listing and grouping the raw archive), the shared queue threads claim runs
+ * from, and its report. Light on purpose: with this module alone the command lists the archive and
+ * starts its workers, and only then loads the transform and the Parquet writer (cli/reprocess-core.ts),
+ * while the workers boot.
+ */
+import { isAscii } from 'node:buffer';
+import { closeSync, type Dirent, openSync, readdirSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatasetName } from '../lambdas/core/datasets';
+import { type Envelope, envelopeProblem } from '../lambdas/core/envelope';
+import { MAX_JSON_CHARS } from '../lambdas/core/json-guard';
+import { RAW_PREFIX } from '../lambdas/core/lake';
+import { type ScannedRecords, scanPage } from '../lambdas/core/page-scan';
+
+/** Which runs and datasets a job rebuilds (plain data: it crosses to worker threads). */
+export interface JobFilter {
+  /** Only these datasets; default all. */
+  readonly datasets?: readonly DatasetName[];
+  /** Only runs with a partition time at or after this ISO time. */
+  readonly from?: string;
+  /** Only runs with a partition time before this ISO time. */
+  readonly to?: string;
+  /** Only the run of this partition time (ISO), from `--run`. */
+  readonly run?: string;
+  /** The run id written into the rows of that run (`--run <id>` as given); default reprocess-<stamp>. */
+  readonly runId?: string;
+}
+
+/** What every thread of one reprocess job needs (plain data: it crosses to worker threads). */
+export interface JobOptions extends JobFilter {
+  /** A lake root holding `raw/`. */
+  readonly rawDir: string;
+  /** The lake root to write datasets and rejects into (may be the same as rawDir). */
+  readonly lakeDir: string;
+  /** Only this dataset (kept for callers of the single-dataset option; see `datasets`). */
+  readonly dataset?: DatasetName;
+}
+
+/**
+ * The raw files of one run (one partition time). `stamped`: at least one file carries the run stamp in
+ * its name. A group of only unstamped files (placed by their envelope's minute) is a guess at a run,
+ * so it never deletes a file and never replaces a larger one (see processGroups).
+ */
+export interface RunGroup {
+  /** ISO-8601 partition time. */
+  readonly time: string;
+  readonly stamped: boolean;
+  readonly files: readonly string[];
+}
+
+export interface ReprocessOptions extends JobOptions {
+  /** Called as files are read: (files read so far, total files). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Per dataset. Envelopes: files = used + skipped. Records (items inside the envelopes that were
+ * used): records = rows + rejects + duplicates + more + withheld, always.
+ */
+export interface DatasetSummary {
+  readonly dataset: DatasetName;
+  /** Envelopes of this dataset read (skipped ones included). */
+  files: number;
+  /** Envelopes skipped as a whole (non-2xx, wrong body shape): listed in the report's problems. */
+  skipped: number;
+  /** Records found in the envelopes (Reddit `more` stubs included). */
+  records: number;
+  /** Rows written to Parquet. */
+  rows: number;
+  rejects: number;
+  /** Rows replaced by a later extraction of the same natural key within a run. */
+  duplicates: number;
+  /** Reddit `kind: "more"` stubs (links to more comments, not records). */
+  more: number;
+  /**
+   * Rows not written, each case reported: the run's files had no run stamp and the lake already held
+   * a larger (or unreadable) file for that partition, which was kept; or the file could not be written.
+   */
+  withheld: number;
+  /** Cells the source sent (non-blank) that did not cast and were written as null. */
+  nulled: number;
+  /** Parquet files written (one per run partition with rows). */
+  outputs: number;
+  /**
+   * Time spent parsing, transforming and writing this dataset. Writes overlap other work (see the
+   * pipeline in reprocess), so the datasets' seconds can add up to more than the wall time.
+   */
+  seconds: number;
+}
+
+/** An empty summary of a dataset. */
+export const emptySummary = (dataset: DatasetName): DatasetSummary => ({
+  dataset,
+  files: 0,
+  skipped: 0,
+  records: 0,
+  rows: 0,
+  rejects: 0,
+  duplicates: 0,
+  more: 0,
+  withheld: 0,
+  nulled: 0,
+  outputs: 0,
+  seconds: 0,
+});
+
+export interface ReprocessReport {
+  /** Every `.json` file under raw/ (and every link or special file met there). Always balances: */
+  /** files = Σ datasets.files + unreadable + ignored + filtered. */
+  readonly files: number;
+  readonly datasets: DatasetSummary[];
+  /**
+   * Path + one-line reason, never the file's content: unreadable files, non-JSON, non-envelopes,
+   * links not followed, skipped envelopes and Parquet files kept rather than replaced.
+   */
+  readonly problems: { readonly path: string; readonly reason: string }[];
+  /** Files that could not be used at all (unreadable, not JSON, too large, not an envelope, a link). */
+  readonly unreadable: number;
+  /** Envelopes of endpoints no dataset reads (e.g. the Reddit token exchange) or of other datasets. */
+  readonly ignored: number;
+  /** Files outside `--run` / `--from` / `--to`. */
+  readonly filtered: number;
+  /** Parquet or rejects files that could not be written (each in problems; the job went on). */
+  readonly failedWrites: number;
+  readonly seconds: number;
+}
+
+const STAMP = /_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})_[^/\\]*\.json$/;
+
+/** The run partition time encoded in a raw file name, or undefined. */
+export function partitionTimeOfRawFile(path: string): Date | undefined {
+  const m = STAMP.exec(path);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi));
+  return Number.isNaN(t.getTime()) ? undefined : t;
+}
+
+const minuteOf = (iso: string): Date => {
+  const t = new Date(iso);
+  t.setUTCSeconds(0, 0);
+  return t;
+};
+
+/** A file system error's code (ENOENT, EACCES, …) for a one-line reason; 'error' when it has none. */
+export const errnoCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'error';
+
+/** A file or folder that was not used, and why (one line, never the file's content). */
+export type Problem = { path: string; reason: string };
+
+/** The read buffer of this thread, reused from file to file; a larger one is kept up to this size. */
+const KEPT_BUFFER_BYTES = 8 * 1024 * 1024;
+let readBuffer = Buffer.allocUnsafe(256 * 1024);
+
+/**
+ * A file's bytes, read into this thread's reused buffer (no allocation, no stat per file: reprocess
+ * reads tens of thousands of small files). Valid until the next read. Throws like readFileSync.
+ */
+function readBytes(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  let buffer = readBuffer;
+  let n = 0;
+  try {
+    for (;;) {
+      const read = readSync(fd, buffer, n, buffer.length - n, null);
+      if (read === 0) break;
+      n += read;
+      if (n === buffer.length) {
+        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(grown, 0, 0, n);
+        buffer = grown;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (buffer.length <= KEPT_BUFFER_BYTES) readBuffer = buffer;
+  return buffer.subarray(0, n);
+}
+
+/**
+ * An envelope, or why the file is not one. `scanned`: its records were scanned, not parsed (see
+ * scanPage); they are read from this thread's read buffer, so before the next file is read.
+ */
+type Parsed = { ok: true; envelope: Envelope; scanned?: ScannedRecords } | { ok: false; reason: string };
+
+/**
+ * Reads and parses one raw file. Never throws and never echoes the file's content (V8's JSON errors
+ * quote the text; only the position is kept). JSON.parse itself is iterative (deep nesting does not
+ * overflow it); what walks values recursively later (reject serialisation) guards itself, see
+ * lambdas/core/transform.ts. The size limit is the shared one from json-guard.ts.
+ */
+export function readEnvelope(path: string): Parsed {
+  let bytes: Buffer;
+  try {
+    bytes = readBytes(path);
+  } catch (err) {
+    return { ok: false, reason: `unreadable (${errnoCode(err)})` };
+  }
+  const page = scanPage(bytes);
+  if (page) return { ok: true, envelope: page.envelope, scanned: page.records };
+  // Pure-ASCII content (what the archive holds, almost always) is copied as Latin-1, which for ASCII
+  // is the same text without UTF-8 decoding.
+  const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  if (text.length > MAX_JSON_CHARS)
+    return { ok: false, reason: `too large: ${text.length} characters (limit ${MAX_JSON_CHARS})` };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const at = /position (\d+)/.exec((err as Error).message);
+    return { ok: false, reason: at ? `not JSON (error at character ${at[1]})` : 'not JSON' };
+  }
+  const problem = envelopeProblem(value);
+  return problem
+    ? { ok: false, reason: `not an envelope: ${problem}` }
+    : { ok: true, envelope: value as Envelope };
+}
+
+/** Whether a partition time passes the job's --run / --from / --to. */
+export function inRange(time: Date, filter: JobFilter): boolean {
+  const t = time.getTime();
+  if (filter.run !== undefined && t !== Date.parse(filter.run)) return false;
+  if (filter.from !== undefined && t < Date.parse(filter.from)) return false;
+  if (filter.to !== undefined && t >= Date.parse(filter.to)) return false;
+  return true;
+}
+
+/**
+ * Every regular `.json` file under `root`, depth first, without following links: a symbolic link
+ * (to a file or a folder) is reported, never read, so nothing outside --raw is read.
+ */
+function listJsonFiles(root: string, problems: Problem[]): string[] {
+  const files: string[] = [];
+  const dirs = [root];
+  while (dirs.length > 0) {
+    const dir = dirs.pop()!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      problems.push({
+        path: dir,
+        reason: `unreadable folder (${errnoCode(err)})`,
+      });
+      continue;
+    }
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) dirs.push(path);
+      else if (e.isSymbolicLink())
+        problems.push({ path, reason: 'symbolic link: not followed (only files inside --raw are read)' });
+      else if (!e.name.endsWith('.json')) continue;
+      else if (e.isFile()) files.push(path);
+      else problems.push({ path, reason: 'not a regular file' });
+    }
+  }
+  return files.sort();
+}
+
+/** What listing an archive found: run groups, and the files that never reach a group. */
+export interface Listing {
+  /** Every `.json` file and every link or special file met (see ReprocessReport.files). */
+  readonly files: number;
+  readonly groups: RunGroup[];
+  /** Links, special files, unreadable or non-envelope unstamped files. */
+  readonly problems: Problem[];
+  /** Files outside --run / --from / --to. */
+  readonly filtered: number;
+}
+
+/**
+ * The raw files under `<rawDir>/raw/`, grouped by run, sorted by time. The run is the stamp in the
+ * file name; a file without one is read here and placed by its envelope's `fetched_at` minute, in the
+ * stamped run of that minute when the archive has one (so a stray envelope joins its run instead of
+ * replacing that run's file with its own few rows), else in a group marked unstamped.
+ */
+export function listRunGroups(rawDir: string, filter: JobFilter = {}): Listing {
+  const problems: Problem[] = [];
+  const files = listJsonFiles(join(rawDir, RAW_PREFIX), problems);
+  const byTime = new Map<string, { stamped: boolean; files: string[] }>();
+  const place = (time: Date, path: string, stamped: boolean) => {
+    const k = time.toISOString();
+    const g = byTime.get(k);
+    if (!g) byTime.set(k, { stamped, files: [path] });
+    else {
+      g.files.push(path);
+      if (stamped) g.stamped = true;
+    }
+  };
+  let filtered = 0;
+  const unstamped: { path: string; time: Date }[] = [];
+  for (const f of files) {
+    const t = partitionTimeOfRawFile(f);
+    if (t) {
+      if (inRange(t, filter)) place(t, f, true);
+      else filtered++;
+      continue;
+    }
+    const parsed = readEnvelope(f);
+    if (!parsed.ok) problems.push({ path: f, reason: parsed.reason });
+    else unstamped.push({ path: f, time: minuteOf(parsed.envelope.fetched_at) });
+  }
+  // After every stamped file is placed, so "is there a stamped run at this minute" is final.
+  for (const { path, time } of unstamped) {
+    if (inRange(time, filter)) place(time, path, false);
+    else filtered++;
+  }
+  const groups: RunGroup[] = [...byTime.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    // Sorted files: "keep the latest" dedupe ties resolve the same way every run.
+    .map(([time, g]) => ({ time, stamped: g.stamped, files: g.files.sort() }));
+  return { files: files.length + problems.length, groups, problems, filtered };
+}
+
+/** What processing some run groups produced (merged across threads by reprocess in cli/reprocess.ts). */
+export interface GroupsResult {
+  readonly datasets: DatasetSummary[];
+  readonly problems: Problem[];
+  /** Files that could not be used at all (see ReprocessReport.unreadable). */
+  readonly unreadable: number;
+  readonly ignored: number;
+  /** See ReprocessReport.failedWrites. */
+  readonly failedWrites: number;
+}
+
+/**
+ * A shared queue of run groups: every thread of a job (main and workers) claims the next unclaimed
+ * group from one counter in shared memory, so a thread that starts late (a worker boots in ~0.14 s,
+ * see threadsFor) or gets slower runs simply takes fewer groups. Which thread writes a run does not
+ * change its files.
+ */
+export function claimFrom(groups: readonly RunGroup[], counter: Int32Array): () => RunGroup | undefined {
+  return () => groups[Atomics.add(counter, 0, 1)];
+}
