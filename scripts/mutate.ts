@@ -80,6 +80,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
     mutate: [
       'lambdas/core/transform.ts',
       'lambdas/core/columns.ts',
+      'lambdas/core/key-index.ts',
       'lambdas/core/mentions.ts',
       'lambdas/core/sentiment*.ts',
       '!lambdas/core/sentiment-en.d.ts',
@@ -87,6 +88,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
     tests: [
       'test/lambdas/transform.test.ts',
       'test/lambdas/columns.test.ts',
+      'test/lambdas/key-index.test.ts',
       'test/lambdas/sentiment.test.ts',
       'test/lambdas/sentiment-rules.test.ts',
       'test/lambdas/sentiment-discourse.test.ts',

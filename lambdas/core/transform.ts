@@ -19,7 +19,15 @@
  * Author names are never read into rows.
  */
 import { type CoinRef, DEFAULT_COIN_UNIVERSE } from './coin-universe';
-import { type Cell, type ColumnBatch, ColumnBuilder, isNumeric, type Row, rowsOf } from './columns';
+import {
+  type Cell,
+  type ColumnBatch,
+  ColumnBuilder,
+  isNumeric,
+  type Row,
+  rowsOf,
+  type TextColumn,
+} from './columns';
 import { DATASETS, type DatasetName, type DatasetSpec } from './datasets';
 import { type Envelope, envelopeProblem } from './envelope';
 import {
@@ -32,6 +40,7 @@ import {
   scannedFill,
 } from './fill';
 import { checkJsonValue, MAX_JSON_DEPTH } from './json-guard';
+import { KeyIndex } from './key-index';
 import { mentionedSymbols } from './mentions';
 import type { ScannedRecords } from './page-scan';
 import { recordId } from './record-id';
@@ -306,8 +315,11 @@ export interface BatchTransformer {
 export function createBatchTransformer(dataset: DatasetName, ctx: TransformContext): BatchTransformer {
   const { spec, mapping, fill, scanned: fillScanned, index } = plan(dataset);
   const compute: ComputeContext = { universe: ctx.universe ?? DEFAULT_COIN_UNIVERSE };
-  const keyColumns = spec.naturalKey.map((c) => index[c]!);
-  // Natural ids are read as text: every natural key column is a string column (test/lambdas/columns.test.ts).
+  // One column at most, a required string column (test/lambdas/columns.test.ts): the dedupe index
+  // reads its bytes.
+  if (spec.naturalKey.length > 1)
+    throw new Error(`${dataset}: a natural key of more than one column is not supported by the dedupe`);
+  const keyColumn = spec.naturalKey.length === 1 ? index[spec.naturalKey[0]!]! : undefined;
   const recordIdColumn = index.record_id!;
   const runIdColumn = index.run_id!;
   const extractedAtColumn = index.extracted_at!;
@@ -321,8 +333,8 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
   const rejects: Reject[] = [];
   const skipped: Skipped[] = [];
   const nullCounts: Record<string, number> = {};
-  /** natural id → the row's slot, for dedupe. */
-  const seen = new Map<string, number>();
+  /** The row of each natural id, for dedupe. */
+  const seen = keyColumn === undefined ? undefined : new KeyIndex(batch.columns[keyColumn] as TextColumn);
   let duplicates = 0;
   let moreSkipped = 0;
   let records = 0;
@@ -347,23 +359,12 @@ export function createBatchTransformer(dataset: DatasetName, ctx: TransformConte
   /** The filled slot `at` becomes a row: computed columns, record_id, then dedupe by natural key. */
   const commit = (at: number, extractedAt: number, extractedIso: string): void => {
     mapping.computed?.(slot, compute);
-    const naturalId =
-      keyColumns.length === 0
-        ? undefined
-        : keyColumns.length === 1
-          ? String(batch.text(keyColumns[0]!, at))
-          : keyColumns.map((c) => String(batch.text(c, at))).join('/');
+    const naturalId = keyColumn === undefined ? undefined : batch.text(keyColumn, at)!;
     batch.set(recordIdColumn, at, recordId(spec.source, naturalId, extractedIso));
 
-    if (naturalId === undefined) {
-      batch.commit();
-      return;
-    }
-    const previous = seen.get(naturalId);
-    if (previous === undefined) {
-      seen.set(naturalId, at);
-      batch.commit();
-    } else {
+    const previous = seen ? seen.claim(at) : -1;
+    if (previous < 0) batch.commit();
+    else {
       // Keep the latest extraction, in the first one's place (ties: the later envelope).
       duplicates++;
       const kept = (batch.columns[extractedAtColumn] as Float64Array)[previous]!;
