@@ -124,6 +124,8 @@ export interface ReprocessReport {
   readonly filtered: number;
   /** Parquet or rejects files that could not be written (each in problems; the job went on). */
   readonly failedWrites: number;
+  /** Threads that processed runs, the main one included (`--threads`, or chosen by the archive's size). */
+  readonly threads: number;
   readonly seconds: number;
 }
 

@@ -52,6 +52,8 @@ export { partitionTimeOfRawFile } from './reprocess-job';
  */
 const MIN_FILES_PER_THREAD = 300;
 const MAX_THREADS = 4;
+/** The most `--threads` accepts: past the cores, more threads only share them. */
+export const MAX_THREADS_FLAG = 64;
 
 /** Thread count for an archive: enough files and runs for each thread to amortise its start-up. */
 export function threadsFor(files: number, runs: number, cores = availableParallelism()): number {
@@ -205,6 +207,7 @@ export async function reprocess(
     ignored: results.reduce((n, r) => n + r.ignored, 0),
     filtered: listing.filtered,
     failedWrites: results.reduce((n, r) => n + r.failedWrites, 0),
+    threads,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -272,6 +275,8 @@ Flags:
   --to <iso>           only runs with a partition time before this time
   --datasets <a,b>     only these datasets: ${DATASET_NAMES.join(', ')} (default: all)
   --dataset <name>     the same, for one dataset
+  --threads <n>        threads to use, this one included, 1 to ${MAX_THREADS_FLAG} (default: one per core, at most
+                       ${MAX_THREADS}, and one per ${MIN_FILES_PER_THREAD} files at least; never more than runs)
   --json               print the report (per-dataset counts, problems) as JSON instead of the table
   --help               show this help
 
@@ -327,6 +332,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
         run?: string;
         from?: string;
         to?: string;
+        threads?: string;
         json?: boolean;
         help?: boolean;
       };
@@ -341,6 +347,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
             run: { type: 'string' },
             from: { type: 'string' },
             to: { type: 'string' },
+            threads: { type: 'string' },
             json: { type: 'boolean' },
             help: { type: 'boolean', short: 'h' },
           },
@@ -376,6 +383,12 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
         times[k] = t.toISOString();
       }
       if (times.from && times.to && times.from >= times.to) return usage('--from must be before --to');
+      let threads: number | undefined;
+      if (values.threads !== undefined) {
+        threads = /^\d+$/.test(values.threads) ? Number(values.threads) : Number.NaN;
+        if (!(threads >= 1 && threads <= MAX_THREADS_FLAG))
+          return usage(`--threads "${values.threads}" is not a whole number from 1 to ${MAX_THREADS_FLAG}`);
+      }
       let run: string | undefined;
       if (values.run !== undefined) {
         if (values.from !== undefined || values.to !== undefined)
@@ -405,6 +418,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
         lakeDir: values.lake,
         ...(names.length > 0 ? { datasets: names as DatasetName[] } : {}),
         ...times,
+        ...(threads ? { threads } : {}),
         ...(run
           ? {
               run,

@@ -191,8 +191,10 @@ describe('reprocess', () => {
     const strip = (r: typeof single) => ({
       ...r,
       seconds: 0,
+      threads: 0,
       datasets: r.datasets.map((d) => ({ ...d, seconds: 0 })),
     });
+    expect([single.threads, parallel.threads]).toEqual([1, 2]);
     expect(strip(parallel)).toEqual(strip(single));
     const all = (d: string) =>
       `SELECT * FROM read_parquet('${join(root, d)}/**/*.parquet', union_by_name = true) ORDER BY record_id`;
@@ -235,6 +237,33 @@ describe('reprocess', () => {
     const all = (d: string) =>
       `SELECT * FROM read_parquet('${join(root, d)}/**/*.parquet', union_by_name = true) ORDER BY record_id`;
     expect(await q(all('worker'))).toEqual(await q(all('main')));
+  });
+
+  it('uses the threads --threads names, never more than the archive has runs, and writes the same files', async () => {
+    const threadsOf = async (n: string) => {
+      const { out, io: sink } = io();
+      const lake = join(root, `threads-${n}`);
+      expect(
+        await createReprocessCommand(sink).run([
+          '--raw',
+          join(root, 'src'),
+          '--lake',
+          lake,
+          '--threads',
+          n,
+          '--json',
+        ]),
+      ).toBe(0);
+      const all = `SELECT * FROM read_parquet('${lake}/**/*.parquet', union_by_name = true) ORDER BY record_id`;
+      return { threads: JSON.parse(out.join('\n')).threads, rows: await q(all) };
+    };
+    const one = await threadsOf('1');
+    const two = await threadsOf('2');
+    // The archive holds two runs (RUN_A, RUN_B): an eighth thread would have nothing to claim.
+    const eight = await threadsOf('8');
+    expect([one.threads, two.threads, eight.threads]).toEqual([1, 2, 2]);
+    expect(two.rows).toEqual(one.rows);
+    expect(eight.rows).toEqual(one.rows);
   });
 
   it('uses one thread for small archives and more for large ones with several runs', () => {
@@ -282,6 +311,10 @@ describe('reprocessCommand', () => {
     [['--raw', '/nonexistent/fdl', '--lake', '/tmp/x'], /--raw \/nonexistent\/fdl is not a directory/],
     [['--raw', '.', '--lake', '/tmp/x', '--dataset', 'prices'], /unknown dataset "prices"/],
     [['--bogus'], /Unknown option '--bogus'/],
+    ...['0', '65', '1.5', 'two', '+1', ''].map((n): [string[], string] => [
+      ['--raw', '.', '--lake', '/tmp/x', '--threads', n],
+      `--threads "${n}" is not a whole number from 1 to 64`,
+    ]),
   ])('exits 2 with a one-line error when given %j', async (argv, message) => {
     const { err, io: sink } = io();
     expect(await createReprocessCommand(sink).run(argv)).toBe(2);
