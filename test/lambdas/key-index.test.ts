@@ -91,7 +91,9 @@ describe('KeyIndex (the dedupe of natural ids by their bytes)', () => {
   });
 
   it('refuses a null id (natural key columns are required)', () => {
-    expect(() => new KeyIndex(TextColumn.of([null])).claim(0)).toThrow(TypeError);
+    expect(() => new KeyIndex(TextColumn.of([null])).claim(0)).toThrow(
+      new TypeError('the natural id of row 0 is null'),
+    );
   });
 });
 
