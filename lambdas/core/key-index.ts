@@ -4,9 +4,9 @@
  * (columns.ts, TextColumn), so finding a row's earlier extraction makes no string and no Map entry.
  *
  * Why not a `Map<string, number>`: its key is a string per row, decoded from those bytes, hashed and
- * kept until the batch ends, and a new id costs a lookup and an insert. That was ~9 % of the main
- * thread's samples when reprocessing 3M tickers (docs/reprocess.md, "Dedupe by bytes"); this table
- * holds two 32-bit numbers per entry.
+ * kept until the batch ends, and a new id costs a lookup and an insert. That was ~9 % of a one-thread
+ * profile of reprocessing 3M tickers, and the strings ~50 MB of its peak memory (docs/reprocess.md,
+ * "Start-up, and dedupe by bytes"); this table holds two 32-bit numbers per entry.
  *
  * Hostile input: the hash is not seeded, so ids can be chosen to collide. A lookup that probes more than
  * MAX_PROBES entries moves the index to a Map (V8 seeds its string hashes), so the worst case is the
