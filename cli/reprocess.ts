@@ -42,9 +42,9 @@ export { partitionTimeOfRawFile } from './reprocess-job';
 
 /**
  * Parallelism: the main thread and the workers claim whole runs from one shared queue, so runs are
- * processed side by side on the machine's cores. A worker takes ~0.14 s from `new Worker` to its first
- * result on the 2-core AMD EPYC of docs/benchmarks.md (its thread and bundled code; ~0.16 s when each
- * worker also opened DuckDB) and runs its first envelopes on cold, unoptimised code. Measured on 2 cores,
+ * processed side by side on the machine's cores. A worker takes ~0.12 s from `new Worker` to its result
+ * with no run to process on the 2-core AMD EPYC of docs/benchmarks.md (its thread and bundled code;
+ * docs/reprocess.md, "Start-up, and dedupe by bytes") and runs its first runs on cold, unoptimised code. Measured on 2 cores,
  * back when workers opened DuckDB: with 2 runs of 100 envelopes a second thread made the job slower (the
  * main thread had claimed both runs before the worker was up); with 10 runs of 150 it was ~1.5× faster.
  * Hence a thread per 300 files (workers start sooner now, so this errs on the safe side), and never more
@@ -125,16 +125,16 @@ export function workerScript(): Promise<{ url: URL; execArgv?: string[] }> {
   return workerEntryPromise;
 }
 
-/** Runs `processGroups` in a worker thread on the shared queue of groups. */
+/** Runs `processGroups` in a worker thread on the shared queue of groups; `stop` ends the thread. */
 function inWorker(
   { url, execArgv }: { url: URL; execArgv?: string[] },
   groups: readonly RunGroup[],
   counter: SharedArrayBuffer,
   job: JobOptions,
   onFileRead: () => void,
-): Promise<GroupsResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(url, { workerData: { groups, job, counter }, execArgv });
+): { result: Promise<GroupsResult>; stop: () => Promise<unknown> } {
+  const worker = new Worker(url, { workerData: { groups, job, counter }, execArgv });
+  const result = new Promise<GroupsResult>((resolve, reject) => {
     let result: GroupsResult | undefined;
     worker.on('message', (m: { read?: number; result?: GroupsResult; error?: string }) => {
       for (let i = 0; i < (m.read ?? 0); i++) onFileRead();
@@ -148,19 +148,31 @@ function inWorker(
         : reject(new Error(`reprocess worker exited with code ${code} without a result`)),
     );
   });
+  // Awaited below; this only keeps Node from reporting a failure before that.
+  result.catch(() => {});
+  return { result, stop: () => worker.terminate() };
 }
 
-/** The reprocess job (the CLI prints its report). `threads` defaults to `threadsFor(…)`. */
+/** The module that does the work (cli/reprocess-core.ts), loaded after the workers start. */
+type Core = Pick<typeof import('./reprocess-core'), 'processGroups'>;
+const loadCore = (): Promise<Core> => import('./reprocess-core');
+
+/**
+ * The reprocess job (the CLI prints its report). `threads` defaults to `threadsFor(…)`; it is never
+ * more than the runs. `core` loads the work's module (a test's stand-in can fail).
+ */
 export async function reprocess(
   options: ReprocessOptions & { readonly threads?: number },
+  core: () => Promise<Core> = loadCore,
 ): Promise<ReprocessReport> {
   const started = performance.now();
   const listing = listRunGroups(options.rawDir, options);
   const { groups } = listing;
   const files = groups.reduce((n, g) => n + g.files.length, 0);
+  const asked = options.threads === undefined ? Number.NaN : Math.floor(options.threads);
   const threads = Math.max(
     1,
-    Math.min(options.threads ?? threadsFor(files, groups.length), Math.max(1, groups.length)),
+    Math.min(Number.isNaN(asked) ? threadsFor(files, groups.length) : asked, Math.max(1, groups.length)),
   );
   const job: JobOptions = {
     rawDir: options.rawDir,
@@ -180,15 +192,21 @@ export async function reprocess(
   const counter = new SharedArrayBuffer(4);
   // Workers first: they boot while this thread loads the transform and the Parquet writer and then
   // works on the first run (which blocks it until its writes start, so the workers must exist before).
-  // Loading those modules only now, not when the command is loaded, starts a worker ~0.1 s earlier.
+  // Loading those modules only now, not when the command is loaded, starts the workers sooner.
   const script = threads > 1 ? await workerScript() : undefined;
   const workers = Array.from({ length: threads - 1 }, () =>
     inWorker(script!, groups, counter, job, onFileRead),
   );
-  for (const w of workers) w.catch(() => {});
-  const { processGroups } = await import('./reprocess-core');
-  const results = [await processGroups(claimFrom(groups, new Int32Array(counter)), job, onFileRead)];
-  results.push(...(await Promise.all(workers)));
+  const results: GroupsResult[] = [];
+  try {
+    const { processGroups } = await core();
+    results.push(await processGroups(claimFrom(groups, new Int32Array(counter)), job, onFileRead));
+    results.push(...(await Promise.all(workers.map((w) => w.result))));
+  } catch (err) {
+    // A failure anywhere ends the job: the other threads must not go on writing files after it.
+    await Promise.all(workers.map((w) => w.stop()));
+    throw err;
+  }
 
   const merged = new Map<DatasetName, DatasetSummary>();
   for (const s of results.flatMap((r) => r.datasets)) {
@@ -248,6 +266,7 @@ export function formatSummary(report: ReprocessReport): string {
     table([header, ...body], { align: ['left', ...header.slice(1).map(() => 'right' as const)] }),
     '',
     `files: ${report.files} = ${files} envelopes read into datasets + ${report.unreadable} unreadable + ${report.ignored} of other endpoints or datasets + ${report.filtered} outside --run/--from/--to`,
+    `threads: ${report.threads} (the main thread included; see --threads)`,
     'records = rows + rejects + duplicates + more (Reddit "more" stubs) + withheld (not written: an existing file kept, or a failed write; each listed); nulled: values sent but not castable, written as null',
   ].join('\n');
 }
@@ -275,8 +294,8 @@ Flags:
   --to <iso>           only runs with a partition time before this time
   --datasets <a,b>     only these datasets: ${DATASET_NAMES.join(', ')} (default: all)
   --dataset <name>     the same, for one dataset
-  --threads <n>        threads to use, this one included, 1 to ${MAX_THREADS_FLAG} (default: one per core, at most
-                       ${MAX_THREADS}, and one per ${MIN_FILES_PER_THREAD} files at least; never more than runs)
+  --threads <n>        threads to use, the main thread included, 1 to ${MAX_THREADS_FLAG}; never more than the
+                       archive's runs (default: one per core, at most ${MAX_THREADS}, at most one per ${MIN_FILES_PER_THREAD} files)
   --json               print the report (per-dataset counts, problems) as JSON instead of the table
   --help               show this help
 

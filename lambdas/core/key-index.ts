@@ -4,13 +4,15 @@
  * (columns.ts, TextColumn), so finding a row's earlier extraction makes no string and no Map entry.
  *
  * Why not a `Map<string, number>`: its key is a string per row, decoded from those bytes, hashed and
- * kept until the batch ends, and a new id costs a lookup and an insert. That was ~9 % of a one-thread
- * profile of reprocessing 3M tickers, and the strings ~50 MB of its peak memory (docs/reprocess.md,
- * "Start-up, and dedupe by bytes"); this table holds two 32-bit numbers per entry.
+ * kept until the batch ends, and a new id costs a lookup and an insert: ~9 % of a one-thread profile
+ * of reprocessing 3M tickers (docs/reprocess.md, "Start-up, and dedupe by bytes", which also says what
+ * it changed in time and memory). This table holds two 32-bit numbers per entry.
  *
  * Hostile input: the hash is not seeded, so ids can be chosen to collide. A lookup that probes more than
  * MAX_PROBES entries moves the index to a Map (V8 seeds its string hashes), so the worst case is the
- * Map's cost, never quadratic.
+ * Map's cost, never quadratic. Ordinary ids need fewer probes (a table at most half full): the longest
+ * for 15,000 numeric coin ids is about 20, and a batch of millions may reach the limit now and then,
+ * which only moves that batch to the Map.
  */
 import type { TextColumn } from './columns';
 
@@ -110,6 +112,9 @@ export class KeyIndex {
   private toMap(): void {
     this.map = new Map();
     for (const row of this.rows) if (row >= 0) this.map.set(this.column.text(row)!, row);
+    // Not read again: let the table go.
+    this.rows = new Int32Array(0);
+    this.hashes = new Int32Array(0);
   }
 
   private grow(): void {

@@ -75,7 +75,7 @@ describe('KeyIndex (the dedupe of natural ids by their bytes)', () => {
     expect(index.size).toBe(distinct.length);
   });
 
-  it('reads the column afresh: ids written after its byte store was replaced are found', () => {
+  it('reads the column afresh: ids written after its byte store and arrays were replaced are found', () => {
     const column = TextColumn.empty(4);
     const index = new KeyIndex(column);
     column.set(0, 'btc');
@@ -84,6 +84,7 @@ describe('KeyIndex (the dedupe of natural ids by their bytes)', () => {
     column.set(1, 'x'.repeat(10_000)); // past the store's first size: a new Buffer
     expect(column.bytes).not.toBe(before);
     expect(index.claim(1)).toBe(-1);
+    column.grow(1_000); // new starts and lengths arrays as well
     column.set(2, 'btc');
     expect(index.claim(2)).toBe(0);
     column.setBytes(3, Buffer.from('--btc--'), 2, 5); // the scanner's path: the same bytes, copied

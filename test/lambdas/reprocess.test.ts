@@ -133,6 +133,8 @@ describe('reprocess', () => {
     expect(table).toMatch(
       /^files: 12 = 9 envelopes read into datasets \+ 2 unreadable \+ 1 of other endpoints/m,
     );
+    // 12 files: one thread (threadsFor).
+    expect(table).toMatch(/^threads: 1 \(the main thread included; see --threads\)$/m);
     const problems = err.filter((l) => l.startsWith('skipped '));
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/broken_p0\.json: not JSON/);
@@ -259,11 +261,34 @@ describe('reprocess', () => {
     };
     const one = await threadsOf('1');
     const two = await threadsOf('2');
-    // The archive holds two runs (RUN_A, RUN_B): an eighth thread would have nothing to claim.
-    const eight = await threadsOf('8');
-    expect([one.threads, two.threads, eight.threads]).toEqual([1, 2, 2]);
+    // The archive holds two runs (RUN_A, RUN_B): more threads would have nothing to claim.
+    const most = await threadsOf('64');
+    expect([one.threads, two.threads, most.threads]).toEqual([1, 2, 2]);
     expect(two.rows).toEqual(one.rows);
-    expect(eight.rows).toEqual(one.rows);
+    expect(most.rows).toEqual(one.rows);
+  });
+
+  it('takes a whole number of threads from the API, and the default for one that is not a number', async () => {
+    const src = join(root, 'src');
+    const run = async (threads: number) =>
+      (await reprocess({ rawDir: src, lakeDir: join(root, `api-threads-${threads}`), threads })).threads;
+    // 12 files in 2 runs: the default is one thread (threadsFor).
+    expect([await run(Number.NaN), await run(1.9), await run(2.5), await run(0)]).toEqual([1, 1, 2, 1]);
+  });
+
+  it('stops its workers and writes nothing more when the main thread fails', async () => {
+    const lake = join(root, 'failed-core');
+    const failing = async () => {
+      throw new Error('the core did not load');
+    };
+    await expect(
+      reprocess({ rawDir: join(root, 'src'), lakeDir: lake, threads: 2 }, failing),
+    ).rejects.toThrow('the core did not load');
+    const files = async () => (await readdir(lake, { recursive: true }).catch(() => [])).sort();
+    const atFailure = await files();
+    // A worker left running would claim both runs and write them within the next few hundred ms.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await files()).toEqual(atFailure);
   });
 
   it('uses one thread for small archives and more for large ones with several runs', () => {
