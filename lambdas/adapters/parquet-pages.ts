@@ -20,7 +20,7 @@
  * per-cell allocation, and levels are a single run.
  */
 import { endianness } from 'node:os';
-import { type ColumnValues, TextColumn } from '../core/columns';
+import { type ColumnValues, compareRanges, TextColumn } from '../core/columns';
 
 /** Typed arrays below write in the platform's byte order; Parquet's is little-endian (as are x86-64 and arm64). */
 if (endianness() !== 'LE') throw new Error('parquet-pages: Parquet encoding needs a little-endian CPU');
@@ -158,17 +158,6 @@ function booleanPage(cells: readonly (boolean | null)[]): ColumnPage {
   const body = bodyOf(buffer, room, room + Math.ceil(count / 8), definitionLevels(present, rows, nulls));
   if (count === 0) return { rows, nulls, body };
   return { rows, nulls, body, min: !anyFalse, max: anyTrue };
-}
-
-/** Compares two byte ranges of `bytes` as unsigned bytes, then by length: how readers order strings. */
-function compareRanges(bytes: Uint8Array, a: number, aLength: number, b: number, bLength: number): number {
-  if (a === b) return aLength - bLength;
-  const n = Math.min(aLength, bLength);
-  for (let i = 0; i < n; i++) {
-    const d = bytes[a + i]! - bytes[b + i]!;
-    if (d !== 0) return d;
-  }
-  return aLength - bLength;
 }
 
 /** A BYTE_ARRAY column: each cell's UTF-8 bytes are already in the column (core/columns.ts). */

@@ -1,8 +1,8 @@
 /**
  * Column batches: what the transform produces, one column of values per column of
- * DATASETS[dataset].columns, in schema order, with no object per row. The Parquet writer reads them (lambdas/adapters/parquet.ts,
- * in the Lambda and in `fdl reprocess`), so rows never exist as objects between the transform and a
- * file. Why: reprocessing a year of archives handles billions of
+ * DATASETS[dataset].columns, in schema order, with no object per row. The Parquet writer reads them
+ * (lambdas/adapters/parquet.ts, in the Lambda and in `fdl reprocess`), so rows never exist as objects
+ * between the transform and a file. Why: reprocessing a year of archives handles billions of
  * cells, and a row object per record (plus a Date per timestamp) was the largest cost after JSON.parse
  * (docs/benchmarks.md).
  *
@@ -41,7 +41,8 @@ export type ColumnValues = Float64Array | TextColumn | (boolean | null)[];
  * strings each one lives until the run's file is written, so V8's young-generation collector copied and
  * promoted millions of them; the page encoder then converted each back to UTF-8. Here the scanned fill
  * copies a value's bytes straight from the page, a string written with `set` dies young, and the page
- * encoder copies bytes. (The transform still keeps one string per row for its dedupe key.)
+ * encoder copies bytes. (The dedupe reads the id's bytes too, key-index.ts; the transform decodes the id
+ * once per row for record_id's hash.)
  *
  * The byte store only grows: a cell written again (a rejected record's slot reused, a row replaced by a
  * later extraction) gets new bytes, and the old ones stay unread until the batch is dropped. A value
@@ -170,6 +171,26 @@ export class TextColumn {
       this.used,
     );
   }
+}
+
+/**
+ * Compares two byte ranges of `bytes` as unsigned bytes, then by length: how readers order strings, and
+ * 0 exactly when the two cells hold the same bytes (the page encoder's min/max, the dedupe index).
+ */
+export function compareRanges(
+  bytes: Uint8Array,
+  a: number,
+  aLength: number,
+  b: number,
+  bLength: number,
+): number {
+  if (a === b) return aLength - bLength;
+  const n = Math.min(aLength, bLength);
+  for (let i = 0; i < n; i++) {
+    const d = bytes[a + i]! - bytes[b + i]!;
+    if (d !== 0) return d;
+  }
+  return aLength - bLength;
 }
 
 /** An empty column of `type` with room for `capacity` rows. */

@@ -14,7 +14,7 @@
  * for 15,000 numeric coin ids is about 20, and a batch of millions may reach the limit now and then,
  * which only moves that batch to the Map.
  */
-import type { TextColumn } from './columns';
+import { compareRanges, type TextColumn } from './columns';
 
 /** A lookup probing more entries than this moves the index to a Map (see above). */
 export const MAX_PROBES = 64;
@@ -34,11 +34,6 @@ export function hashBytes(bytes: Uint8Array, start: number, length: number): num
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
-}
-
-function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
-  return true;
 }
 
 export class KeyIndex {
@@ -83,11 +78,7 @@ export class KeyIndex {
     for (let probes = 0; ; probes++) {
       const row = this.rows[entry]!;
       if (row < 0) break;
-      if (
-        this.hashes[entry] === h &&
-        lengths[row] === length &&
-        sameBytes(bytes, starts[row]!, start, length)
-      )
+      if (this.hashes[entry] === h && compareRanges(bytes, starts[row]!, lengths[row]!, start, length) === 0)
         return row;
       if (probes === MAX_PROBES) {
         this.toMap();
