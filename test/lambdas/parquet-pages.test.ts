@@ -17,6 +17,7 @@ import {
   CREATED_BY,
   checkPage,
   compressPage,
+  joinSnappy,
   MAX_PAGE_BYTES,
   PARQUET_TYPES,
   SNAPPY_MAX_PAGE_BYTES,
@@ -406,6 +407,30 @@ describe('compressPage', () => {
       const page = compressPage(body);
       expect(page.codec, String(n)).toBe('SNAPPY');
       expect(decoded(page.bytes).equals(Buffer.from(body)), String(n)).toBe(true);
+    }
+  });
+
+  it('joins two Snappy blocks into one that decodes to both inputs, at every length of its header', () => {
+    // Totals around each point where the varint length header gains a byte (2^7, 2^14, 2^21), split
+    // unevenly; repetitive text with random runs, so copies and literals both occur on both sides.
+    const text = (n: number, seed: number) => {
+      const t = repetitive(n);
+      for (let at = 7; at + 500 < n; at += 9_000) t.set(random(500, seed + at), at);
+      return t;
+    };
+    for (const total of [1, 127, 128, 129, 16_383, 16_384, 2 ** 21 - 1, 2 ** 21, 2 ** 21 + 5]) {
+      for (const cut of [0, 1, Math.floor(total / 3), total - 1, total]) {
+        if (cut < 0 || cut > total) continue;
+        const body = text(total, cut);
+        const joined = joinSnappy(
+          snappyCompress(body.subarray(0, cut)),
+          snappyCompress(body.subarray(cut)),
+          total,
+        );
+        expect(decoded(joined).equals(Buffer.from(body)), `${total} cut at ${cut}`).toBe(true);
+        // The header holds the total: a header of a part's length would decode to a shorter block.
+        expect(snappyjs.uncompress(joined).length, `${total} cut at ${cut}`).toBe(total);
+      }
     }
   });
 
