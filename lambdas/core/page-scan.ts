@@ -234,11 +234,35 @@ export const sameBytes = (b: Buffer, start: number, end: number, word: Buffer): 
   end - start === word.length && startsWith(b, start, word);
 
 /**
+ * The index after the string whose opening quote is at `i` when it is plain (ASCII, no escape, no
+ * control character), else -1: then `stringEnd` reads it. The scanner's common case, kept this small so
+ * that V8 inlines it.
+ */
+function plainStringEnd(b: Buffer, i: number): number {
+  const length = b.length;
+  for (i++; i < length; i++) {
+    const c = b[i]!;
+    if (c === QUOTE) return i + 1;
+    if (c < 32 || c >= 128 || c === BACKSLASH) return -1;
+  }
+  return -1;
+}
+
+const isSpace = (c: number | undefined): boolean => c === 32 || c === 10 || c === 13 || c === 9;
+
+/**
  * Validates the array at `i` (b[i] is `[`) as an array of flat objects and writes its tape. Returns
  * the index after the closing bracket, or -1 (not JSON, or not of that shape: not scanned).
+ *
+ * Written for speed, as the scanner's hot loop: the tape and its length are held in locals while it runs
+ * (`tape` is read back when it grows, `tapeLength` written on return) rather than read from the module
+ * per field; plain strings take plainStringEnd; whitespace is tested for before calling skipSpace
+ * (generated JSON has none). Together a quarter less time per page (docs/reprocess.md).
  */
 function scanArray(b: Buffer, i: number): number {
   let records = 0;
+  let t = tape;
+  let n = tapeLength;
   i = skipSpace(b, i + 1);
   if (b[i] === CLOSE_BRACKET) {
     scannedRecords = records;
@@ -246,30 +270,44 @@ function scanArray(b: Buffer, i: number): number {
   }
   for (;;) {
     if (b[i] !== OPEN_BRACE) return -1;
-    const header = tapeLength;
-    reserve(RECORD_INTS);
-    tapeLength += RECORD_INTS;
-    tape[header] = i;
+    const header = n;
+    if (n + RECORD_INTS > t.length) {
+      tapeLength = n;
+      reserve(RECORD_INTS);
+      t = tape;
+    }
+    n += RECORD_INTS;
+    t[header] = i;
     let fields = 0;
     i = skipSpace(b, i + 1);
     if (b[i] !== CLOSE_BRACE) {
       for (;;) {
         if (b[i] !== QUOTE) return -1;
-        const keyEnd = stringEnd(b, i);
-        if (keyEnd < 0) return -1;
-        const keyEscaped = plainString ? 0 : KEY_ESCAPED;
         const keyStart = i + 1;
-        i = skipSpace(b, keyEnd);
+        let keyEscaped = 0;
+        let keyEnd = plainStringEnd(b, i);
+        if (keyEnd < 0) {
+          keyEnd = stringEnd(b, i);
+          if (keyEnd < 0) return -1;
+          keyEscaped = plainString ? 0 : KEY_ESCAPED;
+        }
+        i = keyEnd;
+        if (isSpace(b[i])) i = skipSpace(b, i);
         if (b[i] !== COLON) return -1;
-        i = skipSpace(b, i + 1);
+        i++;
+        if (isSpace(b[i])) i = skipSpace(b, i);
         const c = b[i];
         let start = i;
         let end: number;
         let kind: number;
         if (c === QUOTE) {
-          end = stringEnd(b, i);
-          if (end < 0) return -1;
-          kind = plainString ? TEXT : OTHER_TEXT;
+          end = plainStringEnd(b, i);
+          kind = TEXT;
+          if (end < 0) {
+            end = stringEnd(b, i);
+            if (end < 0) return -1;
+            kind = plainString ? TEXT : OTHER_TEXT;
+          }
           start = i + 1;
           i = end;
           end--;
@@ -287,27 +325,34 @@ function scanArray(b: Buffer, i: number): number {
           end = i += 4;
           kind = NULL;
         } else return -1; // nested value or not JSON
-        reserve(FIELD_INTS);
-        tape[tapeLength] = keyStart;
-        tape[tapeLength + 1] = keyEnd - 1;
-        tape[tapeLength + 2] = start;
-        tape[tapeLength + 3] = end;
-        tape[tapeLength + 4] = kind | keyEscaped;
-        tapeLength += FIELD_INTS;
+        if (n + FIELD_INTS > t.length) {
+          tapeLength = n;
+          reserve(FIELD_INTS);
+          t = tape;
+        }
+        t[n] = keyStart;
+        t[n + 1] = keyEnd - 1;
+        t[n + 2] = start;
+        t[n + 3] = end;
+        t[n + 4] = kind | keyEscaped;
+        n += FIELD_INTS;
         fields++;
-        i = skipSpace(b, i);
-        if (b[i] === COMMA) i = skipSpace(b, i + 1);
-        else if (b[i] === CLOSE_BRACE) break;
+        if (isSpace(b[i])) i = skipSpace(b, i);
+        if (b[i] === COMMA) {
+          i++;
+          if (isSpace(b[i])) i = skipSpace(b, i);
+        } else if (b[i] === CLOSE_BRACE) break;
         else return -1;
       }
     }
     i++;
-    tape[header + 1] = i;
-    tape[header + 2] = fields;
+    t[header + 1] = i;
+    t[header + 2] = fields;
     noteRecord(records++, header);
     i = skipSpace(b, i);
     if (b[i] === COMMA) i = skipSpace(b, i + 1);
     else if (b[i] === CLOSE_BRACKET) {
+      tapeLength = n;
       scannedRecords = records;
       return i + 1;
     } else return -1;
