@@ -179,14 +179,18 @@ function stringPage(cells: TextColumn): ColumnPage {
     const start = starts[i]!;
     present[i] = 1;
     count++;
-    out.writeUInt32LE(length, offset);
+    out[offset] = length;
+    out[offset + 1] = length >>> 8;
+    out[offset + 2] = length >>> 16;
+    out[offset + 3] = length >>> 24;
     offset += 4;
     // Short values (ids, symbols, names) by a loop, longer ones (record_id's 64 bytes, texts) by a
     // native copy: over one run's record_id page, a loop of 64 bytes was much slower than the copy.
     if (length > 32) offset += bytes.copy(out, offset, start, start + length);
     else for (let j = start, end = start + length; j < end; j++) out[offset++] = bytes[j]!;
-    if (min < 0 || compareRanges(bytes, start, length, starts[min]!, lengths[min]!) < 0) min = i;
-    if (max < 0 || compareRanges(bytes, start, length, starts[max]!, lengths[max]!) > 0) max = i;
+    if (min < 0) min = max = i;
+    else if (compareRanges(bytes, start, length, starts[min]!, lengths[min]!) < 0) min = i;
+    else if (compareRanges(bytes, start, length, starts[max]!, lengths[max]!) > 0) max = i;
   }
   const nulls = rows - count;
   const body = bodyOf(out, room, offset, definitionLevels(present, rows, nulls));
