@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { castString } from '../../lambdas/core/cast';
-import type { DatasetName } from '../../lambdas/core/datasets';
+import { TextColumn } from '../../lambdas/core/columns';
+import { DATASETS, type DatasetName } from '../../lambdas/core/datasets';
 import { type Field, scannedFill } from '../../lambdas/core/fill';
 import { MAX_JSON_DEPTH } from '../../lambdas/core/json-guard';
-import { SCAN_MAX_BYTES, ScannedRecords, scanPage } from '../../lambdas/core/page-scan';
+import { FIELD_INTS, SCAN_MAX_BYTES, ScannedRecords, scanPage, TEXT } from '../../lambdas/core/page-scan';
 import { type KeyedEnvelope, transformEnvelopes } from '../../lambdas/core/transform';
 import { envelope, ticker, tickersBody } from './envelope-builder';
 
@@ -226,6 +227,40 @@ describe('scanPage', () => {
     }
   });
 
+  it('stores in string columns the UTF-8 of the value JSON.parse gives, byte for byte, whatever the bytes', () => {
+    // Compared as bytes, not read back as strings: reading back turns an invalid byte into U+FFFD, so a
+    // column holding the raw byte 0x80 (invalid UTF-8 in a Parquet string) would read the same.
+    // One backslash (escaped: a scanner that copied it would store two), bytes that are not UTF-8 alone
+    // and before plain ones, and valid UTF-8.
+    const names = ['\\', '@1', '@2abc', '\u00e9t\u00e9'];
+    const text = pageText(names.map((name, i) => ticker(i + 1, { name })));
+    const [head, middle, tail] = text.split(/@[12]/) as [string, string, string];
+    const bytes = Buffer.concat([
+      Buffer.from(head),
+      Buffer.from([0x80, 0xff]),
+      Buffer.from(middle),
+      Buffer.from([0x80]),
+      Buffer.from(tail),
+    ]);
+    const page = scanPage(bytes)!;
+    const scanned = transformEnvelopes(
+      'coinlore_tickers',
+      [{ key: 'k', envelope: page.envelope, scanned: page.records }],
+      { runId: 'scan-test' },
+    ).columns;
+    const expected = JSON.parse(bytes.toString('utf8')).response.body.data.map(
+      (t: { name: string }) => t.name,
+    );
+    expect(expected.slice(0, 3)).toEqual(['\\', '\ufffd\ufffd', '\ufffdabc']);
+    const name = scanned.columns[DATASETS.coinlore_tickers.columns.findIndex((c) => c.name === 'name')];
+    if (!(name instanceof TextColumn)) throw new Error('name is not a string column');
+    for (let r = 0; r < names.length; r++)
+      expect(
+        Buffer.from(name.bytes.subarray(name.starts[r]!, name.starts[r]! + name.lengths[r]!)),
+        String(r),
+      ).toEqual(Buffer.from(expected[r], 'utf8'));
+  });
+
   it('leaves an envelope nested deeper than the JSON limit to the reference path, which refuses it', () => {
     const deep = `${'{"a":'.repeat(MAX_JSON_DEPTH)}1${'}'.repeat(MAX_JSON_DEPTH)}`;
     const text = pageText([ticker(1)]).replace('"headers":{', `"headers":{"x":${deep},`);
@@ -257,14 +292,59 @@ describe('scanPage', () => {
     const tickers = Array.from({ length: 2500 }, (_, i) => ticker(i + 1));
     const text = pageText(tickers);
     expect(text.length).toBeLessThan(SCAN_MAX_BYTES);
-    expect(scanPage(Buffer.from(text))!.records.count).toBe(2500);
-    expect(scannedOutcome('coinlore_tickers', text)).toEqual(parsedOutcome('coinlore_tickers', text));
+    const page = scanPage(Buffer.from(text))!;
+    expect(page.records.count).toBe(2500);
+    // Every record exactly where JSON.parse has it: a record or field written past the tape's end (a
+    // write a typed array drops) would read back as another record, or none.
+    const parsed = JSON.parse(text).response.body.data;
+    const tape = page.records.tape();
+    const b = page.records.bytes;
+    for (let r = 0; r < 2500; r++) {
+      expect(page.records.parseRecord(r), String(r)).toEqual(parsed[r]);
+      // Each field's key and value as the tape has them (a lost optional field reads as missing, which
+      // the fill would take for a blank value).
+      const fields: [string, unknown][] = [];
+      for (let p = 0, at = page.records.fieldsAt(r); p < page.records.fieldCount(r); p++, at += FIELD_INTS) {
+        const value = b.toString('utf8', tape[at + 2]!, tape[at + 3]!);
+        fields.push([
+          b.toString('utf8', tape[at]!, tape[at + 1]!),
+          JSON.parse(tape[at + 4] === TEXT ? `"${value}"` : value),
+        ]);
+      }
+      expect(fields, String(r)).toEqual(Object.entries(parsed[r]));
+    }
+    // And none of them leaves the fast path: a lost field would send its record to the object path,
+    // which gives the same rows, only slower.
+    const parsedRecords = vi.spyOn(ScannedRecords.prototype, 'parseRecord');
+    try {
+      expect(scannedOutcome('coinlore_tickers', text)).toEqual(parsedOutcome('coinlore_tickers', text));
+      expect(parsedRecords).not.toHaveBeenCalled();
+    } finally {
+      parsedRecords.mockRestore();
+    }
     const padded = text.replace(
       '"headers":{',
       `"headers":{"pad":"${'x'.repeat(SCAN_MAX_BYTES - text.length - 9)}",`,
     );
     expect(padded.length).toBe(SCAN_MAX_BYTES);
     expect(scanPage(Buffer.from(padded))).toBeDefined();
+  });
+
+  it('keeps every record header when the tape grows right at one (records of one field, 8 ints each)', () => {
+    // The tape doubles from 16,384 ints, so with records of 8 ints some header starts exactly where the
+    // tape ends, at every size it grows through; 70,000 records (560,000 ints) pass any size an earlier
+    // test left (the largest page before holds 2,500 tickers, about 208,000 ints).
+    const records = Array.from({ length: 70_000 }, (_, i) => ({ i }));
+    const text = pageText(records);
+    expect(text.length).toBeLessThan(SCAN_MAX_BYTES);
+    const page = scanPage(Buffer.from(text))!;
+    expect(page.records.count).toBe(records.length);
+    expect(page.records.tape().length).toBeGreaterThanOrEqual(8 * records.length);
+    for (let r = 0; r < records.length; r++) {
+      if (page.records.fieldCount(r) !== 1) expect(page.records.fieldCount(r), String(r)).toBe(1);
+      const got = page.records.parseRecord(r);
+      if (got.i !== r) expect(got, String(r)).toEqual(records[r]);
+    }
   });
 
   it('leaves texts over SCAN_MAX_BYTES to JSON.parse', () => {
