@@ -20,7 +20,8 @@ import type { BenchResult } from './types';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const DOC = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
-const NOT_BENCHES = new Set(['run.ts', 'types.ts']);
+/** Not benches: this runner, shared types, and page-scan-ab.ts (a tool comparing two scanner versions). */
+const NOT_BENCHES = new Set(['run.ts', 'types.ts', 'page-scan-ab.ts']);
 /**
  * One bench may take this long before it is killed and reported as an error. bench/reprocess.ts runs
  * whole-process reprocess jobs up to 10M rows (minutes on a busy 2-core machine).
