@@ -88,8 +88,8 @@ export const SNAPPY_MIN_SAVING_ONE_IN = 10;
 /**
  * How much of a page is compressed to judge whether Snappy pays: a page's head is like its rest. Small,
  * because on a page that does not pay (a 10-minute run's record_id and its incompressible double pages)
- * the probe is all the work Snappy does, for nothing; on a page that pays it costs nothing extra, its
- * output being kept as the start of the page's block (joinSnappy).
+ * the probe is all the work Snappy does, for nothing; on a page that pays it costs only the join's copy,
+ * its output being kept as the start of the page's block (joinSnappy).
  */
 export const SNAPPY_PROBE_BYTES = 16 * 1024;
 
@@ -124,8 +124,8 @@ function snappyPreambleLength(block: Uint8Array): number {
  * the block has decoded so far, and a block's copies reach only into its own input. So `second`'s
  * elements, placed after `first`'s, decode to `second`'s input at the same offsets: the joined block is
  * the two element runs under one preamble of the summed length. (A copy in the second part cannot reach
- * into the first: over one run's pages the stored size did not change at the 0.01 MB the codec bench
- * prints, bench/parquet-codec.ts.)
+ * into the first: over one run's pages bench/parquet-codec.ts printed 3.10 MB stored before this and
+ * after, in docs/benchmarks.md at cd9fc45 and since.)
  */
 export function joinSnappy(first: Uint8Array, second: Uint8Array, length: number): Uint8Array {
   const a = snappyPreambleLength(first);
