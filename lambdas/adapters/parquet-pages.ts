@@ -44,8 +44,8 @@ export interface ColumnPage {
 
 const TWO_32 = 4294967296;
 
-/** An unsigned LEB128 varint (the hybrid encoding's run headers). */
-function varint(value: number): number[] {
+/** An unsigned LEB128 varint (the hybrid encoding's run headers, and a Snappy block's length preamble). */
+export function varint(value: number): number[] {
   const bytes: number[] = [];
   let v = value;
   while (v >= 0x80) {

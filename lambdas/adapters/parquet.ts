@@ -47,7 +47,7 @@ import { snappyCompressor } from 'hysnappy';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { ColumnBatch } from '../core/columns';
 import { type ColumnType, DATASETS, type DatasetName } from '../core/datasets';
-import { columnPage, type PhysicalType } from './parquet-pages';
+import { columnPage, type PhysicalType, varint } from './parquet-pages';
 
 type ConvertedType = 'UTF8' | 'INT_64' | 'TIMESTAMP_MILLIS';
 
@@ -130,14 +130,11 @@ function snappyPreambleLength(block: Uint8Array): number {
 export function joinSnappy(first: Uint8Array, second: Uint8Array, length: number): Uint8Array {
   const a = snappyPreambleLength(first);
   const b = snappyPreambleLength(second);
-  let preamble = 1;
-  for (let n = length; n >= 0x80; n = Math.floor(n / 0x80)) preamble++;
-  const out = new Uint8Array(preamble + first.length - a + second.length - b);
-  let n = length;
-  for (let i = 0; i < preamble - 1; i++, n = Math.floor(n / 0x80)) out[i] = (n % 0x80) | 0x80;
-  out[preamble - 1] = n;
-  out.set(first.subarray(a), preamble);
-  out.set(second.subarray(b), preamble + first.length - a);
+  const preamble = varint(length);
+  const out = new Uint8Array(preamble.length + first.length - a + second.length - b);
+  out.set(preamble);
+  out.set(first.subarray(a), preamble.length);
+  out.set(second.subarray(b), preamble.length + first.length - a);
   return out;
 }
 

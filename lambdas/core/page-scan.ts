@@ -100,15 +100,15 @@ export class ScannedRecords {
 /** Offset of each record's header on the tape (reused like the tape). */
 let recordOffsets = new Int32Array(256);
 let tape = new Int32Array(16 * 1024);
-let tapeLength = 0;
 /** Bumped by every scan: records of an earlier scan can tell they were overwritten. */
 let generation = 0;
 
-function reserve(ints: number): void {
-  if (tapeLength + ints <= tape.length) return;
-  const grown = new Int32Array(Math.max(tape.length * 2, tapeLength + ints));
-  grown.set(tape.subarray(0, tapeLength));
+/** The tape grown to hold `ints` more after its first `used`, which it keeps. */
+function grownTape(used: number, ints: number): typeof tape {
+  const grown = new Int32Array(Math.max(tape.length * 2, used + ints));
+  grown.set(tape.subarray(0, used));
   tape = grown;
+  return grown;
 }
 
 function noteRecord(r: number, at: number): void {
@@ -144,12 +144,12 @@ const isDigit = (c: number | undefined): boolean => c !== undefined && c >= ZERO
  * Every reader below indexes `b` past its end only to get undefined, which matches no byte.
  */
 function skipSpace(b: Buffer, i: number): number {
-  for (;;) {
-    const c = b[i];
-    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-    else return i;
-  }
+  while (isSpace(b[i])) i++;
+  return i;
 }
+
+/** JSON whitespace: space, tab, line feed, carriage return (nothing else). */
+const isSpace = (c: number | undefined): boolean => c === 32 || c === 10 || c === 13 || c === 9;
 
 /**
  * Results beside a return value are kept in module variables (here and below: the records counted by
@@ -250,21 +250,18 @@ function plainStringEnd(b: Buffer, i: number): number {
   return i < length && b[i] === QUOTE ? i + 1 : -1;
 }
 
-const isSpace = (c: number | undefined): boolean => c === 32 || c === 10 || c === 13 || c === 9;
-
 /**
  * Validates the array at `i` (b[i] is `[`) as an array of flat objects and writes its tape. Returns
  * the index after the closing bracket, or -1 (not JSON, or not of that shape: not scanned).
  *
  * Written for speed, as the scanner's hot loop: the tape and its length are held in locals while it runs
- * (`tape` is read back when it grows, `tapeLength` written on return) rather than read from the module
- * per field; plain strings take plainStringEnd; whitespace is tested for before calling skipSpace
+ * (the tape is replaced only when it grows) rather than read from the module per field; plain strings take plainStringEnd; whitespace is tested for before calling skipSpace
  * (generated JSON has none). Together a quarter less time per page (docs/reprocess.md).
  */
 function scanArray(b: Buffer, i: number): number {
   let records = 0;
   let t = tape;
-  let n = tapeLength;
+  let n = 0;
   i = skipSpace(b, i + 1);
   if (b[i] === CLOSE_BRACKET) {
     scannedRecords = records;
@@ -273,11 +270,7 @@ function scanArray(b: Buffer, i: number): number {
   for (;;) {
     if (b[i] !== OPEN_BRACE) return -1;
     const header = n;
-    if (n + RECORD_INTS > t.length) {
-      tapeLength = n;
-      reserve(RECORD_INTS);
-      t = tape;
-    }
+    if (n + RECORD_INTS > t.length) t = grownTape(n, RECORD_INTS);
     n += RECORD_INTS;
     t[header] = i;
     let fields = 0;
@@ -327,11 +320,7 @@ function scanArray(b: Buffer, i: number): number {
           end = i += 4;
           kind = NULL;
         } else return -1; // nested value or not JSON
-        if (n + FIELD_INTS > t.length) {
-          tapeLength = n;
-          reserve(FIELD_INTS);
-          t = tape;
-        }
+        if (n + FIELD_INTS > t.length) t = grownTape(n, FIELD_INTS);
         t[n] = keyStart;
         t[n + 1] = keyEnd - 1;
         t[n + 2] = start;
@@ -354,7 +343,6 @@ function scanArray(b: Buffer, i: number): number {
     i = skipSpace(b, i);
     if (b[i] === COMMA) i = skipSpace(b, i + 1);
     else if (b[i] === CLOSE_BRACKET) {
-      tapeLength = n;
       scannedRecords = records;
       return i + 1;
     } else return -1;
@@ -457,7 +445,6 @@ export function scanPage(bytes: Uint8Array): ScannedPage | undefined {
   generation++;
   if (bytes.length > SCAN_MAX_BYTES) return undefined;
   const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  tapeLength = 0;
   arrayStart = arrayEnd = -1;
   const start = skipSpace(b, 0);
   if (b[start] !== OPEN_BRACE || walk(b, start, 0) < 0) return undefined;
