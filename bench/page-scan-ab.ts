@@ -1,11 +1,17 @@
 /**
- * The ticker-page scanner (lambdas/core/page-scan.ts) against another version of itself, in one process:
- * `scanPage` over every file of a bench archive, the versions alternating round by round; prints each
- * version's median time per record over the rounds after two warm-up rounds. For A/B measurements of
- * the scanner alone (docs/reprocess.md), without the rest of reprocess's per-row work around it:
+ * The ticker-page scanner (lambdas/core/page-scan.ts), or the scanned fill (lambdas/core/fill.ts), against
+ * other versions of itself, in one process: every file of a bench archive, the versions alternating round
+ * by round; prints each version's median time per record over the rounds after two warm-up rounds, and
+ * its median ratio to the first version's round (the machine's speed drifts between rounds, the ratio of
+ * neighbours less). For A/B measurements of the per-record code alone (docs/reprocess.md), without the
+ * rest of reprocess's work around it:
  *
  *   git show <commit>:lambdas/core/page-scan.ts > lambdas/core/page-scan-old.ts   # beside it: its imports resolve
  *   npx tsx bench/page-scan-ab.ts <archive> lambdas/core/page-scan-old.ts lambdas/core/page-scan.ts
+ *
+ * A version that exports `scannedFill` is a fill: it is timed with the scan, filling each page's records
+ * into one batch per run (150 pages) as the transform does (the scanner is this checkout's). Compare fills
+ * with fills: `git show <commit>:lambdas/core/fill.ts > lambdas/core/fill-old.ts`, then the two fill files.
  *
  * `<archive>` is a lake root of raw ticker pages, such as bench/reprocess.ts's 300k-row one
  * (`$TMPDIR/fdl-bench-archives/3000`). Not part of `npm run bench`: a tool for changing the scanner.
@@ -13,36 +19,76 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ColumnBuilder } from '../lambdas/core/columns';
+import { CASTS, type ScannedFill } from '../lambdas/core/fill';
+import { type ScannedRecords, scanPage } from '../lambdas/core/page-scan';
+import { recordFields } from '../lambdas/core/transform';
 import { median } from './types';
 
 const ROUNDS = 12;
 const WARM_UP = 2;
+/** Pages per run of the bench archive: a fill writes each run into a batch of its own. */
+const PAGES_PER_RUN = 150;
 
 const [archive, ...versions] = process.argv.slice(2);
 if (!archive || versions.length === 0) {
   process.stderr.write(
-    'usage: npx tsx bench/page-scan-ab.ts <archive> <page-scan.ts> [<page-scan.ts> ...]\n',
+    'usage: npx tsx bench/page-scan-ab.ts <archive> <page-scan.ts or fill.ts> [<same kind> ...]\n',
   );
   process.exit(2);
 }
-type Scanner = { scanPage(bytes: Uint8Array): { records: { count: number } } | undefined };
-const scanners: Scanner[] = await Promise.all(versions.map((v) => import(pathToFileURL(resolve(v)).href)));
+type Scan = (bytes: Uint8Array) => { records: { count: number } } | undefined;
+type FillModule = {
+  CASTS: typeof CASTS;
+  scannedFill: (fields: ReturnType<typeof recordFields>) => ScannedFill;
+};
+const modules: ({ scanPage: Scan } | FillModule)[] = await Promise.all(
+  versions.map((v) => import(pathToFileURL(resolve(v)).href)),
+);
+/** The casts of this checkout's fields by identity, so a fill version gets its own module's casts. */
+const typeOfCast = new Map(Object.entries(CASTS).map(([type, cast]) => [cast, type as keyof typeof CASTS]));
+const runners = modules.map((m, k): ((page: Uint8Array, first: boolean) => number) => {
+  if (!('scannedFill' in m)) {
+    return (page) => {
+      const scanned = m.scanPage(page);
+      if (!scanned) throw new Error(`${versions[k]} did not scan a page of ${archive}`);
+      return scanned.records.count;
+    };
+  }
+  const fill = m.scannedFill(
+    recordFields('coinlore_tickers').map((f) => ({ ...f, cast: m.CASTS[typeOfCast.get(f.cast)!] })),
+  );
+  let batch = new ColumnBuilder('coinlore_tickers');
+  return (page, first) => {
+    if (first) batch = new ColumnBuilder('coinlore_tickers');
+    const records: ScannedRecords = scanPage(page)!.records;
+    for (let r = 0; r < records.count; r++) {
+      const at = batch.length;
+      batch.reserve(at);
+      // The bench archive's records all take the bytes path: a record that does not is a broken fill.
+      if (!fill(records, r, batch.columns, at)) throw new Error(`${versions[k]} did not fill record ${r}`);
+      batch.commit();
+    }
+    return records.count;
+  };
+});
 const files = (readdirSync(archive, { recursive: true }) as string[])
   .filter((f) => f.endsWith('.json'))
+  .sort()
   .map((f) => readFileSync(join(archive, f)));
 
 const perRecord: number[][] = versions.map(() => []);
 for (let round = 0; round < ROUNDS; round++)
-  for (const [k, scanner] of scanners.entries()) {
+  for (const [k, run] of runners.entries()) {
     const started = process.hrtime.bigint();
     let records = 0;
-    for (const file of files) {
-      const page = scanner.scanPage(file);
-      if (!page) throw new Error(`${versions[k]} did not scan a page of ${archive}`);
-      records += page.records.count;
-    }
+    for (const [i, file] of files.entries()) records += run(file, i % PAGES_PER_RUN === 0);
     if (round >= WARM_UP) perRecord[k]!.push(Number(process.hrtime.bigint() - started) / records);
   }
 process.stdout.write(`${files.length} files, ${ROUNDS - WARM_UP} rounds after ${WARM_UP} warm-up rounds\n`);
-for (const [k, v] of versions.entries())
-  process.stdout.write(`${v}: median ${median(perRecord[k]!).toFixed(0)} ns per record\n`);
+for (const [k, v] of versions.entries()) {
+  const ratio = median(perRecord[k]!.map((t, round) => t / perRecord[0]![round]!));
+  process.stdout.write(
+    `${v}: median ${median(perRecord[k]!).toFixed(0)} ns per record, ${ratio.toFixed(3)}× the first version's time (median of rounds)\n`,
+  );
+}

@@ -32,6 +32,8 @@ export function castDecimalString(value: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+const TWO_53 = 2 ** 53;
+
 /** Powers of ten a double holds exactly (10^22 is the largest), as literals: each is exact. */
 const EXACT_POW10 = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
@@ -39,12 +41,15 @@ const EXACT_POW10 = [
 ];
 
 /**
- * The value of the short plain decimal in `bytes[start, end)` ("-1598.83": optional minus, digits, at
- * most one dot, 1 to 15 digits in all), or undefined for anything else (castDouble of the text then
- * decides). Why bytes: reprocess casts Coinlore's prices straight from the raw page (page-scan.ts),
- * before any string exists. It is exact, not an approximation: the digits form an integer below 10^15
- * (exact in a double) and the divisor a power of ten up to 10^15 (exact), so the one division is
- * correctly rounded, which is what Number() returns (Clinger's fast path). When it returns a number,
+ * The value of the plain decimal in `bytes[start, end)` ("-1598.83": an optional minus, digits, at most
+ * one dot) whose digits, the dot left out, form an integer below 2^53, with at most 22 of them after the
+ * dot; undefined for anything else (castDouble of the text then decides). Why bytes: reprocess casts
+ * Coinlore's prices straight from the raw page (page-scan.ts), before any string exists. It is exact,
+ * not an approximation (Clinger's fast path): every partial value of the digits is an integer below
+ * 2^53, so each step `mantissa * 10 + d` is exact; the divisor 10^k (k ≤ 22) is exact; so the one
+ * division is correctly rounded, which is what Number() returns. A step past 2^53 may round, but never
+ * to below 2^53, so the one check at the end is enough. Coinlore's market caps have 16 digits
+ * ("11978704958906.52"), which a limit of 15 digits sent to the string path. When it returns a number,
  * that number is castDouble of the same text (test/lambdas/cast.test.ts checks it on generated text).
  */
 export function plainDecimalAt(bytes: Uint8Array, start: number, end: number): number | undefined {
@@ -72,7 +77,7 @@ export function plainDecimalAt(bytes: Uint8Array, start: number, end: number): n
     fraction = end - dot;
     digits += fraction;
   }
-  if (digits === 0 || digits > 15) return undefined;
+  if (digits === 0 || mantissa >= TWO_53 || fraction > 22) return undefined;
   const n = fraction > 0 ? mantissa / EXACT_POW10[fraction]! : mantissa;
   return negative ? -n : n;
 }

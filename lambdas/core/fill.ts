@@ -190,9 +190,13 @@ export function scannedFill(fields: readonly Field[]): ScannedFill | undefined {
   };
   const cases = fields
     .map((f, j) => {
-      // A plain decimal in a numeric column: cast as the number it is (cast(text) is cast(number) then).
+      // An empty string in a numeric column is blank (every numeric cast gives null for it): a null cell,
+      // or objectFill's "missing" when the column is required. Coinlore sends msupply as "" for coins
+      // with no maximum supply (4 records in 10 of the bench archive). A plain decimal in a numeric column: cast as the number it is (cast(text) is cast(number)
+      // then).
       const decimal = f.numeric
-        ? `if (kind === ${TEXT} || kind === ${NUMBER}) {
+        ? `if (kind === ${TEXT} && end === start) { ${f.required ? 'return false;' : store(f, 'NaN')} break; }
+  if (kind === ${TEXT} || kind === ${NUMBER}) {
     const n = decimal(b, start, end);
     if (n !== undefined) { cell = cast${j}(n); if (cell === null) return false; columns[${f.column}][slot] = cell + 0; break; }
   }`

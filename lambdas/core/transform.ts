@@ -243,10 +243,11 @@ interface Plan {
   readonly scanned: ScannedFill | undefined;
 }
 
-function planFor(dataset: DatasetName): Plan {
+/** The columns of `dataset` read from each record (not the common or computed ones), as the fills take them. */
+export function recordFields(dataset: DatasetName): Field[] {
   const spec = DATASETS[dataset];
   const mapping = MAPPINGS[dataset];
-  const fields: Field[] = spec.columns
+  return spec.columns
     .map((c, column) => {
       const read = mapping.sources?.[c.name];
       return {
@@ -261,6 +262,12 @@ function planFor(dataset: DatasetName): Plan {
       };
     })
     .filter((f) => !COMMON.has(f.name) && !COMPUTED.has(f.name));
+}
+
+function planFor(dataset: DatasetName): Plan {
+  const spec = DATASETS[dataset];
+  const mapping = MAPPINGS[dataset];
+  const fields = recordFields(dataset);
   return {
     spec,
     mapping,

@@ -37,23 +37,41 @@ describe('plainDecimalAt', () => {
     expect(numbers).toBeGreaterThan(100);
   });
 
-  it('reads every plain decimal of up to 15 digits, exactly as Number() does', () => {
+  it('reads every plain decimal whose digits form an integer below 2^53, exactly as Number() does', () => {
+    // Up to 16 digits below 2^53, with up to 22 leading zeros after the dot, the dot anywhere.
     const plain = fc
-      .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,15}$/), fc.nat({ max: 15 }))
-      .map(([negative, digits, dot]) => {
+      .tuple(
+        fc.boolean(),
+        fc.bigInt({ min: 0n, max: 2n ** 53n - 1n }),
+        fc.nat({ max: 22 }),
+        fc.nat({ max: 40 }),
+      )
+      .map(([negative, mantissa, zeros, dot]) => {
+        const digits = `${'0'.repeat(zeros)}${mantissa}`;
         const i = Math.min(dot, digits.length);
         return `${negative ? '-' : ''}${digits.slice(0, i)}${i < digits.length ? '.' : ''}${digits.slice(i)}`;
-      });
+      })
+      .filter((s) => s.split('.')[1] === undefined || s.split('.')[1]!.length <= 22);
+    let sixteen = 0;
     fc.assert(
       fc.property(plain, (s) => {
+        if (s.replace(/[^0-9]/g, '').replace(/^0+/, '').length === 16) sixteen++;
         expect(at(s)).toBe(Number(s));
       }),
+      { numRuns: 2000 },
     );
+    expect(sixteen).toBeGreaterThan(100);
+    // The edges: 2^53 - 1, a market cap of 16 digits, 22 digits after the dot, -0.
+    for (const s of ['9007199254740991', '11978704958906.52', '0.0000000000000000000001', '-0.0'])
+      expect(at(s)).toBe(Number(s));
   });
 
   it.each([
-    ['1234567890123456', '16 digits: the mantissa may not be exact'],
-    ['0.12345678901234567', '17 digits'],
+    ['9007199254740992', 'digits of 2^53: the mantissa may not be exact'],
+    ['90071992547409.93', 'digits past 2^53, whose rounded mantissa divides to another double'],
+    ['12345678901234567', '17 digits'],
+    ['0.12345678901234567', '17 digits with a dot'],
+    ['0.00000000000000000000001', '23 digits after the dot: 10^23 is not exact'],
     ['', 'nothing'],
     ['-', 'a sign alone'],
     ['.', 'a dot alone'],

@@ -63,6 +63,10 @@ describe('scannedFill', () => {
       'blank optional values',
       '{"string_col":"a","int_col":null,"double_col":"","timestamp_col":null,"boolean_col":null}',
     ],
+    [
+      'empty strings in every numeric column',
+      '{"string_col":"a","int_col":"","double_col":"","timestamp_col":""}',
+    ],
     ['absent optional values', '{"string_col":"a"}'],
     ['a blank optional string', '{"string_col":"a","note_col":""}'],
     ['a null optional string', '{"string_col":"a","note_col":null}'],
@@ -95,6 +99,14 @@ describe('scannedFill', () => {
     expect(r.problems !== undefined || Object.keys(r.nullCounts).length > 0 || record.includes('\\')).toBe(
       true,
     );
+  });
+
+  it('leaves a required number sent as "" to objectFill, which reports it missing', () => {
+    const fields = FIELDS.map((f) => (f.name === 'double_col' ? { ...f, required: true } : f));
+    const record = '{"string_col":"a","double_col":""}';
+    const scanned = scanPage(Buffer.from(page([record])))!;
+    expect(scannedFill(fields)!(scanned.records, 0, builder().columns, 0)).toBe(false);
+    expect(objectFill(fields)(JSON.parse(record), builder().columns, 0, {})).toEqual(['missing double_col']);
   });
 
   it('reads keys in any order, and a field no column reads is skipped', () => {
