@@ -9,9 +9,16 @@
  *   git show <commit>:lambdas/core/page-scan.ts > lambdas/core/page-scan-old.ts   # beside it: its imports resolve
  *   npx tsx bench/page-scan-ab.ts <archive> lambdas/core/page-scan-old.ts lambdas/core/page-scan.ts
  *
- * A version that exports `scannedFill` is a fill: it is timed with the scan, filling each page's records
- * into one batch per run (150 pages) as the transform does (the scanner is this checkout's). Compare fills
- * with fills: `git show <commit>:lambdas/core/fill.ts > lambdas/core/fill-old.ts`, then the two fill files.
+ * A version that exports `scannedFill` is a fill: it is timed with the scan (this checkout's scanner),
+ * filling each page's records into one batch per 150 pages, which are one run of the generated bench
+ * archive (its files sort run by run). Compare fills with fills; a fill takes its casts from its own
+ * module, so give an old fill the old cast.ts too:
+ *
+ *   git show <commit>:lambdas/core/cast.ts > lambdas/core/cast-old.ts
+ *   git show <commit>:lambdas/core/fill.ts | sed "s|from './cast';|from './cast-old';|" > lambdas/core/fill-old.ts
+ *   npx tsx bench/page-scan-ab.ts <archive> lambdas/core/fill-old.ts lambdas/core/fill.ts
+ *
+ * Delete the *-old.ts files afterwards (git does not ignore them, and `npm test` type-checks them).
  *
  * `<archive>` is a lake root of raw ticker pages, such as bench/reprocess.ts's 300k-row one
  * (`$TMPDIR/fdl-bench-archives/3000`). Not part of `npm run bench`: a tool for changing the scanner.
@@ -58,10 +65,14 @@ const runners = modules.map((m, k): ((page: Uint8Array, first: boolean) => numbe
   const fill = m.scannedFill(
     recordFields('coinlore_tickers').map((f) => ({ ...f, cast: m.CASTS[typeOfCast.get(f.cast)!] })),
   );
+  if (typeof fill !== 'function')
+    throw new Error(`${versions[k]}: scannedFill gave no fill for the tickers' fields (see its conditions)`);
   let batch = new ColumnBuilder('coinlore_tickers');
   return (page, first) => {
     if (first) batch = new ColumnBuilder('coinlore_tickers');
-    const records: ScannedRecords = scanPage(page)!.records;
+    const scanned = scanPage(page);
+    if (!scanned) throw new Error(`this checkout's scanner did not scan a page of ${archive}`);
+    const records: ScannedRecords = scanned.records;
     for (let r = 0; r < records.count; r++) {
       const at = batch.length;
       batch.reserve(at);

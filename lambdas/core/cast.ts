@@ -48,9 +48,11 @@ const EXACT_POW10 = [
  * not an approximation (Clinger's fast path): every partial value of the digits is an integer below
  * 2^53, so each step `mantissa * 10 + d` is exact; the divisor 10^k (k ≤ 22) is exact; so the one
  * division is correctly rounded, which is what Number() returns. A step past 2^53 may round, but never
- * to below 2^53, so the one check at the end is enough. Coinlore's market caps have 16 digits
- * ("11978704958906.52"), which a limit of 15 digits sent to the string path. When it returns a number,
- * that number is castDouble of the same text (test/lambdas/cast.test.ts checks it on generated text).
+ * to below 2^53, so one check at the end is enough; 2^53 itself is refused too, because a mantissa that
+ * rounded to it cannot be told from it. Values of 16 digits (the bench archive's largest market caps,
+ * "11978704958906.52") took the string path under the earlier limit of 15 digits. When it returns a
+ * number, that number is castDouble of the same text (test/lambdas/cast.test.ts checks it on generated
+ * text).
  */
 export function plainDecimalAt(bytes: Uint8Array, start: number, end: number): number | undefined {
   const negative = bytes[start] === 45;

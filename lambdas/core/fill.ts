@@ -192,8 +192,8 @@ export function scannedFill(fields: readonly Field[]): ScannedFill | undefined {
     .map((f, j) => {
       // An empty string in a numeric column is blank (every numeric cast gives null for it): a null cell,
       // or objectFill's "missing" when the column is required. Coinlore sends msupply as "" for coins
-      // with no maximum supply (4 records in 10 of the bench archive). A plain decimal in a numeric column: cast as the number it is (cast(text) is cast(number)
-      // then).
+      // with no maximum supply (4 records in 10 of the bench archive, bench/transform.ts). A plain
+      // decimal in a numeric column: cast as the number it is (cast(text) is cast(number) then).
       const decimal = f.numeric
         ? `if (kind === ${TEXT} && end === start) { ${f.required ? 'return false;' : store(f, 'NaN')} break; }
   if (kind === ${TEXT} || kind === ${NUMBER}) {

@@ -66,6 +66,22 @@ describe('plainDecimalAt', () => {
       expect(at(s)).toBe(Number(s));
   });
 
+  it('leaves every decimal whose digits reach 2^53 to castDouble, wherever its dot is', () => {
+    const large = fc
+      .tuple(fc.bigInt({ min: 2n ** 53n, max: 10n ** 17n - 1n }), fc.nat({ max: 17 }), fc.boolean())
+      .map(([digits, dot, negative]) => {
+        const d = String(digits);
+        const i = Math.min(dot, d.length);
+        return `${negative ? '-' : ''}${d.slice(0, i)}${i < d.length ? '.' : ''}${d.slice(i)}`;
+      });
+    fc.assert(
+      fc.property(large, (s) => {
+        expect(at(s)).toBeUndefined();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it.each([
     ['9007199254740992', 'digits of 2^53: the mantissa may not be exact'],
     ['90071992547409.93', 'digits past 2^53, whose rounded mantissa divides to another double'],
