@@ -38,7 +38,7 @@ describe('plainDecimalAt', () => {
   });
 
   it('reads every plain decimal whose digits form an integer below 2^53, exactly as Number() does', () => {
-    // Up to 16 digits below 2^53, with up to 22 leading zeros after the dot, the dot anywhere.
+    // Integers below 2^53 (mostly 16 digits) after up to 22 zeros, the dot anywhere, at most 22 digits after it.
     const plain = fc
       .tuple(
         fc.boolean(),
