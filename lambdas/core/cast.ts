@@ -32,8 +32,6 @@ export function castDecimalString(value: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-const TWO_53 = 2 ** 53;
-
 /** Powers of ten a double holds exactly (10^22 is the largest), as literals: each is exact. */
 const EXACT_POW10 = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
@@ -48,11 +46,11 @@ const EXACT_POW10 = [
  * not an approximation (Clinger's fast path): every partial value of the digits is an integer below
  * 2^53, so each step `mantissa * 10 + d` is exact; the divisor 10^k (k ≤ 22) is exact; so the one
  * division is correctly rounded, which is what Number() returns. A step past 2^53 may round, but never
- * to below 2^53, so one check at the end is enough; 2^53 itself is refused too, because a mantissa that
- * rounded to it cannot be told from it. Values of 16 digits (the bench archive's largest market caps,
- * "11978704958906.52") took the string path under the earlier limit of 15 digits. When it returns a
- * number, that number is castDouble of the same text (test/lambdas/cast.test.ts checks it on generated
- * text).
+ * to below 2^53, so one check at the end (above MAX_SAFE_INTEGER, 2^53 − 1) is enough; 2^53 itself is
+ * refused too, because a mantissa that rounded to it cannot be told from it. Values of 16 digits (the
+ * bench archive's largest market caps, "11978704958906.52") took the string path under the earlier
+ * limit of 15 digits. When it returns a number, that number is castDouble of the same text
+ * (test/lambdas/cast.test.ts checks it on generated text).
  */
 export function plainDecimalAt(bytes: Uint8Array, start: number, end: number): number | undefined {
   const negative = bytes[start] === 45;
@@ -79,7 +77,7 @@ export function plainDecimalAt(bytes: Uint8Array, start: number, end: number): n
     fraction = end - dot;
     digits += fraction;
   }
-  if (digits === 0 || mantissa >= TWO_53 || fraction > 22) return undefined;
+  if (digits === 0 || mantissa > Number.MAX_SAFE_INTEGER || fraction > 22) return undefined;
   const n = fraction > 0 ? mantissa / EXACT_POW10[fraction]! : mantissa;
   return negative ? -n : n;
 }

@@ -255,8 +255,9 @@ function plainStringEnd(b: Buffer, i: number): number {
  * the index after the closing bracket, or -1 (not JSON, or not of that shape: not scanned).
  *
  * Written for speed, as the scanner's hot loop: the tape and its length are held in locals while it runs
- * (the tape is replaced only when it grows) rather than read from the module per field; plain strings take plainStringEnd; whitespace is tested for before calling skipSpace
- * (generated JSON has none). Together a quarter less time per page (docs/reprocess.md).
+ * (the tape is replaced only when it grows) rather than read from the module per field; plain strings
+ * take plainStringEnd; whitespace is tested for before calling skipSpace (generated JSON has none).
+ * Together a quarter less time per page (docs/reprocess.md).
  */
 function scanArray(b: Buffer, i: number): number {
   let records = 0;
