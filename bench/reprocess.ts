@@ -10,6 +10,9 @@
  *   - the minimal SQL (read_json → unnest → COPY … PARTITION_BY) does less: no ids, dedupe or rejects.
  * - 10M rows (100,050 envelopes, 667 runs): `fdl reprocess` once, for its peak memory (the anchors
  *   are not run there: the equivalent one needs ~3 GB at 3M rows already).
+ * - 30,000 and 300,000 envelopes of one coin each (200 and 2,000 runs): `fdl reprocess` once each, for
+ *   the memory the number of files takes, apart from the rows (a year of 10-minute runs is millions of
+ *   files; docs/reprocess.md, "A year of files").
  * Wall time and peak RSS come from GNU time (`/usr/bin/time -f '%e %M'`), which reports the largest
  * process of the tree. Every side must write the generated number of rows, or the bench fails.
  *
@@ -39,9 +42,18 @@ const FIRST_RUN = Date.UTC(2026, 0, 1, 0, 0);
 /** Written into an archive's marker file: archives of another version are generated again. */
 const ARCHIVE_VERSION = 'tickers-v1';
 
-/** Generates (or reuses) an archive of `runs` runs of 150 tickers pages; returns its lake root. */
-export function tickersArchive(runs: number, base = join(tmpdir(), 'fdl-bench-archives')): string {
-  const root = join(base, String(runs * PAGES_PER_RUN));
+/**
+ * Generates (or reuses) an archive of `runs` runs of 150 tickers pages; returns its lake root. With
+ * `coins` below 100 each page keeps only its first `coins` coins: many small files, for the memory the
+ * file count alone takes (folder `<envelopes>-<coins>coin`).
+ */
+export function tickersArchive(
+  runs: number,
+  base = join(tmpdir(), 'fdl-bench-archives'),
+  coins = ROWS_PER_PAGE,
+): string {
+  const envelopes = String(runs * PAGES_PER_RUN);
+  const root = join(base, coins === ROWS_PER_PAGE ? envelopes : `${envelopes}-${coins}coin`);
   const marker = join(root, 'complete');
   if (existsSync(marker) && readFileSync(marker, 'utf8') === ARCHIVE_VERSION) return root;
   rmSync(root, { recursive: true, force: true });
@@ -55,7 +67,10 @@ export function tickersArchive(runs: number, base = join(tmpdir(), 'fdl-bench-ar
       const dir = path.slice(0, path.lastIndexOf('/'));
       if (!dirs.has(dir)) mkdirSync(dir, { recursive: true });
       dirs.add(dir);
-      writeFileSync(path, JSON.stringify(tickersPage(p, prng(run * 1000 + p + 1), fetchedAt)));
+      const page = tickersPage(p, prng(run * 1000 + p + 1), fetchedAt);
+      const body = page.response.body as { data: unknown[] };
+      body.data = body.data.slice(0, coins);
+      writeFileSync(path, JSON.stringify(page));
     }
   }
   writeFileSync(marker, ARCHIVE_VERSION);
@@ -257,6 +272,25 @@ export async function run(): Promise<BenchResult[]> {
     target: '<= 1024 MB',
     ok: big.peakMb <= 1024,
     note: `one run, ${big.seconds.toFixed(1)} s (${Math.round(peaks.at(-1)!.rows / big.seconds).toLocaleString('en-US')} rows/s); growth with size: ${growth}`,
+  });
+  const byFiles: { envelopes: number; m: Measured }[] = [];
+  for (const runs of [200, 2_000]) {
+    const archive = tickersArchive(runs, undefined, 1);
+    const out = join(archive, '..', `out-fdl-${process.pid}`);
+    const envelopes = runs * PAGES_PER_RUN;
+    const m = await runFdl(archive, envelopes, out).finally(() =>
+      rmSync(out, { recursive: true, force: true }),
+    );
+    byFiles.push({ envelopes, m });
+  }
+  const [few, many] = byFiles as [(typeof byFiles)[0], (typeof byFiles)[0]];
+  results.push({
+    name: 'fdl reprocess peak RSS, 300,000 envelopes of one coin each (2,000 runs): memory with the file count',
+    value: many.m.peakMb,
+    unit: 'MB',
+    target: '<= 1024 MB',
+    ok: many.m.peakMb <= 1024,
+    note: `one run each, ${many.m.seconds.toFixed(1)} s; 30,000 such envelopes (200 runs): ${Math.round(few.m.peakMb)} MB in ${few.m.seconds.toFixed(1)} s, so ${Math.round(((many.m.peakMb - few.m.peakMb) * 1024 * 1024) / (many.envelopes - few.envelopes))} bytes more per file`,
   });
   return results;
 }

@@ -1,17 +1,15 @@
 /**
  * What a `fdl reprocess` job is (cli/reprocess.ts), as plain data that crosses to worker threads: its
- * options, its run groups (listing and grouping the raw archive), the shared queue threads claim runs
- * from, and its report. Light on purpose: with this module alone the command lists the archive and
- * starts its workers, and only then loads the transform and the Parquet writer (cli/reprocess-core.ts),
- * while the workers boot.
+ * options, its run groups, reading one raw file, the shared queue threads claim runs from, and its
+ * report (listing the archive is cli/reprocess-listing.ts). Light on purpose: with these modules alone
+ * the command lists the archive and starts its workers, and only then loads the transform and the
+ * Parquet writer (cli/reprocess-core.ts), while the workers boot.
  */
 import { isAscii } from 'node:buffer';
-import { closeSync, type Dirent, openSync, readdirSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { DatasetName } from '../lambdas/core/datasets';
 import { type Envelope, envelopeProblem } from '../lambdas/core/envelope';
 import { MAX_JSON_CHARS } from '../lambdas/core/json-guard';
-import { RAW_PREFIX } from '../lambdas/core/lake';
 import { type ScannedRecords, scanPage } from '../lambdas/core/page-scan';
 
 /** Which runs and datasets a job rebuilds (plain data: it crosses to worker threads). */
@@ -129,23 +127,6 @@ export interface ReprocessReport {
   readonly seconds: number;
 }
 
-const STAMP = /_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})_[^/\\]*\.json$/;
-
-/** The run partition time encoded in a raw file name, or undefined. */
-export function partitionTimeOfRawFile(path: string): Date | undefined {
-  const m = STAMP.exec(path);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
-  const t = new Date(Date.UTC(y, mo - 1, d, h, mi));
-  return Number.isNaN(t.getTime()) ? undefined : t;
-}
-
-const minuteOf = (iso: string): Date => {
-  const t = new Date(iso);
-  t.setUTCSeconds(0, 0);
-  return t;
-};
-
 /** A file system error's code (ENOENT, EACCES, …) for a one-line reason; 'error' when it has none. */
 export const errnoCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'error';
 
@@ -219,102 +200,6 @@ export function readEnvelope(path: string): Parsed {
   return problem
     ? { ok: false, reason: `not an envelope: ${problem}` }
     : { ok: true, envelope: value as Envelope };
-}
-
-/** Whether a partition time passes the job's --run / --from / --to. */
-export function inRange(time: Date, filter: JobFilter): boolean {
-  const t = time.getTime();
-  if (filter.run !== undefined && t !== Date.parse(filter.run)) return false;
-  if (filter.from !== undefined && t < Date.parse(filter.from)) return false;
-  if (filter.to !== undefined && t >= Date.parse(filter.to)) return false;
-  return true;
-}
-
-/**
- * Every regular `.json` file under `root`, depth first, without following links: a symbolic link
- * (to a file or a folder) is reported, never read, so nothing outside --raw is read.
- */
-function listJsonFiles(root: string, problems: Problem[]): string[] {
-  const files: string[] = [];
-  const dirs = [root];
-  while (dirs.length > 0) {
-    const dir = dirs.pop()!;
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch (err) {
-      problems.push({
-        path: dir,
-        reason: `unreadable folder (${errnoCode(err)})`,
-      });
-      continue;
-    }
-    for (const e of entries) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) dirs.push(path);
-      else if (e.isSymbolicLink())
-        problems.push({ path, reason: 'symbolic link: not followed (only files inside --raw are read)' });
-      else if (!e.name.endsWith('.json')) continue;
-      else if (e.isFile()) files.push(path);
-      else problems.push({ path, reason: 'not a regular file' });
-    }
-  }
-  return files.sort();
-}
-
-/** What listing an archive found: run groups, and the files that never reach a group. */
-export interface Listing {
-  /** Every `.json` file and every link or special file met (see ReprocessReport.files). */
-  readonly files: number;
-  readonly groups: RunGroup[];
-  /** Links, special files, unreadable or non-envelope unstamped files. */
-  readonly problems: Problem[];
-  /** Files outside --run / --from / --to. */
-  readonly filtered: number;
-}
-
-/**
- * The raw files under `<rawDir>/raw/`, grouped by run, sorted by time. The run is the stamp in the
- * file name; a file without one is read here and placed by its envelope's `fetched_at` minute, in the
- * stamped run of that minute when the archive has one (so a stray envelope joins its run instead of
- * replacing that run's file with its own few rows), else in a group marked unstamped.
- */
-export function listRunGroups(rawDir: string, filter: JobFilter = {}): Listing {
-  const problems: Problem[] = [];
-  const files = listJsonFiles(join(rawDir, RAW_PREFIX), problems);
-  const byTime = new Map<string, { stamped: boolean; files: string[] }>();
-  const place = (time: Date, path: string, stamped: boolean) => {
-    const k = time.toISOString();
-    const g = byTime.get(k);
-    if (!g) byTime.set(k, { stamped, files: [path] });
-    else {
-      g.files.push(path);
-      if (stamped) g.stamped = true;
-    }
-  };
-  let filtered = 0;
-  const unstamped: { path: string; time: Date }[] = [];
-  for (const f of files) {
-    const t = partitionTimeOfRawFile(f);
-    if (t) {
-      if (inRange(t, filter)) place(t, f, true);
-      else filtered++;
-      continue;
-    }
-    const parsed = readEnvelope(f);
-    if (!parsed.ok) problems.push({ path: f, reason: parsed.reason });
-    else unstamped.push({ path: f, time: minuteOf(parsed.envelope.fetched_at) });
-  }
-  // After every stamped file is placed, so "is there a stamped run at this minute" is final.
-  for (const { path, time } of unstamped) {
-    if (inRange(time, filter)) place(time, path, false);
-    else filtered++;
-  }
-  const groups: RunGroup[] = [...byTime.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    // Sorted files: "keep the latest" dedupe ties resolve the same way every run.
-    .map(([time, g]) => ({ time, stamped: g.stamped, files: g.files.sort() }));
-  return { files: files.length + problems.length, groups, problems, filtered };
 }
 
 /** What processing some run groups produced (merged across threads by reprocess in cli/reprocess.ts). */

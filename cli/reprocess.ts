@@ -31,14 +31,14 @@ import {
   emptySummary,
   type GroupsResult,
   type JobOptions,
-  listRunGroups,
   type ReprocessOptions,
   type ReprocessReport,
   type RunGroup,
 } from './reprocess-job';
+import { indexArchive, runWindows, WINDOW_FILES, windowGroups } from './reprocess-listing';
 
 export type { DatasetSummary, ReprocessOptions, ReprocessReport } from './reprocess-job';
-export { partitionTimeOfRawFile } from './reprocess-job';
+export { partitionTimeOfRawFile } from './reprocess-listing';
 
 /**
  * Parallelism: the main thread and the workers claim whole runs from one shared queue, so runs are
@@ -125,32 +125,65 @@ export function workerScript(): Promise<{ url: URL; execArgv?: string[] }> {
   return workerEntryPromise;
 }
 
-/** Runs `processGroups` in a worker thread on the shared queue of groups; `stop` ends the thread. */
-function inWorker(
+/** A worker thread of the job: `run` processes one window's groups from the shared queue. */
+interface JobWorker {
+  run(groups: readonly RunGroup[], counter: SharedArrayBuffer): Promise<GroupsResult>;
+  /** Lets the worker exit once it is idle (after the last window). */
+  end(): Promise<unknown>;
+  /** Ends the thread now (after a failure elsewhere). */
+  stop(): Promise<unknown>;
+}
+
+/**
+ * Starts a worker thread (cli/reprocess-worker.ts) that processes windows of run groups as they are
+ * posted to it, one at a time, and posts back progress and each window's result.
+ */
+function startWorker(
   { url, execArgv }: { url: URL; execArgv?: string[] },
-  groups: readonly RunGroup[],
-  counter: SharedArrayBuffer,
   job: JobOptions,
   onFileRead: () => void,
-): { result: Promise<GroupsResult>; stop: () => Promise<unknown> } {
-  const worker = new Worker(url, { workerData: { groups, job, counter }, execArgv });
-  const result = new Promise<GroupsResult>((resolve, reject) => {
-    let result: GroupsResult | undefined;
-    worker.on('message', (m: { read?: number; result?: GroupsResult; error?: string }) => {
-      for (let i = 0; i < (m.read ?? 0); i++) onFileRead();
-      if (m.result) result = m.result;
-      if (m.error) reject(new Error(`reprocess worker failed: ${m.error}`));
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) =>
-      result
-        ? resolve(result)
-        : reject(new Error(`reprocess worker exited with code ${code} without a result`)),
-    );
+): JobWorker {
+  const worker = new Worker(url, { workerData: { job }, execArgv });
+  let pending: { resolve: (r: GroupsResult) => void; reject: (e: Error) => void } | undefined;
+  let failure: Error | undefined;
+  const fail = (err: Error) => {
+    failure ??= err;
+    pending?.reject(err);
+    pending = undefined;
+  };
+  worker.on('message', (m: { read?: number; result?: GroupsResult; error?: string }) => {
+    for (let i = 0; i < (m.read ?? 0); i++) onFileRead();
+    if (m.error) fail(new Error(`reprocess worker failed: ${m.error}`));
+    else if (m.result) {
+      pending?.resolve(m.result);
+      pending = undefined;
+    }
   });
-  // Awaited below; this only keeps Node from reporting a failure before that.
-  result.catch(() => {});
-  return { result, stop: () => worker.terminate() };
+  worker.on('error', fail);
+  const exited = new Promise<number>((resolve) =>
+    worker.on('exit', (code) => {
+      fail(new Error(`reprocess worker exited with code ${code} without a result`));
+      resolve(code);
+    }),
+  );
+  return {
+    run(groups, counter) {
+      const result = failure
+        ? Promise.reject(failure)
+        : new Promise<GroupsResult>((resolve, reject) => {
+            pending = { resolve, reject };
+            worker.postMessage({ groups, counter });
+          });
+      // Awaited by the caller; this only keeps Node from reporting a failure before that.
+      result.catch(() => {});
+      return result;
+    },
+    end: () => {
+      worker.postMessage({ end: true });
+      return exited;
+    },
+    stop: () => worker.terminate(),
+  };
 }
 
 /** The module that does the work (cli/reprocess-core.ts), loaded after the workers start. */
@@ -162,17 +195,24 @@ const loadCore = (): Promise<Core> => import('./reprocess-core');
  * more than the runs. `core` loads the work's module (a test's stand-in can fail).
  */
 export async function reprocess(
-  options: ReprocessOptions & { readonly threads?: number },
+  options: ReprocessOptions & {
+    readonly threads?: number;
+    /** Files per window of runs (cli/reprocess-listing.ts); smaller in tests, to have several. */
+    readonly windowFiles?: number;
+  },
   core: () => Promise<Core> = loadCore,
 ): Promise<ReprocessReport> {
   const started = performance.now();
-  const listing = listRunGroups(options.rawDir, options);
-  const { groups } = listing;
-  const files = groups.reduce((n, g) => n + g.files.length, 0);
+  const windowFiles = options.windowFiles ?? WINDOW_FILES;
+  const index = indexArchive(options.rawDir, options, windowFiles);
+  const files = index.runs.reduce((n, r) => n + r.files, 0);
   const asked = options.threads === undefined ? Number.NaN : Math.floor(options.threads);
   const threads = Math.max(
     1,
-    Math.min(Number.isNaN(asked) ? threadsFor(files, groups.length) : asked, Math.max(1, groups.length)),
+    Math.min(
+      Number.isNaN(asked) ? threadsFor(files, index.runs.length) : asked,
+      Math.max(1, index.runs.length),
+    ),
   );
   const job: JobOptions = {
     rawDir: options.rawDir,
@@ -189,24 +229,35 @@ export async function reprocess(
     done++;
     options.onProgress?.(done, files);
   };
-  const counter = new SharedArrayBuffer(4);
-  // Workers first: they boot while this thread loads the transform and the Parquet writer and then
-  // works on the first run (which blocks it until its writes start, so the workers must exist before).
-  // Loading those modules only now, not when the command is loaded, starts the workers sooner.
+  // Workers first: they boot while this thread lists the first window and loads the transform and the
+  // Parquet writer, and then works on the first run (which blocks it until its writes start, so the
+  // workers must exist before). Loading those modules only now, not when the command is loaded,
+  // starts the workers sooner.
   const script = threads > 1 ? await workerScript() : undefined;
-  const workers = Array.from({ length: threads - 1 }, () =>
-    inWorker(script!, groups, counter, job, onFileRead),
-  );
+  const workers = Array.from({ length: threads - 1 }, () => startWorker(script!, job, onFileRead));
+  const windows = runWindows(index.runs, windowFiles);
   const results: GroupsResult[] = [];
+  const problems = [...index.problems];
   try {
+    let window = windowGroups(index, windows[0] ?? []);
     const { processGroups } = await core();
-    results.push(await processGroups(claimFrom(groups, new Int32Array(counter)), job, onFileRead));
-    results.push(...(await Promise.all(workers.map((w) => w.result))));
+    for (let w = 0; w < windows.length; w++) {
+      problems.push(...window.problems);
+      const { groups } = window;
+      // Every thread claims this window's runs from one fresh counter, so none starts the next window
+      // before its groups exist; the last runs of a window run side by side with listing the next.
+      const counter = new SharedArrayBuffer(4);
+      const pending = workers.map((worker) => worker.run(groups, counter));
+      results.push(await processGroups(claimFrom(groups, new Int32Array(counter)), job, onFileRead));
+      if (w + 1 < windows.length) window = windowGroups(index, windows[w + 1]!);
+      results.push(...(await Promise.all(pending)));
+    }
   } catch (err) {
     // A failure anywhere ends the job: the other threads must not go on writing files after it.
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all(workers.map((worker) => worker.stop()));
     throw err;
   }
+  await Promise.all(workers.map((worker) => worker.end()));
 
   const merged = new Map<DatasetName, DatasetSummary>();
   for (const s of results.flatMap((r) => r.datasets)) {
@@ -215,15 +266,15 @@ export async function reprocess(
     for (const k of SUMMED) m[k] += s[k];
   }
   return {
-    files: listing.files,
+    files: index.files,
     datasets: DATASET_NAMES.flatMap((d) => (merged.has(d) ? [merged.get(d)!] : [])),
     // Threads finish in any order: sort so the report is the same every run.
-    problems: [...listing.problems, ...results.flatMap((r) => r.problems)].sort((a, b) =>
+    problems: [...problems, ...results.flatMap((r) => r.problems)].sort((a, b) =>
       a.path.localeCompare(b.path),
     ),
-    unreadable: listing.problems.length + results.reduce((n, r) => n + r.unreadable, 0),
+    unreadable: index.problems.length + results.reduce((n, r) => n + r.unreadable, 0),
     ignored: results.reduce((n, r) => n + r.ignored, 0),
-    filtered: listing.filtered,
+    filtered: index.filtered,
     failedWrites: results.reduce((n, r) => n + r.failedWrites, 0),
     threads,
     seconds: (performance.now() - started) / 1000,

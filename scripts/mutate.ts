@@ -99,6 +99,10 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
     mutate: ['lambdas/core/backfill.ts'],
     tests: ['test/lambdas/backfill-plan.test.ts', 'test/local/backfill.test.ts'],
   },
+  'cli-listing': {
+    mutate: ['cli/reprocess-listing.ts'],
+    tests: ['test/lambdas/reprocess-listing.test.ts'],
+  },
   policy: { mutate: ['stacks/policy/**/*.ts'], tests: ['test/stacks/policy*.test.ts'] },
   envs: { mutate: ['envs/**/*.ts'], tests: ['test/envs/*.test.ts'] },
   executor: {

@@ -11,7 +11,8 @@ import {
   workerScript,
 } from '../../cli/reprocess';
 import { processGroups } from '../../cli/reprocess-core';
-import { claimFrom, type GroupsResult, listRunGroups, readEnvelope } from '../../cli/reprocess-job';
+import { claimFrom, type GroupsResult, readEnvelope } from '../../cli/reprocess-job';
+import { listRunGroups } from '../../cli/reprocess-listing';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import type { DatasetName } from '../../lambdas/core/datasets';
 import { datasetKey, rawKey, rejectsKey } from '../../lambdas/core/lake';
@@ -196,14 +197,24 @@ describe('reprocess', () => {
       threads: 0,
       datasets: r.datasets.map((d) => ({ ...d, seconds: 0 })),
     });
-    expect([single.threads, parallel.threads]).toEqual([1, 2]);
+    // One run per window, listed again folder by folder: the workers take window after window.
+    const windowed = await reprocess({
+      rawDir: join(root, 'src'),
+      lakeDir: join(root, 'windowed'),
+      threads: 2,
+      windowFiles: 1,
+    });
+    expect([single.threads, parallel.threads, windowed.threads]).toEqual([1, 2, 2]);
     expect(strip(parallel)).toEqual(strip(single));
+    expect(strip(windowed)).toEqual(strip(single));
     const all = (d: string) =>
       `SELECT * FROM read_parquet('${join(root, d)}/**/*.parquet', union_by_name = true) ORDER BY record_id`;
-    expect(await q(all('parallel'))).toEqual(await q(all('single')));
-    expect((await readdir(join(root, 'parallel'), { recursive: true })).sort()).toEqual(
-      (await readdir(join(root, 'single'), { recursive: true })).sort(),
-    );
+    for (const d of ['parallel', 'windowed']) {
+      expect(await q(all(d))).toEqual(await q(all('single')));
+      expect((await readdir(join(root, d), { recursive: true })).sort()).toEqual(
+        (await readdir(join(root, 'single'), { recursive: true })).sort(),
+      );
+    }
   });
 
   it('starts workers from a plain-JavaScript bundle of the worker when esbuild can build it', async () => {
@@ -218,24 +229,49 @@ describe('reprocess', () => {
 
   it('writes the same files and result from the bundled worker as from the main thread', async () => {
     // The shared queue lets the main thread take every run of a small archive before a worker is up,
-    // so the worker's own path is checked here directly: it alone takes the whole queue.
+    // so the worker's own path is checked here directly: it alone takes the whole queue, one window
+    // (here: one run) after the other, as the job posts them.
     const { groups } = await listRunGroups(join(root, 'src'));
+    expect(groups.length).toBe(2);
     const job = (dir: string) => ({ rawDir: join(root, 'src'), lakeDir: join(root, dir) });
     const onMain = await processGroups(claimFrom(groups, new Int32Array(1)), job('main'), () => {});
     const { url, execArgv } = await workerScript();
-    const inWorker = await new Promise<GroupsResult>((resolve, reject) => {
-      const worker = new Worker(url, {
-        workerData: { groups, job: job('worker'), counter: new SharedArrayBuffer(4) },
-        execArgv,
+    const worker = new Worker(url, { workerData: { job: job('worker') }, execArgv });
+    const exited = new Promise((resolve) => worker.on('exit', resolve));
+    const windows: GroupsResult[] = [];
+    let read = 0;
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: { read?: number; result?: GroupsResult; error?: string }) => {
+        read += m.read ?? 0;
+        if (m.error) reject(new Error(m.error));
+        if (!m.result) return;
+        windows.push(m.result);
+        if (windows.length === groups.length) resolve();
+        else worker.postMessage({ groups: [groups[windows.length]], counter: new SharedArrayBuffer(4) });
       });
-      worker.on('message', (m: { result?: GroupsResult; error?: string }) =>
-        m.result ? resolve(m.result) : m.error && reject(new Error(m.error)),
-      );
       worker.on('error', reject);
+      worker.postMessage({ groups: [groups[0]], counter: new SharedArrayBuffer(4) });
     });
-    const strip = (r: GroupsResult) => ({ ...r, datasets: r.datasets.map((d) => ({ ...d, seconds: 0 })) });
-    expect(strip(inWorker)).toEqual(strip(onMain));
-    expect(inWorker.datasets.reduce((n, d) => n + d.rows, 0)).toBe(307);
+    worker.postMessage({ end: true });
+    expect(await exited).toBe(0);
+    expect(read).toBe(groups.reduce((n, g) => n + g.files.length, 0));
+    // The two windows' results add up to the main thread's for both runs at once.
+    const counts = (results: GroupsResult[]) => {
+      const sums: Record<string, number> = {};
+      for (const d of results.flatMap((r) => r.datasets))
+        for (const [k, v] of Object.entries(d))
+          if (typeof v === 'number' && k !== 'seconds')
+            sums[`${d.dataset}.${k}`] = (sums[`${d.dataset}.${k}`] ?? 0) + v;
+      return sums;
+    };
+    expect(counts(windows)).toEqual(counts([onMain]));
+    expect(windows.flatMap((w) => w.problems).sort((a, b) => a.path.localeCompare(b.path))).toEqual(
+      [...onMain.problems].sort((a, b) => a.path.localeCompare(b.path)),
+    );
+    expect(windows.reduce((n, w) => n + w.unreadable + w.ignored, 0)).toBe(
+      onMain.unreadable + onMain.ignored,
+    );
+    expect(windows.flatMap((w) => w.datasets).reduce((n, d) => n + d.rows, 0)).toBe(307);
     const all = (d: string) =>
       `SELECT * FROM read_parquet('${join(root, d)}/**/*.parquet', union_by_name = true) ORDER BY record_id`;
     expect(await q(all('worker'))).toEqual(await q(all('main')));

@@ -1,0 +1,265 @@
+/**
+ * Listing a raw archive for `fdl reprocess` (cli/reprocess.ts) in memory that does not grow with the
+ * archive's file count.
+ *
+ * A year of 10-minute runs is about 52,560 runs and, at 150 ticker pages a run, about 8 million files.
+ * Holding every path (as the listing did until this module: about 180 bytes a path on the main
+ * thread, a copy in every worker, and more for the listing's own garbage) made the job's peak memory
+ * grow by about 1.2 KB per file: 194 MB for 30,000 small files, 525 MB for 300,000, so a year would
+ * have needed gigabytes. So the archive is listed twice:
+ *
+ * 1. `indexArchive` walks the tree once and keeps, per run, only its time, file count and whether a
+ *    file names it, and per folder the run times of its files. Paths are kept only while the archive
+ *    has at most `holdUpTo` of them (then `windowGroups` needs no second listing: the archives of
+ *    everyday use), and for files whose name carries no run stamp (rare: they are read here to place
+ *    them by their envelope's minute).
+ * 2. The job takes the runs in windows of about WINDOW_FILES files (`runWindows`), and `windowGroups`
+ *    lists again only the folders that hold the window's runs. The layout the pipeline writes has a
+ *    folder per dataset and day, so each folder is listed once or twice in all.
+ *
+ * The grouping rules are those of a single listing: a run is the stamp in a file's name
+ * (`…_YYYYMMDD_HHMM_<part>.json`, rawKey in lambdas/core/lake.ts); a file without one joins the run of
+ * its envelope's `fetched_at` minute, in the stamped run of that minute when the archive has one (so a
+ * stray envelope joins its run instead of replacing that run's file with its own few rows), else a
+ * group marked unstamped. A file added to or removed from a folder between the two listings is
+ * picked up or missed as if the job had listed at that moment.
+ */
+import { type Dirent, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { RAW_PREFIX } from '../lambdas/core/lake';
+import { errnoCode, type JobFilter, type Problem, type RunGroup, readEnvelope } from './reprocess-job';
+
+/**
+ * Files per window of runs. A window's paths are held on every thread (about 360 bytes a path with one
+ * worker), so this bounds the listing's share of memory at tens of MB; a window ends with the threads
+ * waiting for the slowest one's last run, which at 150 files a run is a few tenths of a percent.
+ */
+export const WINDOW_FILES = 50_000;
+
+const STAMP = /_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})_[^/\\]*\.json$/;
+
+/** The run partition time encoded in a raw file name, or undefined. */
+export function partitionTimeOfRawFile(path: string): Date | undefined {
+  const m = STAMP.exec(path);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi));
+  return Number.isNaN(t.getTime()) ? undefined : t;
+}
+
+const minuteOf = (iso: string): Date => {
+  const t = new Date(iso);
+  t.setUTCSeconds(0, 0);
+  return t;
+};
+
+/** Whether a partition time passes the job's --run / --from / --to. */
+export function inRange(time: Date, filter: JobFilter): boolean {
+  const t = time.getTime();
+  if (filter.run !== undefined && t !== Date.parse(filter.run)) return false;
+  if (filter.from !== undefined && t < Date.parse(filter.from)) return false;
+  if (filter.to !== undefined && t >= Date.parse(filter.to)) return false;
+  return true;
+}
+
+/** One run of the index: its partition time (epoch ms), file count, and whether a file names it. */
+export interface RunEntry {
+  readonly time: number;
+  readonly stamped: boolean;
+  files: number;
+}
+
+/**
+ * A folder holding stamped files of runs in range: the first and last of those runs (epoch ms). A window
+ * lists again every folder whose span meets its own; one whose runs all fall around it is listed for
+ * nothing, which costs a listing and changes no group.
+ */
+interface Folder {
+  min: number;
+  max: number;
+}
+
+/** What the first listing keeps (see the module comment). */
+export interface ArchiveIndex {
+  /** Every `.json` file and every link or special file met (see ReprocessReport.files). */
+  readonly files: number;
+  /** The runs in range, by time. */
+  readonly runs: readonly RunEntry[];
+  /** Links, special files, unreadable folders, unreadable or non-envelope unstamped files. */
+  readonly problems: Problem[];
+  /** Files outside --run / --from / --to. */
+  readonly filtered: number;
+  /** Folder → the span of the runs its stamped files belong to. */
+  readonly folders: ReadonlyMap<string, Folder>;
+  /** Run time → its files, when the archive had at most `holdUpTo` of them; else only unstamped ones. */
+  readonly paths: ReadonlyMap<number, string[]>;
+  /** Whether `paths` holds every file of every run (no second listing needed). */
+  readonly complete: boolean;
+}
+
+/**
+ * The first listing: every regular `.json` file under `<rawDir>/raw/`, depth first, without following
+ * links (a symbolic link, to a file or a folder, is reported and never read, so nothing outside --raw
+ * is read). Unstamped files are read here and placed after every stamped one, so "is there a stamped
+ * run at this minute" is final.
+ */
+export function indexArchive(rawDir: string, filter: JobFilter = {}, holdUpTo = WINDOW_FILES): ArchiveIndex {
+  const problems: Problem[] = [];
+  const runs = new Map<number, RunEntry>();
+  const folders = new Map<string, Folder>();
+  let paths: Map<number, string[]> | undefined = new Map();
+  let held = 0;
+  let jsonFiles = 0;
+  let filtered = 0;
+  const unstamped: { path: string; time: Date }[] = [];
+  const place = (time: number, path: string, stamped: boolean) => {
+    const run = runs.get(time);
+    // Every stamped file is placed before any unstamped one, so a run's first file says whether it is.
+    if (run) run.files++;
+    else runs.set(time, { time, stamped, files: 1 });
+    if (paths === undefined) return;
+    if (++held > holdUpTo) {
+      // Too many to hold: from here on, only the unstamped files' paths are kept (in `placed` below).
+      paths = undefined;
+      return;
+    }
+    const list = paths.get(time);
+    if (list) list.push(path);
+    else paths.set(time, [path]);
+  };
+
+  const dirs = [join(rawDir, RAW_PREFIX)];
+  while (dirs.length > 0) {
+    const dir = dirs.pop()!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      problems.push({ path: dir, reason: `unreadable folder (${errnoCode(err)})` });
+      continue;
+    }
+    let folder: Folder | undefined;
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) dirs.push(path);
+      else if (e.isSymbolicLink())
+        problems.push({ path, reason: 'symbolic link: not followed (only files inside --raw are read)' });
+      else if (!e.name.endsWith('.json')) continue;
+      else if (!e.isFile()) problems.push({ path, reason: 'not a regular file' });
+      else {
+        jsonFiles++;
+        const t = partitionTimeOfRawFile(e.name);
+        if (t === undefined) {
+          const parsed = readEnvelope(path);
+          if (!parsed.ok) problems.push({ path, reason: parsed.reason });
+          else unstamped.push({ path, time: minuteOf(parsed.envelope.fetched_at) });
+        } else if (!inRange(t, filter)) filtered++;
+        else {
+          const time = t.getTime();
+          place(time, path, true);
+          if (!folder) {
+            folder = { min: time, max: time };
+            folders.set(dir, folder);
+          }
+          if (time < folder.min) folder.min = time;
+          if (time > folder.max) folder.max = time;
+        }
+      }
+    }
+  }
+  const placed = new Map<number, string[]>();
+  for (const { path, time } of unstamped) {
+    if (!inRange(time, filter)) {
+      filtered++;
+      continue;
+    }
+    place(time.getTime(), path, false);
+    const list = placed.get(time.getTime());
+    if (list) list.push(path);
+    else placed.set(time.getTime(), [path]);
+  }
+  return {
+    files: jsonFiles + problems.length,
+    runs: [...runs.values()].sort((a, b) => a.time - b.time),
+    problems,
+    filtered,
+    folders,
+    paths: paths ?? placed,
+    complete: paths !== undefined,
+  };
+}
+
+/** Consecutive runs in windows of at most `maxFiles` files (a larger run is a window of its own). */
+export function runWindows(runs: readonly RunEntry[], maxFiles = WINDOW_FILES): RunEntry[][] {
+  const windows: RunEntry[][] = [];
+  let window: RunEntry[] = [];
+  let files = 0;
+  for (const run of runs) {
+    if (window.length > 0 && files + run.files > maxFiles) {
+      windows.push(window);
+      window = [];
+      files = 0;
+    }
+    window.push(run);
+    files += run.files;
+  }
+  if (window.length > 0) windows.push(window);
+  return windows;
+}
+
+/**
+ * The run groups of a window of the index's runs, files sorted (so "keep the latest" dedupe ties
+ * resolve the same way every run). Lists again the folders holding those runs unless the index holds
+ * every path. A folder that can no longer be listed is reported in `problems`.
+ */
+export function windowGroups(
+  index: ArchiveIndex,
+  window: readonly RunEntry[],
+): { groups: RunGroup[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const files = new Map<number, string[]>(window.map((r) => [r.time, [...(index.paths.get(r.time) ?? [])]]));
+  if (!index.complete && window.length > 0) {
+    const first = window[0]!.time;
+    const last = window[window.length - 1]!.time;
+    for (const [dir, folder] of index.folders) {
+      if (folder.max < first || folder.min > last) continue;
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch (err) {
+        problems.push({ path: dir, reason: `unreadable folder (${errnoCode(err)})` });
+        continue;
+      }
+      for (const e of entries) {
+        // Links and special files were reported by the first listing; a name without a stamp has no time.
+        if (!e.isFile()) continue;
+        const list = files.get(partitionTimeOfRawFile(e.name)?.getTime() ?? Number.NaN);
+        list?.push(join(dir, e.name));
+      }
+    }
+  }
+  const groups = window.map((r) => ({
+    time: new Date(r.time).toISOString(),
+    stamped: r.stamped,
+    files: files.get(r.time)!.sort(),
+  }));
+  return { groups, problems };
+}
+
+/** What listing a whole archive found: run groups, and the files that never reach a group. */
+export interface Listing {
+  /** Every `.json` file and every link or special file met (see ReprocessReport.files). */
+  readonly files: number;
+  readonly groups: RunGroup[];
+  /** Links, special files, unreadable or non-envelope unstamped files. */
+  readonly problems: Problem[];
+  /** Files outside --run / --from / --to. */
+  readonly filtered: number;
+}
+
+/** Every run group of the archive at once, sorted by time (for small archives, tests and tools). */
+export function listRunGroups(rawDir: string, filter: JobFilter = {}): Listing {
+  const index = indexArchive(rawDir, filter, Number.POSITIVE_INFINITY);
+  const { groups } = windowGroups(index, index.runs);
+  return { files: index.files, groups, problems: index.problems, filtered: index.filtered };
+}
