@@ -51,6 +51,8 @@ export interface RunGroup {
 export interface ReprocessOptions extends JobOptions {
   /** Called as files are read: (files read so far, total files). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Called as the archive is listed, after each folder: (`.json` files met so far, folders read). */
+  readonly onListing?: (files: number, folders: number) => void;
 }
 
 /**

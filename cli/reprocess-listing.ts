@@ -103,7 +103,13 @@ export interface ArchiveIndex {
  * is read). Unstamped files are read here and placed after every stamped one, so "is there a stamped
  * run at this minute" is final.
  */
-export function indexArchive(rawDir: string, filter: JobFilter = {}, holdUpTo = WINDOW_FILES): ArchiveIndex {
+export function indexArchive(
+  rawDir: string,
+  filter: JobFilter = {},
+  holdUpTo = WINDOW_FILES,
+  /** Called after each folder is read: (`.json` files met so far, folders read so far). */
+  onFolder?: (files: number, folders: number) => void,
+): ArchiveIndex {
   const problems: Problem[] = [];
   const runs = new Map<number, RunEntry>();
   const folders = new Map<string, Folder>();
@@ -129,6 +135,7 @@ export function indexArchive(rawDir: string, filter: JobFilter = {}, holdUpTo = 
   };
 
   const dirs = [join(rawDir, RAW_PREFIX)];
+  let read = 0;
   while (dirs.length > 0) {
     const dir = dirs.pop()!;
     let entries: Dirent[];
@@ -166,6 +173,7 @@ export function indexArchive(rawDir: string, filter: JobFilter = {}, holdUpTo = 
         }
       }
     }
+    onFolder?.(jsonFiles, ++read);
   }
   const placed = new Map<number, string[]>();
   for (const { path, time } of unstamped) {

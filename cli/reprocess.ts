@@ -23,7 +23,7 @@ import { RAW_PREFIX } from '../lambdas/core/lake';
 import type { Command } from './command';
 import { oneLine } from './kit/args';
 import { type Io, processIo, table, toJson } from './kit/io';
-import { progressLine } from './kit/progress';
+import { listingLine, progressLine } from './kit/progress';
 import { isCompiled, workerEntry } from './kit/worker-entry';
 import {
   claimFrom,
@@ -204,7 +204,7 @@ export async function reprocess(
 ): Promise<ReprocessReport> {
   const started = performance.now();
   const windowFiles = options.windowFiles ?? WINDOW_FILES;
-  const index = indexArchive(options.rawDir, options, windowFiles);
+  const index = indexArchive(options.rawDir, options, windowFiles, options.onListing);
   const files = index.runs.reduce((n, r) => n + r.files, 0);
   const asked = options.threads === undefined ? Number.NaN : Math.floor(options.threads);
   const threads = Math.max(
@@ -483,6 +483,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
 
       let lastPrint = 0;
       const started = performance.now();
+      let lastListed = started;
       const report = await reprocess({
         rawDir: values.raw,
         lakeDir: values.lake,
@@ -497,6 +498,14 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
                 : {}),
             }
           : {}),
+        onListing: (files, folders) => {
+          const now = performance.now();
+          // A large archive takes a while to list before its first file is read: a line a second.
+          if (now - lastListed >= 1000) {
+            lastListed = now;
+            io.err(listingLine(files, folders, now - started));
+          }
+        },
         onProgress: (n, total) => {
           const now = performance.now();
           // At most one progress line a second (long archives); always the last one.

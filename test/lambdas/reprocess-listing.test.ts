@@ -24,6 +24,8 @@ import { envelope, tickersBody } from './envelope-builder';
 const MINUTE = 60_000;
 /** Runs every 10 minutes across a day boundary, so they fall in two day folders of each endpoint. */
 const RUNS = Array.from({ length: 7 }, (_, i) => new Date(Date.UTC(2026, 10, 24, 23, 30) + i * 10 * MINUTE));
+/** Stamped files written: run i has i + 1 ticker pages, and every other run a comments page. */
+const STAMPED = RUNS.reduce((n, _, i) => n + i + 1 + (i % 2 === 0 ? 1 : 0), 0);
 let root: string;
 /** Run time (ISO) → the paths written for it, and whether a file of it carries its stamp. */
 const expected = new Map<string, { stamped: boolean; files: string[] }>();
@@ -109,7 +111,6 @@ describe('listing an archive in windows', () => {
   it('gives every run its files, stamped or placed by their minute, in one listing of the whole archive', () => {
     const listing = listRunGroups(root);
     expect(listing.groups).toEqual(expectedGroups());
-    const stamped = RUNS.reduce((n, _, i) => n + i + 1 + (i % 2 === 0 ? 1 : 0), 0);
     const fifo = rawKey('coinlore', 'tickers', RUNS[1]!, 'fifo');
     // (Node 20's JSON errors name the position, later ones do not: the reason keeps it when there is one.)
     const reasons = listing.problems.map((p) => [
@@ -125,7 +126,7 @@ describe('listing an archive in windows', () => {
     );
     // The regular .json files met (stamped pages, four strays, broken.json) plus the problems
     // (broken.json again, the link, the pipe): how the report counts them.
-    expect(listing.files).toBe(stamped + 5 + 3);
+    expect(listing.files).toBe(STAMPED + 5 + 3);
     expect(listing.filtered).toBe(0);
   });
 
@@ -142,6 +143,17 @@ describe('listing an archive in windows', () => {
     }
     // Files of one window only: windows of 1 file are one run each.
     expect(windowed(1, 0).windows.map((w) => w.length)).toEqual(whole.map(() => 1));
+  });
+
+  it('reports its progress after each folder, ending with every .json file and folder it read', () => {
+    const calls: [number, number][] = [];
+    const index = indexArchive(root, {}, undefined, (files, folders) => calls.push([files, folders]));
+    // Folders: raw/, its two sources, their endpoints, years, months and days, and strays/.
+    const folders = 1 + 2 + 2 * (1 + 1 + 1 + 2) + 1;
+    expect(calls.map(([, f]) => f)).toEqual(Array.from({ length: folders }, (_, i) => i + 1));
+    // The regular .json files: stamped pages, four strays and broken.json.
+    expect(calls.at(-1)![0]).toBe(STAMPED + 5);
+    expect(calls.map(([n]) => n)).toEqual([...calls.map(([n]) => n)].sort((a, b) => a - b));
   });
 
   it('drops the paths once the archive holds more than it may keep, except the unstamped ones', () => {

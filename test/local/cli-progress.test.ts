@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duration, progressLine } from '../../cli/kit/progress';
+import { duration, listingLine, progressLine } from '../../cli/kit/progress';
 
 describe('duration', () => {
   it.each([
@@ -33,5 +33,11 @@ describe('progressLine', () => {
 
   it('ends with the total time once every file is read', () => {
     expect(progressLine(12, 12, 420)).toBe('read 12/12 files (100%) in 0.4 s');
+  });
+});
+
+describe('listingLine', () => {
+  it('says how many files and folders are listed so far, and for how long', () => {
+    expect(listingLine(120_000, 800, 14_200)).toBe('listed 120000 raw files in 800 folders, 14 s elapsed');
   });
 });
