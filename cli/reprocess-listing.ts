@@ -9,13 +9,13 @@
  * have needed gigabytes. So the archive is listed twice:
  *
  * 1. `indexArchive` walks the tree once and keeps, per run, only its time, file count and whether a
- *    file names it, and per folder the run times of its files. Paths are kept only while the archive
- *    has at most `holdUpTo` of them (then `windowGroups` needs no second listing: the archives of
- *    everyday use), and for files whose name carries no run stamp (rare: they are read here to place
- *    them by their envelope's minute).
- * 2. The job takes the runs in windows of about WINDOW_FILES files (`runWindows`), and `windowGroups`
- *    lists again only the folders that hold the window's runs. The layout the pipeline writes has a
- *    folder per dataset and day, so each folder is listed once or twice in all.
+ *    file names it, and per folder the span of the runs of its files. Paths are kept only while the
+ *    archive has at most `holdUpTo` (HOLD_FILES) of them, and then the job takes all its runs as one
+ *    window with no second listing: the archives of everyday use. Paths of files whose name carries
+ *    no run stamp are always kept (rare: they are read here to place them by their envelope's minute).
+ * 2. A larger archive's runs are taken in windows of about WINDOW_FILES files (`runWindows`), and
+ *    `windowGroups` lists again only the folders whose runs meet the window's. The layout the
+ *    pipeline writes has a folder per dataset and day, so each folder is listed again once or twice.
  *
  * The grouping rules are those of a single listing: a run is the stamp in a file's name
  * (`…_YYYYMMDD_HHMM_<part>.json`, rawKey in lambdas/core/lake.ts); a file without one joins the run of
@@ -30,11 +30,20 @@ import { RAW_PREFIX } from '../lambdas/core/lake';
 import { errnoCode, type JobFilter, type Problem, type RunGroup, readEnvelope } from './reprocess-job';
 
 /**
- * Files per window of runs. A window's paths are held on every thread (about 360 bytes a path with one
- * worker), so this bounds the listing's share of memory at tens of MB; a window ends with the threads
- * waiting for the slowest one's last run, which at 150 files a run is a few tenths of a percent.
+ * Paths held by the first listing: an archive with no more files than this (every archive of the
+ * benches but the largest) is listed once and taken as one window, as before windows existed; its paths
+ * take what they took then (about 20 MB at this count).
  */
-export const WINDOW_FILES = 50_000;
+export const HOLD_FILES = 50_000;
+
+/**
+ * Files per window of runs, in a larger archive. A window's paths are held on every thread, and V8
+ * sizes each thread's heap by what it holds: peak memory over 300,000 one-coin files was 214–220 MB
+ * with windows of 5,000 files, 223–229 MB with 10,000, 251–256 MB with 20,000 and 358–379 MB with
+ * 50,000 (two runs each; docs/reprocess.md, "A year of files"). A window ends with the threads waiting
+ * for the slowest one's last run: at 150 files a run, a window of 10,000 files is 66 runs.
+ */
+export const WINDOW_FILES = 10_000;
 
 const STAMP = /_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})_[^/\\]*\.json$/;
 
@@ -106,7 +115,7 @@ export interface ArchiveIndex {
 export function indexArchive(
   rawDir: string,
   filter: JobFilter = {},
-  holdUpTo = WINDOW_FILES,
+  holdUpTo = HOLD_FILES,
   /** Called after each folder is read: (`.json` files met so far, folders read so far). */
   onFolder?: (files: number, folders: number) => void,
 ): ArchiveIndex {

@@ -35,7 +35,7 @@ import {
   type ReprocessReport,
   type RunGroup,
 } from './reprocess-job';
-import { indexArchive, runWindows, WINDOW_FILES, windowGroups } from './reprocess-listing';
+import { HOLD_FILES, indexArchive, runWindows, WINDOW_FILES, windowGroups } from './reprocess-listing';
 
 export type { DatasetSummary, ReprocessOptions, ReprocessReport } from './reprocess-job';
 export { partitionTimeOfRawFile } from './reprocess-listing';
@@ -197,14 +197,16 @@ const loadCore = (): Promise<Core> => import('./reprocess-core');
 export async function reprocess(
   options: ReprocessOptions & {
     readonly threads?: number;
-    /** Files per window of runs (cli/reprocess-listing.ts); smaller in tests, to have several. */
+    /**
+     * Paths held and files per window (HOLD_FILES and WINDOW_FILES of cli/reprocess-listing.ts):
+     * smaller in tests, to have several windows.
+     */
     readonly windowFiles?: number;
   },
   core: () => Promise<Core> = loadCore,
 ): Promise<ReprocessReport> {
   const started = performance.now();
-  const windowFiles = options.windowFiles ?? WINDOW_FILES;
-  const index = indexArchive(options.rawDir, options, windowFiles, options.onListing);
+  const index = indexArchive(options.rawDir, options, options.windowFiles ?? HOLD_FILES, options.onListing);
   const files = index.runs.reduce((n, r) => n + r.files, 0);
   const asked = options.threads === undefined ? Number.NaN : Math.floor(options.threads);
   const threads = Math.max(
@@ -235,7 +237,11 @@ export async function reprocess(
   // starts the workers sooner.
   const script = threads > 1 ? await workerScript() : undefined;
   const workers = Array.from({ length: threads - 1 }, () => startWorker(script!, job, onFileRead));
-  const windows = runWindows(index.runs, windowFiles);
+  // An archive whose paths were all held is one window: its paths are in memory anyway.
+  const windows = runWindows(
+    index.runs,
+    index.complete ? Number.POSITIVE_INFINITY : (options.windowFiles ?? WINDOW_FILES),
+  );
   const results: GroupsResult[] = [];
   const problems = [...index.problems];
   try {
