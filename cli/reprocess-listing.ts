@@ -25,7 +25,7 @@
  * picked up or missed as if the job had listed at that moment.
  */
 import { type Dirent, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { RAW_PREFIX } from '../lambdas/core/lake';
 import { errnoCode, type JobFilter, type Problem, type RunGroup, readEnvelope } from './reprocess-job';
 
@@ -47,28 +47,34 @@ export const WINDOW_FILES = 10_000;
 
 const STAMP = /_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})_[^/\\]*\.json$/;
 
-/** The run partition time encoded in a raw file name, or undefined. */
-export function partitionTimeOfRawFile(path: string): Date | undefined {
-  const m = STAMP.exec(path);
+/** The run partition time (epoch ms) encoded in a raw file name, or undefined. */
+function stampTime(name: string): number | undefined {
+  const m = STAMP.exec(name);
   if (!m) return undefined;
-  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
-  const t = new Date(Date.UTC(y, mo - 1, d, h, mi));
-  return Number.isNaN(t.getTime()) ? undefined : t;
+  const t = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!);
+  return Number.isNaN(t) ? undefined : t;
 }
 
-const minuteOf = (iso: string): Date => {
+/** The run partition time encoded in a raw file name, or undefined. */
+export function partitionTimeOfRawFile(path: string): Date | undefined {
+  const t = stampTime(path);
+  return t === undefined ? undefined : new Date(t);
+}
+
+const minuteOf = (iso: string): number => {
   const t = new Date(iso);
   t.setUTCSeconds(0, 0);
-  return t;
+  return t.getTime();
 };
 
-/** Whether a partition time passes the job's --run / --from / --to. */
-export function inRange(time: Date, filter: JobFilter): boolean {
-  const t = time.getTime();
-  if (filter.run !== undefined && t !== Date.parse(filter.run)) return false;
-  if (filter.from !== undefined && t < Date.parse(filter.from)) return false;
-  if (filter.to !== undefined && t >= Date.parse(filter.to)) return false;
-  return true;
+/** Whether a partition time (epoch ms) passes the job's --run / --from / --to (parsed once, here). */
+export function rangeOf(filter: JobFilter): (time: number) => boolean {
+  const run = filter.run === undefined ? undefined : Date.parse(filter.run);
+  // A comparison with NaN is false: a --from or --to that is absent (or does not parse: the command
+  // refuses such a value before it lists) excludes nothing.
+  const from = Date.parse(filter.from ?? '');
+  const to = Date.parse(filter.to ?? '');
+  return (t) => (run === undefined || t === run) && !(t < from) && !(t >= to);
 }
 
 /** One run of the index: its partition time (epoch ms), file count, and whether a file names it. */
@@ -122,12 +128,13 @@ export function indexArchive(
   const problems: Problem[] = [];
   const runs = new Map<number, RunEntry>();
   const folders = new Map<string, Folder>();
+  const inRange = rangeOf(filter);
   let paths: Map<number, string[]> | undefined = new Map();
   let held = 0;
   let jsonFiles = 0;
   let filtered = 0;
-  const unstamped: { path: string; time: Date }[] = [];
-  const place = (time: number, path: string, stamped: boolean) => {
+  const unstamped: { path: string; time: number }[] = [];
+  const place = (time: number, stamped: boolean, dir: string, name: string) => {
     const run = runs.get(time);
     // Every stamped file is placed before any unstamped one, so a run's first file says whether it is.
     if (run) run.files++;
@@ -138,6 +145,7 @@ export function indexArchive(
       paths = undefined;
       return;
     }
+    const path = join(dir, name);
     const list = paths.get(time);
     if (list) list.push(path);
     else paths.set(time, [path]);
@@ -156,23 +164,26 @@ export function indexArchive(
     }
     let folder: Folder | undefined;
     for (const e of entries) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) dirs.push(path);
+      const name = e.name;
+      if (e.isDirectory()) dirs.push(join(dir, name));
       else if (e.isSymbolicLink())
-        problems.push({ path, reason: 'symbolic link: not followed (only files inside --raw are read)' });
-      else if (!e.name.endsWith('.json')) continue;
-      else if (!e.isFile()) problems.push({ path, reason: 'not a regular file' });
+        problems.push({
+          path: join(dir, name),
+          reason: 'symbolic link: not followed (only files inside --raw are read)',
+        });
+      else if (!name.endsWith('.json')) continue;
+      else if (!e.isFile()) problems.push({ path: join(dir, name), reason: 'not a regular file' });
       else {
         jsonFiles++;
-        const t = partitionTimeOfRawFile(e.name);
-        if (t === undefined) {
+        const time = stampTime(name);
+        if (time === undefined) {
+          const path = join(dir, name);
           const parsed = readEnvelope(path);
           if (!parsed.ok) problems.push({ path, reason: parsed.reason });
           else unstamped.push({ path, time: minuteOf(parsed.envelope.fetched_at) });
-        } else if (!inRange(t, filter)) filtered++;
+        } else if (!inRange(time)) filtered++;
         else {
-          const time = t.getTime();
-          place(time, path, true);
+          place(time, true, dir, name);
           if (!folder) {
             folder = { min: time, max: time };
             folders.set(dir, folder);
@@ -186,14 +197,14 @@ export function indexArchive(
   }
   const placed = new Map<number, string[]>();
   for (const { path, time } of unstamped) {
-    if (!inRange(time, filter)) {
+    if (!inRange(time)) {
       filtered++;
       continue;
     }
-    place(time.getTime(), path, false);
-    const list = placed.get(time.getTime());
+    place(time, false, dirname(path), basename(path));
+    const list = placed.get(time);
     if (list) list.push(path);
-    else placed.set(time.getTime(), [path]);
+    else placed.set(time, [path]);
   }
   return {
     files: jsonFiles + problems.length,
@@ -225,13 +236,22 @@ export function runWindows(runs: readonly RunEntry[], maxFiles = WINDOW_FILES): 
 }
 
 /**
+ * Folders the second listing read, kept for the windows after: folder → run time → paths. Windows come
+ * in time order, so each folder is listed again once, and dropped once a window starts after its last
+ * run: what is held is the paths of the folders that meet the current window.
+ */
+export type ListedFolders = Map<string, ReadonlyMap<number, readonly string[]>>;
+
+/**
  * The run groups of a window of the index's runs, files sorted (so "keep the latest" dedupe ties
  * resolve the same way every run). Lists again the folders holding those runs unless the index holds
- * every path. A folder that can no longer be listed is reported in `problems`.
+ * every path (`listed` keeps them from one window to the next; pass the same map for every window of
+ * a job). A folder that can no longer be listed is reported in `problems`, once.
  */
 export function windowGroups(
   index: ArchiveIndex,
   window: readonly RunEntry[],
+  listed: ListedFolders = new Map(),
 ): { groups: RunGroup[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const files = new Map<number, string[]>(window.map((r) => [r.time, [...(index.paths.get(r.time) ?? [])]]));
@@ -239,19 +259,19 @@ export function windowGroups(
     const first = window[0]!.time;
     const last = window[window.length - 1]!.time;
     for (const [dir, folder] of index.folders) {
-      if (folder.max < first || folder.min > last) continue;
-      let entries: Dirent[];
-      try {
-        entries = readdirSync(dir, { withFileTypes: true });
-      } catch (err) {
-        problems.push({ path: dir, reason: `unreadable folder (${errnoCode(err)})` });
+      if (folder.max < first) {
+        listed.delete(dir);
         continue;
       }
-      for (const e of entries) {
-        // Links and special files were reported by the first listing; a name without a stamp has no time.
-        if (!e.isFile()) continue;
-        const list = files.get(partitionTimeOfRawFile(e.name)?.getTime() ?? Number.NaN);
-        list?.push(join(dir, e.name));
+      if (folder.min > last) continue;
+      let byRun = listed.get(dir);
+      if (!byRun) {
+        byRun = listFolder(dir, problems);
+        listed.set(dir, byRun);
+      }
+      for (const run of window) {
+        const paths = byRun.get(run.time);
+        if (paths) files.get(run.time)!.push(...paths);
       }
     }
   }
@@ -261,6 +281,29 @@ export function windowGroups(
     files: files.get(r.time)!.sort(),
   }));
   return { groups, problems };
+}
+
+/** A folder's stamped files by run time; empty, and a problem, when the folder cannot be listed. */
+function listFolder(dir: string, problems: Problem[]): Map<number, string[]> {
+  const byRun = new Map<number, string[]>();
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    problems.push({ path: dir, reason: `unreadable folder (${errnoCode(err)})` });
+    return byRun;
+  }
+  for (const e of entries) {
+    // Links and special files were reported by the first listing; a name without a stamp has no time.
+    if (!e.isFile()) continue;
+    const time = stampTime(e.name);
+    if (time === undefined) continue;
+    const path = join(dir, e.name);
+    const paths = byRun.get(time);
+    if (paths) paths.push(path);
+    else byRun.set(time, [path]);
+  }
+  return byRun;
 }
 
 /** What listing a whole archive found: run groups, and the files that never reach a group. */

@@ -35,7 +35,14 @@ import {
   type ReprocessReport,
   type RunGroup,
 } from './reprocess-job';
-import { HOLD_FILES, indexArchive, runWindows, WINDOW_FILES, windowGroups } from './reprocess-listing';
+import {
+  HOLD_FILES,
+  indexArchive,
+  type ListedFolders,
+  runWindows,
+  WINDOW_FILES,
+  windowGroups,
+} from './reprocess-listing';
 
 export type { DatasetSummary, ReprocessOptions, ReprocessReport } from './reprocess-job';
 export { partitionTimeOfRawFile } from './reprocess-listing';
@@ -245,7 +252,8 @@ export async function reprocess(
   const results: GroupsResult[] = [];
   const problems = [...index.problems];
   try {
-    let window = windowGroups(index, windows[0] ?? []);
+    const listed: ListedFolders = new Map();
+    let window = windowGroups(index, windows[0] ?? [], listed);
     const { processGroups } = await core();
     for (let w = 0; w < windows.length; w++) {
       problems.push(...window.problems);
@@ -255,7 +263,7 @@ export async function reprocess(
       const counter = new SharedArrayBuffer(4);
       const pending = workers.map((worker) => worker.run(groups, counter));
       results.push(await processGroups(claimFrom(groups, new Int32Array(counter)), job, onFileRead));
-      if (w + 1 < windows.length) window = windowGroups(index, windows[w + 1]!);
+      if (w + 1 < windows.length) window = windowGroups(index, windows[w + 1]!, listed);
       results.push(...(await Promise.all(pending)));
     }
   } catch (err) {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunGroup } from '../../cli/reprocess-job';
 import {
   indexArchive,
+  type ListedFolders,
   listRunGroups,
   partitionTimeOfRawFile,
   type RunEntry,
@@ -220,10 +221,23 @@ describe('listing an archive in windows', () => {
       for (const run of index.runs)
         expect(windowGroups(index, [run]).groups[0]!.files).toEqual(written.get(run.time)!.sort());
       expect(windowGroups(index, []).groups).toEqual([]);
-      // RUNS[0..2] are on 24 November, the rest on the 25th: with one day's folder moved away, a
-      // window of the other day's runs does not list it (it would report it gone).
+      // Window after window with one map of listed folders: each folder is listed once (moved away
+      // after its first window, the second day's folder still gives its later runs), and a folder is
+      // dropped once the windows have passed its last run.
       const day = (run: Date) => dirname(path(run));
       const away = join(copy, 'away');
+      const listed: ListedFolders = new Map();
+      const runs = runWindows(index.runs, 1);
+      for (const [i, window] of runs.entries()) {
+        const { groups, problems } = windowGroups(index, window, listed);
+        expect(problems).toEqual([]);
+        expect(groups[0]!.files).toEqual(written.get(window[0]!.time)!.sort());
+        if (i === 3) await rename(day(RUNS[3]!), away);
+        expect([...listed.keys()]).toEqual(i < 3 ? [day(RUNS[0]!)] : [day(RUNS[3]!)]);
+      }
+      await rename(away, day(RUNS[3]!));
+      // RUNS[0..2] are on 24 November, the rest on the 25th: with one day's folder moved away, a
+      // window of the other day's runs does not list it (it would report it gone).
       for (const [gone, kept] of [
         [RUNS[0]!, RUNS.slice(3)],
         [RUNS[3]!, RUNS.slice(0, 3)],
