@@ -3,10 +3,10 @@
  * archive's file count.
  *
  * A year of 10-minute runs is about 52,560 runs and, at 150 ticker pages a run, about 8 million files.
- * Holding every path (as the listing did until this module: about 180 bytes a path on the main
- * thread, a copy in every worker, and more for the listing's own garbage) made the job's peak memory
- * grow by about 1.2 KB per file: 194 MB for 30,000 small files, 525 MB for 300,000, so a year would
- * have needed gigabytes. So the archive is listed twice:
+ * Holding every path (as the listing did until this module: on the main thread, a copy in every
+ * worker, and the listing's own garbage, by which V8 sized the heaps) made the job's peak memory grow
+ * by about 1.3 KB per file, past 1 GB before a million files (docs/reprocess.md, "A year of files").
+ * So a large archive is listed twice:
  *
  * 1. `indexArchive` walks the tree once and keeps, per run, only its time, file count and whether a
  *    file names it, and per folder the span of the runs of its files. Paths are kept only while the
@@ -14,8 +14,9 @@
  *    window with no second listing: the archives of everyday use. Paths of files whose name carries
  *    no run stamp are always kept (rare: they are read here to place them by their envelope's minute).
  * 2. A larger archive's runs are taken in windows of about WINDOW_FILES files (`runWindows`), and
- *    `windowGroups` lists again only the folders whose runs meet the window's. The layout the
- *    pipeline writes has a folder per dataset and day, so each folder is listed again once or twice.
+ *    `windowGroups` lists again the folders whose runs meet the window's, each once: a folder's
+ *    listing is kept until the windows pass its last run. The layout the pipeline writes has a folder
+ *    per dataset and day, so what is held is a day's paths or two, whatever the archive's size.
  *
  * The grouping rules are those of a single listing: a run is the stamp in a file's name
  * (`…_YYYYMMDD_HHMM_<part>.json`, rawKey in lambdas/core/lake.ts); a file without one joins the run of
@@ -30,18 +31,17 @@ import { RAW_PREFIX } from '../lambdas/core/lake';
 import { errnoCode, type JobFilter, type Problem, type RunGroup, readEnvelope } from './reprocess-job';
 
 /**
- * Paths held by the first listing: an archive with no more files than this (every archive of the
- * benches but the largest) is listed once and taken as one window, as before windows existed; its paths
- * take what they took then (about 20 MB at this count).
+ * Paths held by the first listing: an archive with no more files than this (the bench's archives of
+ * up to 3M rows, and every everyday rebuild) is listed once and taken as one window, as before windows
+ * existed, at the memory it took then.
  */
 export const HOLD_FILES = 50_000;
 
 /**
  * Files per window of runs, in a larger archive. A window's paths are held on every thread, and V8
- * sizes each thread's heap by what it holds: peak memory over 300,000 one-coin files was 214–220 MB
- * with windows of 5,000 files, 223–229 MB with 10,000, 251–256 MB with 20,000 and 358–379 MB with
- * 50,000 (two runs each; docs/reprocess.md, "A year of files"). A window ends with the threads waiting
- * for the slowest one's last run: at 150 files a run, a window of 10,000 files is 66 runs.
+ * sizes each thread's heap by what it holds: the larger the window, the higher the job's peak memory
+ * (measured from 5,000 to 50,000 files in docs/reprocess.md, "A year of files"). A window ends with
+ * the threads waiting for the slowest one's last run: at 150 files a run, 10,000 files are 66 runs.
  */
 export const WINDOW_FILES = 10_000;
 
