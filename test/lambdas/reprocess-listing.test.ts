@@ -148,7 +148,7 @@ describe('listing an archive in windows', () => {
 
   it('reports its progress after each folder, ending with every .json file and folder it read', () => {
     const calls: [number, number][] = [];
-    const index = indexArchive(root, {}, undefined, (files, folders) => calls.push([files, folders]));
+    indexArchive(root, {}, undefined, (files, folders) => calls.push([files, folders]));
     // Folders: raw/, its two sources, their endpoints, years, months and days, and strays/.
     const folders = 1 + 2 + 2 * (1 + 1 + 1 + 2) + 1;
     expect(calls.map(([, f]) => f)).toEqual(Array.from({ length: folders }, (_, i) => i + 1));
