@@ -16,14 +16,16 @@
  * 2. A larger archive's runs are taken in windows of about WINDOW_FILES files (`runWindows`), and
  *    `windowGroups` lists again the folders whose runs meet the window's, each once: a folder's
  *    listing is kept until the windows pass its last run. The layout the pipeline writes has a folder
- *    per dataset and day, so what is held is a day's paths or two, whatever the archive's size.
+ *    per endpoint and day, so what is held is a day's paths or two, whatever the archive's size.
  *
  * The grouping rules are those of a single listing: a run is the stamp in a file's name
  * (`…_YYYYMMDD_HHMM_<part>.json`, rawKey in lambdas/core/lake.ts); a file without one joins the run of
  * its envelope's `fetched_at` minute, in the stamped run of that minute when the archive has one (so a
  * stray envelope joins its run instead of replacing that run's file with its own few rows), else a
- * group marked unstamped. A file added to or removed from a folder between the two listings is
- * picked up or missed as if the job had listed at that moment.
+ * group marked unstamped. An archive that changes between the two listings is reported, and the
+ * counts still balance: a file gone is counted unreadable (with a problem naming its run), a file added
+ * to a run of the index is read and counted, and a run left with no stamped file is unstamped. A new
+ * run, one the first listing did not see, is not read.
  */
 import { type Dirent, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -96,6 +98,8 @@ interface Folder {
 
 /** What the first listing keeps (see the module comment). */
 export interface ArchiveIndex {
+  /** The folder listed: `<rawDir>/raw/`. */
+  readonly root: string;
   /** Every `.json` file and every link or special file met (see ReprocessReport.files). */
   readonly files: number;
   /** The runs in range, by time. */
@@ -132,6 +136,8 @@ export function indexArchive(
   let paths: Map<number, string[]> | undefined = new Map();
   let held = 0;
   let jsonFiles = 0;
+  /** Links, special files and unreadable folders: met, but not among the .json files. */
+  let notFiles = 0;
   let filtered = 0;
   const unstamped: { path: string; time: number }[] = [];
   const place = (time: number, stamped: boolean, dir: string, name: string) => {
@@ -151,7 +157,8 @@ export function indexArchive(
     else paths.set(time, [path]);
   };
 
-  const dirs = [join(rawDir, RAW_PREFIX)];
+  const root = join(rawDir, RAW_PREFIX);
+  const dirs = [root];
   let read = 0;
   while (dirs.length > 0) {
     const dir = dirs.pop()!;
@@ -159,6 +166,7 @@ export function indexArchive(
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (err) {
+      notFiles++;
       problems.push({ path: dir, reason: `unreadable folder (${errnoCode(err)})` });
       continue;
     }
@@ -166,14 +174,17 @@ export function indexArchive(
     for (const e of entries) {
       const name = e.name;
       if (e.isDirectory()) dirs.push(join(dir, name));
-      else if (e.isSymbolicLink())
+      else if (e.isSymbolicLink()) {
+        notFiles++;
         problems.push({
           path: join(dir, name),
           reason: 'symbolic link: not followed (only files inside --raw are read)',
         });
-      else if (!name.endsWith('.json')) continue;
-      else if (!e.isFile()) problems.push({ path: join(dir, name), reason: 'not a regular file' });
-      else {
+      } else if (!name.endsWith('.json')) continue;
+      else if (!e.isFile()) {
+        notFiles++;
+        problems.push({ path: join(dir, name), reason: 'not a regular file' });
+      } else {
         jsonFiles++;
         const time = stampTime(name);
         if (time === undefined) {
@@ -207,7 +218,9 @@ export function indexArchive(
     else placed.set(time, [path]);
   }
   return {
-    files: jsonFiles + problems.length,
+    root,
+    // A .json file that is a problem (unstamped, and unreadable or no envelope) is counted once.
+    files: jsonFiles + notFiles,
     runs: [...runs.values()].sort((a, b) => a.time - b.time),
     problems,
     filtered,
@@ -252,9 +265,11 @@ export function windowGroups(
   index: ArchiveIndex,
   window: readonly RunEntry[],
   listed: ListedFolders = new Map(),
-): { groups: RunGroup[]; problems: Problem[] } {
+): WindowGroups {
   const problems: Problem[] = [];
   const files = new Map<number, string[]>(window.map((r) => [r.time, [...(index.paths.get(r.time) ?? [])]]));
+  /** Stamped files found again per run (the unstamped ones are in `index.paths`). */
+  const stamped = new Map<number, number>();
   if (!index.complete && window.length > 0) {
     const first = window[0]!.time;
     const last = window[window.length - 1]!.time;
@@ -271,16 +286,43 @@ export function windowGroups(
       }
       for (const run of window) {
         const paths = byRun.get(run.time);
-        if (paths) files.get(run.time)!.push(...paths);
+        if (!paths) continue;
+        files.get(run.time)!.push(...paths);
+        stamped.set(run.time, (stamped.get(run.time) ?? 0) + paths.length);
       }
     }
   }
-  const groups = window.map((r) => ({
-    time: new Date(r.time).toISOString(),
-    stamped: r.stamped,
-    files: files.get(r.time)!.sort(),
-  }));
-  return { groups, problems };
+  let gone = 0;
+  let added = 0;
+  const groups = window.map((r) => {
+    const found = files.get(r.time)!;
+    const time = new Date(r.time).toISOString();
+    if (found.length < r.files) {
+      gone += r.files - found.length;
+      problems.push({
+        path: index.root,
+        reason: `${r.files - found.length} of the ${r.files} files of run ${time} were gone when its window was listed again`,
+      });
+    } else added += found.length - r.files;
+    // Its stamped files gone, a run is a guess from its strays' minutes like any unstamped group.
+    return {
+      time,
+      stamped: r.stamped && (index.complete || (stamped.get(r.time) ?? 0) > 0),
+      files: found.sort(),
+    };
+  });
+  return { groups, problems, gone, added };
+}
+
+/** A window's run groups, and how the archive changed since the first listing. */
+export interface WindowGroups {
+  readonly groups: RunGroup[];
+  /** Folders that could no longer be listed, and runs that lost files. */
+  readonly problems: Problem[];
+  /** Files of the index's count not found again (counted unreadable: each run's number is a problem). */
+  readonly gone: number;
+  /** Files found beyond the index's count (added since): read, and added to the job's file count. */
+  readonly added: number;
 }
 
 /** A folder's stamped files by run time; empty, and a problem, when the folder cannot be listed. */

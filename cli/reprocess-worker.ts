@@ -11,7 +11,14 @@ import { claimFrom, type JobOptions, type RunGroup } from './reprocess-job';
 
 const { job } = workerData as { job: JobOptions };
 const port = parentPort!;
-port.on('message', async (m: { groups?: RunGroup[]; counter?: SharedArrayBuffer; end?: true }) => {
+type Message = { groups?: RunGroup[]; counter?: SharedArrayBuffer; end?: true };
+// One message at a time, in order: a handler awaits its writes, and the next must not start meanwhile.
+let queue = Promise.resolve();
+port.on('message', (m: Message) => {
+  queue = queue.then(() => handle(m));
+});
+
+async function handle(m: Message): Promise<void> {
   if (m.end) {
     port.close();
     return;
@@ -29,4 +36,4 @@ port.on('message', async (m: { groups?: RunGroup[]; counter?: SharedArrayBuffer;
   } catch (err) {
     port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   }
-});
+}

@@ -175,6 +175,7 @@ function startWorker(
   );
   return {
     run(groups, counter) {
+      if (pending) throw new Error('a reprocess worker takes one window at a time');
       const result = failure
         ? Promise.reject(failure)
         : new Promise<GroupsResult>((resolve, reject) => {
@@ -234,9 +235,11 @@ export async function reprocess(
     runId: options.runId,
   };
   let done = 0;
+  // Grows by the files a second listing finds beyond the first's count (see windowGroups).
+  let total = files;
   const onFileRead = () => {
     done++;
-    options.onProgress?.(done, files);
+    options.onProgress?.(done, total);
   };
   // Workers first: they boot while this thread lists the first window and loads the transform and the
   // Parquet writer, and then works on the first run (which blocks it until its writes start, so the
@@ -251,20 +254,36 @@ export async function reprocess(
   );
   const results: GroupsResult[] = [];
   const problems = [...index.problems];
+  let gone = 0;
+  const listed: ListedFolders = new Map();
+  /** A window's groups, listed again if need be (see windowGroups). */
+  const list = (w: number): RunGroup[] => {
+    const window = windowGroups(index, windows[w]!, listed);
+    problems.push(...window.problems);
+    gone += window.gone;
+    total += window.added;
+    return window.groups;
+  };
+  /**
+   * Posts a window to every worker, with a fresh counter that every thread claims its runs from. Only
+   * once the workers are done with the window before: a worker takes one window at a time.
+   */
+  const post = (groups: RunGroup[]) => {
+    const counter = new SharedArrayBuffer(4);
+    return { groups, counter, pending: workers.map((worker) => worker.run(groups, counter)) };
+  };
   try {
-    const listed: ListedFolders = new Map();
-    let window = windowGroups(index, windows[0] ?? [], listed);
+    // The first window goes to the workers before this thread loads its modules, so a worker that is
+    // up sooner starts sooner.
+    let current = windows.length > 0 ? post(list(0)) : undefined;
     const { processGroups } = await core();
-    for (let w = 0; w < windows.length; w++) {
-      problems.push(...window.problems);
-      const { groups } = window;
-      // Every thread claims this window's runs from one fresh counter, so none starts the next window
-      // before its groups exist; the last runs of a window run side by side with listing the next.
-      const counter = new SharedArrayBuffer(4);
-      const pending = workers.map((worker) => worker.run(groups, counter));
+    for (let w = 0; current !== undefined; w++) {
+      const { groups, counter, pending } = current;
       results.push(await processGroups(claimFrom(groups, new Int32Array(counter)), job, onFileRead));
-      if (w + 1 < windows.length) window = windowGroups(index, windows[w + 1]!, listed);
+      // Listing the next window overlaps the workers' last runs of this one.
+      const next = w + 1 < windows.length ? list(w + 1) : undefined;
       results.push(...(await Promise.all(pending)));
+      current = next === undefined ? undefined : post(next);
     }
   } catch (err) {
     // A failure anywhere ends the job: the other threads must not go on writing files after it.
@@ -280,13 +299,13 @@ export async function reprocess(
     for (const k of SUMMED) m[k] += s[k];
   }
   return {
-    files: index.files,
+    files: index.files + total - files,
     datasets: DATASET_NAMES.flatMap((d) => (merged.has(d) ? [merged.get(d)!] : [])),
     // Threads finish in any order: sort so the report is the same every run.
     problems: [...problems, ...results.flatMap((r) => r.problems)].sort((a, b) =>
       a.path.localeCompare(b.path),
     ),
-    unreadable: index.problems.length + results.reduce((n, r) => n + r.unreadable, 0),
+    unreadable: index.problems.length + gone + results.reduce((n, r) => n + r.unreadable, 0),
     ignored: results.reduce((n, r) => n + r.ignored, 0),
     filtered: index.filtered,
     failedWrites: results.reduce((n, r) => n + r.failedWrites, 0),

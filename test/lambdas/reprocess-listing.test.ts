@@ -125,9 +125,9 @@ describe('listing an archive in windows', () => {
         [fifo, 'not a regular file'],
       ].sort(),
     );
-    // The regular .json files met (stamped pages, four strays, broken.json) plus the problems
-    // (broken.json again, the link, the pipe): how the report counts them.
-    expect(listing.files).toBe(STAMPED + 5 + 3);
+    // The regular .json files met (stamped pages, four strays, broken.json) plus the link and the pipe:
+    // broken.json, both a file and a problem, is counted once (the report's files then balance).
+    expect(listing.files).toBe(STAMPED + 5 + 2);
     expect(listing.filtered).toBe(0);
   });
 
@@ -254,6 +254,50 @@ describe('listing an archive in windows', () => {
     }
   });
 
+  it('counts what changed between the two listings: files gone, files added, a run left unstamped', async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'fdl-listing-changed-'));
+    try {
+      const path = (run: Date, part: string) =>
+        join(copy, ...rawKey('coinlore', 'tickers', run, part).split('/'));
+      const [a, b, c] = [RUNS[3]!, RUNS[4]!, RUNS[5]!];
+      for (const run of [a, b, c]) for (const part of ['p0', 'p1']) await put(path(run, part), page(run));
+      // A stray of run c's minute, without a stamp: placed in run c by the first listing.
+      const stray = join(copy, 'raw', 'strays', 'late.json');
+      await put(stray, page(new Date(c.getTime() + 30_000)));
+      const index = indexArchive(copy, {}, 0);
+      expect(index.runs.map((r) => [r.files, r.stamped])).toEqual([
+        [2, true],
+        [2, true],
+        [3, true],
+      ]);
+      await rm(path(a, 'p1'));
+      await put(path(b, 'p2'), page(b));
+      await rm(path(c, 'p0'));
+      await rm(path(c, 'p1'));
+      const { groups, problems, gone, added } = windowGroups(index, index.runs);
+      expect(groups).toEqual([
+        { time: a.toISOString(), stamped: true, files: [path(a, 'p0')] },
+        { time: b.toISOString(), stamped: true, files: [path(b, 'p0'), path(b, 'p1'), path(b, 'p2')] },
+        // Only the stray is left: a guess, which must not delete or shrink run c's Parquet file.
+        { time: c.toISOString(), stamped: false, files: [stray] },
+      ]);
+      expect([gone, added]).toEqual([3, 1]);
+      const root = join(copy, 'raw/');
+      expect(problems).toEqual([
+        {
+          path: root,
+          reason: `1 of the 2 files of run ${a.toISOString()} were gone when its window was listed again`,
+        },
+        {
+          path: root,
+          reason: `2 of the 3 files of run ${c.toISOString()} were gone when its window was listed again`,
+        },
+      ]);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+
   it('reports an archive without raw/ as an unreadable folder', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'fdl-listing-none-'));
     try {
@@ -275,11 +319,16 @@ describe('listing an archive in windows', () => {
       await put(join(copy, ...key.split('/')), page(run));
       const index = indexArchive(copy, {}, 0);
       await rm(join(copy, 'raw', 'coinlore'), { recursive: true });
-      const { groups, problems } = windowGroups(index, index.runs);
-      expect(groups).toEqual([{ time: run.toISOString(), stamped: true, files: [] }]);
+      const { groups, problems, gone } = windowGroups(index, index.runs);
+      expect(groups).toEqual([{ time: run.toISOString(), stamped: false, files: [] }]);
       expect(problems).toEqual([
         { path: dirname(join(copy, ...key.split('/'))), reason: 'unreadable folder (ENOENT)' },
+        {
+          path: join(copy, 'raw/'),
+          reason: `1 of the 1 files of run ${run.toISOString()} were gone when its window was listed again`,
+        },
       ]);
+      expect(gone).toBe(1);
     } finally {
       await rm(copy, { recursive: true, force: true });
     }

@@ -311,7 +311,11 @@ describe('reprocess on hostile archives', () => {
       pages: fc.array(page, { minLength: 1, maxLength: 6 }),
       comments: fc.array(fc.boolean(), { maxLength: 8 }),
       broken: fc.nat({ max: 2 }),
+      // Broken files without a run stamp: the listing reads them, and reports them there.
+      brokenStrays: fc.nat({ max: 2 }),
       tokens: fc.nat({ max: 2 }),
+      // Runs taken one window at a time, listed again folder by folder (0: the default, one piece).
+      windowFiles: fc.constantFrom(0, 1, 3),
     });
     let n = 0;
     await fc.assert(
@@ -350,14 +354,20 @@ describe('reprocess on hostile archives', () => {
             rawKey('reddit', 'access_token', RUN_A, `t${i}`),
             envelope('reddit', 'access_token', {}),
           );
-        const files = a.pages.length + 1 + a.broken + a.tokens;
+        for (let i = 0; i < a.brokenStrays; i++) await put(root, `raw/strays/broken${i}.json`, '{"x":');
+        const files = a.pages.length + 1 + a.broken + a.brokenStrays + a.tokens;
 
-        const report = await reprocess({ rawDir: root, lakeDir: root, threads: 1 });
+        const report = await reprocess({
+          rawDir: root,
+          lakeDir: root,
+          threads: 1,
+          ...(a.windowFiles > 0 ? { windowFiles: a.windowFiles } : {}),
+        });
         const sum = (k: 'files' | 'records' | 'rows' | 'rejects' | 'duplicates' | 'more' | 'withheld') =>
           report.datasets.reduce((t, d) => t + d[k], 0);
         expect(report.files).toBe(files);
         expect(sum('files') + report.unreadable + report.ignored + report.filtered).toBe(files);
-        expect(report.unreadable).toBe(a.broken);
+        expect(report.unreadable).toBe(a.broken + a.brokenStrays);
         expect(report.ignored).toBe(a.tokens);
         expect(sum('records')).toBe(records);
         expect(sum('rows') + sum('rejects') + sum('duplicates') + sum('more') + sum('withheld')).toBe(

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFileSync, rmSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -197,13 +198,15 @@ describe('reprocess', () => {
       threads: 0,
       datasets: r.datasets.map((d) => ({ ...d, seconds: 0 })),
     });
-    // One run per window, listed again folder by folder: the workers take window after window.
-    const windowed = await reprocess({
-      rawDir: join(root, 'src'),
-      lakeDir: join(root, 'windowed'),
-      threads: 2,
-      windowFiles: 1,
+    // One run per window, listed again folder by folder, and a main thread that claims nothing: the
+    // worker takes every run, window after window.
+    const idle = async () => ({
+      processGroups: async () => ({ datasets: [], problems: [], unreadable: 0, ignored: 0, failedWrites: 0 }),
     });
+    const windowed = await reprocess(
+      { rawDir: join(root, 'src'), lakeDir: join(root, 'windowed'), threads: 2, windowFiles: 1 },
+      idle,
+    );
     expect([single.threads, parallel.threads, windowed.threads]).toEqual([1, 2, 2]);
     expect(strip(parallel)).toEqual(strip(single));
     expect(strip(windowed)).toEqual(strip(single));
@@ -215,6 +218,38 @@ describe('reprocess', () => {
         (await readdir(join(root, 'single'), { recursive: true })).sort(),
       );
     }
+  });
+
+  it('keeps its counts balanced when files go or come between the two listings of a windowed job', async () => {
+    const dir = join(root, 'changing');
+    await cp(join(root, 'src'), dir, { recursive: true });
+    const folders = (await readdir(join(dir, 'raw'), { recursive: true, withFileTypes: true })).filter((e) =>
+      e.isDirectory(),
+    ).length;
+    const gone = join(dir, ...rawKey('coinlore', 'tickers', RUN_A, 'p1').split('/'));
+    const added = join(dir, ...rawKey('coinlore', 'tickers', RUN_B, 'p9').split('/'));
+    const report = await reprocess({
+      rawDir: dir,
+      lakeDir: join(root, 'changing-lake'),
+      threads: 1,
+      windowFiles: 1,
+      // Once the first listing has read every folder (raw/ itself and those under it).
+      onListing: (_, read) => {
+        if (read !== folders + 1) return;
+        rmSync(gone);
+        copyFileSync(join(dir, ...rawKey('coinlore', 'tickers', RUN_B, 'p0').split('/')), added);
+      },
+    });
+    const files = report.datasets.reduce((n, d) => n + d.files, 0);
+    expect(report.files).toBe(files + report.unreadable + report.ignored + report.filtered);
+    const tickers = report.datasets.find((d) => d.dataset === 'coinlore_tickers')!;
+    // Run A's five ticker envelopes lost one, run B's one gained one: six read, as before the change.
+    expect(tickers.files).toBe(5 - 1 + 2);
+    expect(report.problems).toContainEqual({
+      path: `${join(dir, 'raw')}/`,
+      // Run A: five ticker envelopes, global, posts, comments, a token, and two bad files.
+      reason: `1 of the 11 files of run ${RUN_A.toISOString()} were gone when its window was listed again`,
+    });
   });
 
   it('starts workers from a plain-JavaScript bundle of the worker when esbuild can build it', async () => {
@@ -322,7 +357,8 @@ describe('reprocess', () => {
     ).rejects.toThrow('the core did not load');
     const files = async () => (await readdir(lake, { recursive: true }).catch(() => [])).sort();
     const atFailure = await files();
-    // A worker left running would claim both runs and write them within the next few hundred ms.
+    // The workers get the first window before the main thread loads its modules: one left running
+    // would claim both runs and write them within the next few hundred ms.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await files()).toEqual(atFailure);
   });
