@@ -287,7 +287,9 @@ export function windowGroups(
       for (const run of window) {
         const paths = byRun.get(run.time);
         if (!paths) continue;
-        files.get(run.time)!.push(...paths);
+        // A loop, not push(...paths): a spread of a very large run would pass the engine's argument limit.
+        const list = files.get(run.time)!;
+        for (const path of paths) list.push(path);
         stamped.set(run.time, (stamped.get(run.time) ?? 0) + paths.length);
       }
     }
