@@ -235,11 +235,11 @@ export async function reprocess(
     runId: options.runId,
   };
   let done = 0;
-  // Grows by the files a second listing finds beyond the first's count (see windowGroups).
-  let total = files;
+  /** Files a second listing found beyond the first's count (see windowGroups): read, and counted. */
+  let added = 0;
   const onFileRead = () => {
     done++;
-    options.onProgress?.(done, total);
+    options.onProgress?.(done, files + added);
   };
   // Workers first: they boot while this thread lists the first window and loads the transform and the
   // Parquet writer, and then works on the first run (which blocks it until its writes start, so the
@@ -261,7 +261,7 @@ export async function reprocess(
     const window = windowGroups(index, windows[w]!, listed);
     problems.push(...window.problems);
     gone += window.gone;
-    total += window.added;
+    added += window.added;
     return window.groups;
   };
   /**
@@ -299,7 +299,7 @@ export async function reprocess(
     for (const k of SUMMED) m[k] += s[k];
   }
   return {
-    files: index.files + total - files,
+    files: index.files + added,
     datasets: DATASET_NAMES.flatMap((d) => (merged.has(d) ? [merged.get(d)!] : [])),
     // Threads finish in any order: sort so the report is the same every run.
     problems: [...problems, ...results.flatMap((r) => r.problems)].sort((a, b) =>
