@@ -4,14 +4,26 @@
  */
 import type { Io } from './kit/io';
 
+/** Exit code of a process ended by SIGINT (128 + 2), what shells and CI report for Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
+
 export interface Command {
   readonly name: string;
   /** One line for `fdl --help`. */
   readonly summary: string;
   /** Full `fdl <name> --help` text: synopsis, flags with defaults, an example. */
   readonly usage: string;
-  /** `io` is where results (out) and progress/errors (err) go; default: the process's stdout/stderr. */
-  run(argv: readonly string[], io?: Io): Promise<number>;
+  /**
+   * Ctrl-C (SIGINT, SIGTERM) asks this command to stop rather than ending the process: `run`'s `signal`
+   * is aborted, and the command finishes the work under way and says how to go on. A second Ctrl-C
+   * ends the process at once. Commands without it end at the first Ctrl-C (their work is a rerun away).
+   */
+  readonly stopsGracefully?: boolean;
+  /**
+   * `io` is where results (out) and progress/errors (err) go; default: the process's stdout/stderr.
+   * `signal` is aborted by the first Ctrl-C, for a command that stopsGracefully.
+   */
+  run(argv: readonly string[], io?: Io, signal?: AbortSignal): Promise<number>;
 }
 
 /** What `fdl --help` and `fdl <name> --help` print, without importing the command (see cli/build.mjs). */

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { Command, CommandHelp } from './command';
+import { type Command, type CommandHelp, EXIT_INTERRUPTED } from './command';
 import { oneLine, UsageError } from './kit/args';
 import { quietAwsSdkNodeVersionWarning } from './kit/aws-sdk';
 import { type Io, processIo } from './kit/io';
@@ -20,7 +20,7 @@ export type { Io } from './kit/io';
 /** Every command, in `fdl --help` order. */
 export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   run: async () => (await import('./run')).runCommand,
-  reprocess: async () => (await import('./reprocess')).reprocessCommand,
+  reprocess: async () => (await import('./reprocess-command')).reprocessCommand,
   load: async () => (await import('./load')).loadCommand,
   dashboard: async () => (await import('./dashboard')).dashboardCommand,
   status: async () => (await import('./status')).statusCommand,
@@ -30,9 +30,6 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   'snowflake-bootstrap': async () => (await import('./snowflake-bootstrap')).snowflakeBootstrapCommand,
   tableau: async () => (await import('./tableau')).tableauCommand,
 };
-
-/** Exit code of a process ended by SIGINT (128 + 2), what shells and CI report for Ctrl-C. */
-export const EXIT_INTERRUPTED = 130;
 
 /** Every command's help, loading each module (the build records this so `--help` need not). */
 export async function commandHelp(): Promise<CommandHelp[]> {
@@ -65,6 +62,11 @@ export function version(): string {
 export interface MainOptions {
   /** Help recorded by the build; when a command is missing from it, the command module is loaded. */
   readonly help?: readonly CommandHelp[];
+  /**
+   * The process's Ctrl-C, for a command that stops gracefully (Command.stopsGracefully): `main` calls
+   * `graceful` with the command's name before running it, then passes `signal` to it.
+   */
+  readonly interrupt?: { readonly signal: AbortSignal; graceful(name: string): void };
 }
 
 /** Run `fdl` with `argv` (without node and script); returns the exit code. */
@@ -99,8 +101,9 @@ export async function main(
   }
   const command = await COMMANDS[name]!();
   const log = openRunLog(name);
+  if (command.stopsGracefully) opts.interrupt?.graceful(name);
   try {
-    return await command.run(rest, io);
+    return await command.run(rest, io, command.stopsGracefully ? opts.interrupt?.signal : undefined);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`fdl ${name}: ${oneLine(err.message)} (see \`fdl ${name} --help\`)`);
@@ -115,27 +118,68 @@ export async function main(
   }
 }
 
+/** Exit codes of the signals a process answers: 128 + the signal's number, as shells report them. */
+const SIGNAL_EXIT = { SIGINT: EXIT_INTERRUPTED, SIGTERM: 143 } as const;
+
+/**
+ * Ctrl-C handling for one process (runAsProcess), apart from the process so tests can drive it. The
+ * first SIGINT or SIGTERM asks a command that stops gracefully (Command.stopsGracefully; `main` names
+ * it through `interrupt.graceful`) to stop, by aborting `interrupt.signal`; the second, or the first
+ * for any other command, ends the process. Either way the exit code is the first signal's (`code`).
+ */
+export function processInterrupts(
+  argv: readonly string[],
+  write: (text: string) => void,
+  exit: (code: number) => void,
+) {
+  const controller = new AbortController();
+  let graceful: string | undefined;
+  let code: number | undefined;
+  return {
+    interrupt: {
+      signal: controller.signal,
+      graceful: (name: string) => {
+        graceful = name;
+      },
+    },
+    /** The exit code of the first signal received; undefined when none came. */
+    code: () => code,
+    onSignal(signal: keyof typeof SIGNAL_EXIT): void {
+      code ??= SIGNAL_EXIT[signal];
+      const word = signal === 'SIGINT' ? 'interrupted' : 'terminated';
+      if (graceful && !controller.signal.aborted) {
+        write(`\nfdl ${graceful}: ${word}; finishing the work under way (Ctrl-C again to quit now)\n`);
+        controller.abort(signal);
+        return;
+      }
+      write(
+        graceful
+          ? `\nfdl ${graceful}: quit before the work under way was finished; rerun the command to redo it\n`
+          : `\nfdl${argv[0] ? ` ${argv[0]}` : ''}: ${word}\n`,
+      );
+      exit(code);
+    },
+  };
+}
+
 /**
  * The process entry (bin/fdl.mjs, or `tsx cli/fdl.ts`): run `main` in this process (no child to orphan),
- * set the exit code, and answer Ctrl-C with one line and 130 instead of a stack trace.
+ * set the exit code, and answer Ctrl-C with one line and 130 instead of a stack trace. A command that
+ * stops gracefully is asked to stop at the first Ctrl-C and ended at the second, as terraform and
+ * docker compose do (see processInterrupts).
  */
 export async function runAsProcess(argv: readonly string[], opts: MainOptions = {}): Promise<void> {
   quietAwsSdkNodeVersionWarning();
-  const stop = (signal: string, code: number) => () => {
-    process.stderr.write(
-      `\nfdl${argv[0] ? ` ${argv[0]}` : ''}: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}\n`,
-    );
-    process.exit(code);
-  };
-  process.once('SIGINT', stop('SIGINT', EXIT_INTERRUPTED));
-  // 128 + 15, as for SIGINT: the code a shell reports for a process killed by SIGTERM.
-  process.once('SIGTERM', stop('SIGTERM', 143));
+  const signals = processInterrupts(argv, (t) => process.stderr.write(t), process.exit);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => signals.onSignal(signal));
   try {
-    process.exitCode = await main(argv, processIo, opts);
+    process.exitCode = await main(argv, processIo, { ...opts, interrupt: signals.interrupt });
   } catch (err) {
     process.stderr.write(`fdl: ${(err as Error).message ?? String(err)}\n`);
     process.exitCode = 1;
   }
+  // Stopped early: what a shell expects of an interrupted process, whatever the command returned.
+  process.exitCode = signals.code() ?? process.exitCode;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runAsProcess(process.argv.slice(2));

@@ -53,6 +53,26 @@ export interface ReprocessOptions extends JobOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Called as the archive is listed, after each folder: (`.json` files met so far, folders read). */
   readonly onListing?: (files: number, folders: number) => void;
+  /** Called once the archive is listed, before any file is read: its files and runs, and the threads. */
+  readonly onStart?: (files: number, runs: number, threads: number) => void;
+  /**
+   * Stops the job early (Ctrl-C): no thread starts another run, the runs under way are finished and
+   * written, and the report says where a later job should start (`interrupted`).
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Where an interrupted job stopped. Runs are started in time order, so every run before `resumeFrom`
+ * was processed and none from it on: `--from resumeFrom` (with the job's other options) finishes it.
+ */
+export interface Interruption {
+  /** ISO partition time of the first run not processed. */
+  readonly resumeFrom: string;
+  /** Runs not processed. */
+  readonly runs: number;
+  /** Raw files of those runs, not read. */
+  readonly files: number;
 }
 
 /**
@@ -108,7 +128,7 @@ export const emptySummary = (dataset: DatasetName): DatasetSummary => ({
 
 export interface ReprocessReport {
   /** Every `.json` file under raw/ (and every link or special file met there). Always balances: */
-  /** files = Σ datasets.files + unreadable + ignored + filtered. */
+  /** files = Σ datasets.files + unreadable + ignored + filtered (+ interrupted.files). */
   readonly files: number;
   readonly datasets: DatasetSummary[];
   /**
@@ -127,6 +147,8 @@ export interface ReprocessReport {
   /** Threads that processed runs, the main one included (`--threads`, or chosen by the archive's size). */
   readonly threads: number;
   readonly seconds: number;
+  /** Present when the job was stopped (ReprocessOptions.signal) before its last run started. */
+  readonly interrupted?: Interruption;
 }
 
 /** A file system error's code (ENOENT, EACCES, …) for a one-line reason; 'error' when it has none. */

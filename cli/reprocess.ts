@@ -1,5 +1,6 @@
 /**
- * `fdl reprocess --raw <dir> --lake <dir>`: rebuild lake datasets from an archive of raw envelopes.
+ * The `fdl reprocess` job (the command, its flags and what it prints: cli/reprocess-command.ts):
+ * rebuild lake datasets from an archive of raw envelopes.
  *
  * Reads every envelope under `<raw>/raw/` (recursively), picks each one's dataset from its own source
  * and endpoint, groups by the run stamp in the raw file name (`…_YYYYMMDD_HHMM_<part>.json`, see rawKey
@@ -8,22 +9,16 @@
  * overwrites, never duplicates. Parquet is written by the transform Lambda's own writer.
  *
  * Bad input never stops the job: unreadable files, non-envelopes, non-2xx responses and bodies of the
- * wrong shape are reported and skipped, and so is an output file that cannot be written. Usage/config
- * errors exit 2; finding nothing to rebuild, or an output not written, exits 1.
+ * wrong shape are reported and skipped, and so is an output file that cannot be written. A signal
+ * (Ctrl-C) stops it between runs: the runs under way are written and the report says where to go on.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
-import { RAW_PREFIX } from '../lambdas/core/lake';
-import type { Command } from './command';
-import { oneLine } from './kit/args';
-import { type Io, processIo, table, toJson } from './kit/io';
-import { listingLine, progressLine } from './kit/progress';
 import { isCompiled, workerEntry } from './kit/worker-entry';
 import {
   claimFrom,
@@ -57,10 +52,12 @@ export { partitionTimeOfRawFile } from './reprocess-listing';
  * runs of 150 it was ~1.5× faster. Hence a thread per 300 files (workers start sooner now, so this errs
  * on the safe side), and never more threads than runs.
  */
-const MIN_FILES_PER_THREAD = 300;
-const MAX_THREADS = 4;
+export const MIN_FILES_PER_THREAD = 300;
+export const MAX_THREADS = 4;
 /** The most `--threads` accepts: past the cores, more threads only share them. */
 export const MAX_THREADS_FLAG = 64;
+/** A claim counter past any window's end: once stopped, every claim finds no run (see claimFrom). */
+const STOPPED = 2 ** 30;
 
 /** Thread count for an archive: enough files and runs for each thread to amortise its start-up. */
 export function threadsFor(files: number, runs: number, cores = availableParallelism()): number {
@@ -234,6 +231,7 @@ export async function reprocess(
     run: options.run,
     runId: options.runId,
   };
+  options.onStart?.(files, index.runs.length, threads);
   let done = 0;
   /** Files a second listing found beyond the first's count (see windowGroups): read, and counted. */
   let added = 0;
@@ -264,34 +262,67 @@ export async function reprocess(
     added += window.added;
     return window.groups;
   };
+  /** The window being processed: its groups, and the counter every thread claims them from. */
+  let active: { groups: readonly RunGroup[]; counter: Int32Array } | undefined;
+  /** Set when the signal stops the job: how many of the active window's runs had been claimed. */
+  let stopped: { claimed: number } | undefined;
+  const stop = () => {
+    // Every later claim gets an index past the window's end, so no thread starts another run; the value
+    // replaced is how many runs were claimed, each of which its thread finishes and writes.
+    stopped ??= {
+      claimed: active ? Math.min(Atomics.exchange(active.counter, 0, STOPPED), active.groups.length) : 0,
+    };
+  };
   /**
    * Posts a window to every worker, with a fresh counter that every thread claims its runs from. Only
    * once the workers are done with the window before: a worker takes one window at a time.
    */
   const post = (groups: RunGroup[]) => {
     const counter = new SharedArrayBuffer(4);
+    active = { groups, counter: new Int32Array(counter) };
     return { groups, counter, pending: workers.map((worker) => worker.run(groups, counter)) };
   };
+  options.signal?.addEventListener('abort', stop);
+  if (options.signal?.aborted) stop();
+  let w = 0;
+  /** A window listed while the job was being stopped, and so never posted. */
+  let unposted: RunGroup[] | undefined;
   try {
     // The first window goes to the workers before this thread loads its modules, so a worker that is
     // up sooner starts sooner.
-    let current = windows.length > 0 ? post(list(0)) : undefined;
+    let current = windows.length > 0 && !stopped ? post(list(0)) : undefined;
     const { processGroups } = await core();
-    for (let w = 0; current !== undefined; w++) {
+    for (; current !== undefined; w++) {
       const { groups, counter, pending } = current;
       results.push(await processGroups(claimFrom(groups, new Int32Array(counter)), job, onFileRead));
       // Listing the next window overlaps the workers' last runs of this one.
-      const next = w + 1 < windows.length ? list(w + 1) : undefined;
+      const next = w + 1 < windows.length && !stopped ? list(w + 1) : undefined;
       results.push(...(await Promise.all(pending)));
+      if (stopped) {
+        unposted = next;
+        break;
+      }
       current = next === undefined ? undefined : post(next);
     }
   } catch (err) {
     // A failure anywhere ends the job: the other threads must not go on writing files after it.
     await Promise.all(workers.map((worker) => worker.stop()));
     throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
   }
   await Promise.all(workers.map((worker) => worker.end()));
 
+  // The runs not processed, in time order: the active window's unclaimed ones, then later windows'.
+  const left: { time: string; files: number }[] = [];
+  if (stopped) {
+    for (const g of active?.groups.slice(stopped.claimed) ?? [])
+      left.push({ time: g.time, files: g.files.length });
+    for (const g of unposted ?? []) left.push({ time: g.time, files: g.files.length });
+    const firstUnlisted = active ? w + 1 + (unposted ? 1 : 0) : 0;
+    for (const r of windows.slice(firstUnlisted).flat())
+      left.push({ time: new Date(r.time).toISOString(), files: r.files });
+  }
   const merged = new Map<DatasetName, DatasetSummary>();
   for (const s of results.flatMap((r) => r.datasets)) {
     const m = merged.get(s.dataset) ?? emptySummary(s.dataset);
@@ -311,11 +342,20 @@ export async function reprocess(
     failedWrites: results.reduce((n, r) => n + r.failedWrites, 0),
     threads,
     seconds: (performance.now() - started) / 1000,
+    ...(left.length > 0
+      ? {
+          interrupted: {
+            resumeFrom: left[0]!.time,
+            runs: left.length,
+            files: left.reduce((n, r) => n + r.files, 0),
+          },
+        }
+      : {}),
   };
 }
 
 /** The per-dataset counts the summary prints, in column order. */
-const SUMMARY_COUNTS = [
+export const SUMMARY_COUNTS = [
   'files',
   'skipped',
   'records',
@@ -329,247 +369,3 @@ const SUMMARY_COUNTS = [
 
 /** The counters of a DatasetSummary that add up across threads. */
 const SUMMED = [...SUMMARY_COUNTS, 'outputs', 'seconds'] as const;
-
-/**
- * The summary: a per-dataset table whose columns balance (records = rows + rejects + duplicates +
- * more + withheld), the files line (files = envelopes read into datasets + unreadable + ignored +
- * filtered) and the values nulled by casting.
- */
-export function formatSummary(report: ReprocessReport): string {
-  const counts = SUMMARY_COUNTS;
-  const header = ['dataset', ...counts, 'seconds'];
-  const body = report.datasets.map((s) => [
-    s.dataset,
-    ...counts.map((k) => String(s[k])),
-    s.seconds.toFixed(2),
-  ]);
-  const totals = counts.map((k) => report.datasets.reduce((n, s) => n + s[k], 0));
-  body.push(['total', ...totals.map(String), report.seconds.toFixed(2)]);
-  const [files] = totals;
-  return [
-    table([header, ...body], { align: ['left', ...header.slice(1).map(() => 'right' as const)] }),
-    '',
-    `files: ${report.files} = ${files} envelopes read into datasets + ${report.unreadable} unreadable + ${report.ignored} of other endpoints or datasets + ${report.filtered} outside --run/--from/--to`,
-    `threads: ${report.threads} (the main thread included; see --threads)`,
-    'records = rows + rejects + duplicates + more (Reddit "more" stubs) + withheld (not written: an existing file kept, or a failed write; each listed); nulled: values sent but not castable, written as null',
-  ].join('\n');
-}
-
-const USAGE = `Usage: fdl reprocess --raw <dir> --lake <dir> [--run <run-id> | --from <iso> --to <iso>] [--datasets <a,b>]
-
-Rebuild lake datasets from archived raw envelopes: reads every envelope under <dir>/raw/, runs the same
-transforms as the transform Lambda, and writes <lake>/<dataset>/year=YYYY/month=MM/day=DD/
-<dataset>_YYYYMMDD_HHMM.parquet (plus rejects/… JSONL) for each run found. Reruns overwrite the same
-files. Unreadable files, non-2xx responses and unexpected bodies are reported (path and reason) and
-skipped; symbolic links under raw/ are not followed. Raw files without a run stamp in their name join
-the run of their fetched_at minute; alone, they never delete or shrink an existing Parquet file.
-Progress goes to stderr; the summary (rows in = rows out + rejects + duplicates + …) to stdout.
-Exit status: 0 when files were processed (bad files are reported, not fatal); 1 when no raw file was
-found, or none in the chosen runs (a wrong --raw or a range with no data), or when an output file could
-not be written (each is listed; the other runs are written); 2 for a usage error.
-
-Flags:
-  --raw <dir>          lake root that holds raw/ (required)
-  --lake <dir>         lake root to write datasets into (required; may equal --raw)
-  --run <run-id>       only one run: a run id holding its stamp (local-20261124_1020-ab12cd,
-                       replay-20261124_1020), the stamp 20261124_1020, or its partition time (ISO);
-                       a full run id is written into the rows' run_id (default reprocess-<stamp>)
-  --from <iso>         only runs with a partition time at or after this time
-  --to <iso>           only runs with a partition time before this time
-  --datasets <a,b>     only these datasets: ${DATASET_NAMES.join(', ')} (default: all)
-  --dataset <name>     the same, for one dataset
-  --threads <n>        threads to use, the main thread included, 1 to ${MAX_THREADS_FLAG}; never more than the
-                       archive's runs (default: one per core, at most ${MAX_THREADS}, at most one per ${MIN_FILES_PER_THREAD} files)
-  --json               print the report (per-dataset counts, problems) as JSON instead of the table
-  --help               show this help
-
-Examples:
-  fdl reprocess --raw .local/lake --lake .local/lake --datasets coinlore_tickers
-  fdl reprocess --raw .local/lake --lake .local/lake --run replay-20261124_1020
-  fdl reprocess --raw archive --lake rebuilt --from 2026-11-01T00:00Z --to 2026-12-01T00:00Z`;
-
-/** A run stamp (YYYYMMDD_HHMM) anywhere in a run id. */
-const RUN_STAMP = /(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})/;
-
-/**
- * The partition time `--run` names: the stamp inside a run id (or alone), or an ISO time; undefined
- * when it names none. Runs are found by partition time because the raw archive's file names carry the
- * stamp, not the run id (an AWS execution name holds no time).
- */
-export function partitionTimeOfRun(run: string): Date | undefined {
-  const m = RUN_STAMP.exec(run);
-  if (m) {
-    const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
-    const t = new Date(Date.UTC(y, mo - 1, d, h, mi));
-    return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && h < 24 && mi < 60 ? t : undefined;
-  }
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(run)) return undefined;
-  const t = new Date(run);
-  return Number.isNaN(t.getTime()) ? undefined : t;
-}
-
-/** Where the command writes; tests pass their own. */
-export type CommandIo = Io;
-
-/** Problems listed one per line up to this many; then a count. */
-const MAX_LISTED = 20;
-
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-}
-
-export function createReprocessCommand(defaultIo: CommandIo = processIo): Command {
-  return {
-    name: 'reprocess',
-    summary: 'Rebuild lake datasets (Parquet) from the raw envelope archive.',
-    usage: USAGE,
-    async run(argv, io = defaultIo) {
-      let values: {
-        raw?: string;
-        lake?: string;
-        dataset?: string;
-        datasets?: string;
-        run?: string;
-        from?: string;
-        to?: string;
-        threads?: string;
-        json?: boolean;
-        help?: boolean;
-      };
-      try {
-        ({ values } = parseArgs({
-          args: [...argv],
-          options: {
-            raw: { type: 'string' },
-            lake: { type: 'string' },
-            dataset: { type: 'string' },
-            datasets: { type: 'string' },
-            run: { type: 'string' },
-            from: { type: 'string' },
-            to: { type: 'string' },
-            threads: { type: 'string' },
-            json: { type: 'boolean' },
-            help: { type: 'boolean', short: 'h' },
-          },
-          strict: true,
-          allowPositionals: false,
-        }));
-      } catch (err) {
-        io.err(`fdl reprocess: ${oneLine((err as Error).message)} (see fdl reprocess --help)`);
-        return 2;
-      }
-      if (values.help) {
-        io.out(USAGE);
-        return 0;
-      }
-      const usage = (message: string) => {
-        io.err(`fdl reprocess: ${message} (see fdl reprocess --help)`);
-        return 2;
-      };
-      if (!values.raw || !values.lake) return usage(`--${values.raw ? 'lake' : 'raw'} <dir> is required`);
-      const names = [values.dataset, ...(values.datasets?.split(',') ?? [])]
-        .filter((d): d is string => d !== undefined)
-        .map((d) => d.trim());
-      for (const d of names)
-        if (!(DATASET_NAMES as readonly string[]).includes(d))
-          return usage(`unknown dataset "${d}"; expected one of ${DATASET_NAMES.join(', ')}`);
-      const times: Partial<Record<'from' | 'to', string>> = {};
-      for (const k of ['from', 'to'] as const) {
-        const v = values[k];
-        if (v === undefined) continue;
-        const t = /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(Number.NaN);
-        if (Number.isNaN(t.getTime()))
-          return usage(`--${k} "${v}" is not an ISO-8601 time (e.g. 2026-11-24T10:20Z)`);
-        times[k] = t.toISOString();
-      }
-      if (times.from && times.to && times.from >= times.to) return usage('--from must be before --to');
-      let threads: number | undefined;
-      if (values.threads !== undefined) {
-        threads = /^\d+$/.test(values.threads) ? Number(values.threads) : Number.NaN;
-        if (!(threads >= 1 && threads <= MAX_THREADS_FLAG))
-          return usage(`--threads "${values.threads}" is not a whole number from 1 to ${MAX_THREADS_FLAG}`);
-      }
-      let run: string | undefined;
-      if (values.run !== undefined) {
-        if (values.from !== undefined || values.to !== undefined)
-          return usage('--run names one run; use it without --from/--to');
-        const t = partitionTimeOfRun(values.run);
-        if (!t)
-          return usage(
-            `--run "${values.run}" holds no run stamp (YYYYMMDD_HHMM) or ISO time; raw files are found by the stamp in their names`,
-          );
-        run = t.toISOString();
-      }
-      if (!(await isDirectory(values.raw))) {
-        io.err(`fdl reprocess: --raw ${values.raw} is not a directory`);
-        return 2;
-      }
-      if (!(await isDirectory(join(values.raw, RAW_PREFIX)))) {
-        io.err(
-          `fdl reprocess: ${join(values.raw, RAW_PREFIX)} does not exist; --raw must be a lake root holding raw/`,
-        );
-        return 2;
-      }
-
-      let lastPrint = 0;
-      const started = performance.now();
-      let lastListed = started;
-      const report = await reprocess({
-        rawDir: values.raw,
-        lakeDir: values.lake,
-        ...(names.length > 0 ? { datasets: names as DatasetName[] } : {}),
-        ...times,
-        ...(threads ? { threads } : {}),
-        ...(run
-          ? {
-              run,
-              ...(RUN_STAMP.test(values.run!) && !/^\d{8}_\d{4}$/.test(values.run!)
-                ? { runId: values.run }
-                : {}),
-            }
-          : {}),
-        onListing: (files, folders) => {
-          const now = performance.now();
-          // A large archive takes a while to list before its first file is read: a line a second.
-          if (now - lastListed >= 1000) {
-            lastListed = now;
-            io.err(listingLine(files, folders, now - started));
-          }
-        },
-        onProgress: (n, total) => {
-          const now = performance.now();
-          // At most one progress line a second (long archives); always the last one.
-          if (n === total || now - lastPrint >= 1000) {
-            lastPrint = now;
-            io.err(progressLine(n, total, now - started));
-          }
-        },
-      });
-      // Nothing to rebuild is a failure for a script: a wrong --raw or a range with no data would
-      // otherwise look like success.
-      const nothing = report.files === 0 || report.filtered === report.files;
-      if (nothing)
-        io.err(
-          `fdl reprocess: no raw files${report.files > 0 ? ' in the chosen runs' : ''} under ${join(values.raw, RAW_PREFIX)}`,
-        );
-
-      // Outputs kept or not written are not skipped input: say which list a line belongs to.
-      for (const p of report.problems.slice(0, MAX_LISTED))
-        io.err(`${/^(kept|not written)\b/.test(p.reason) ? 'output' : 'skipped'} ${p.path}: ${p.reason}`);
-      if (report.problems.length > MAX_LISTED)
-        io.err(`… and ${report.problems.length - MAX_LISTED} more skipped files or envelopes`);
-      io.out(values.json ? toJson(report) : formatSummary(report));
-      if (report.failedWrites > 0)
-        io.err(
-          `fdl reprocess: ${report.failedWrites} output file${report.failedWrites === 1 ? '' : 's'} not written (the reasons are above, and all of them in --json); the other runs were written`,
-        );
-      return nothing || report.failedWrites > 0 ? 1 : 0;
-    },
-  };
-}
-
-/** `fdl reprocess`, registered by cli/fdl.ts. */
-export const reprocessCommand: Command = createReprocessCommand();

@@ -103,6 +103,14 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
     mutate: ['cli/reprocess-listing.ts'],
     tests: ['test/lambdas/reprocess-listing.test.ts'],
   },
+  'cli-reprocess': {
+    mutate: ['cli/reprocess.ts'],
+    tests: [
+      'test/lambdas/reprocess.test.ts',
+      'test/lambdas/reprocess-interrupt.test.ts',
+      'test/lambdas/reprocess-safety.test.ts',
+    ],
+  },
   policy: { mutate: ['stacks/policy/**/*.ts'], tests: ['test/stacks/policy*.test.ts'] },
   envs: { mutate: ['envs/**/*.ts'], tests: ['test/envs/*.test.ts'] },
   executor: {

@@ -4,13 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createReprocessCommand,
-  partitionTimeOfRawFile,
-  reprocess,
-  threadsFor,
-  workerScript,
-} from '../../cli/reprocess';
+import { partitionTimeOfRawFile, reprocess, threadsFor, workerScript } from '../../cli/reprocess';
+import { createReprocessCommand } from '../../cli/reprocess-command';
 import { processGroups } from '../../cli/reprocess-core';
 import { claimFrom, type GroupsResult, readEnvelope } from '../../cli/reprocess-job';
 import { listRunGroups } from '../../cli/reprocess-listing';
