@@ -3,7 +3,7 @@
  * other versions of itself, in one process: every file of a bench archive, the versions alternating round
  * by round; prints each version's median time per record over the rounds after two warm-up rounds, and
  * its median ratio to the first version's round (the machine's speed drifts between rounds, the ratio of
- * neighbours less). For A/B measurements of the per-record code alone (docs/reprocess.md), without the
+ * neighbours less). For A/B measurements of the per-record code alone (docs/reprocess-performance.md), without the
  * rest of reprocess's work around it:
  *
  *   git show <commit>:lambdas/core/page-scan.ts > lambdas/core/page-scan-old.ts   # beside it: its imports resolve

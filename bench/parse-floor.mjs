@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Only reading and `JSON.parse` of every raw file of a ticker archive, split over worker threads,
 // nothing else (no transform, no Parquet, no writes): the floor under `fdl reprocess` before it scanned
-// ticker pages instead of parsing them. Quoted in docs/reprocess.md ("Where the time goes"); not part of
+// ticker pages instead of parsing them. Quoted in docs/reprocess-performance.md ("Where the time goes"); not part of
 // `npm run bench`'s table.
 //
 //   node bench/parse-floor.mjs <archive dir> [threads]

@@ -12,7 +12,7 @@
  *   are not run there: the equivalent one needs ~3 GB at 3M rows already).
  * - 30,000, 300,000 and 1,000,050 envelopes of one coin each (FILE_COUNT_RUNS): `fdl reprocess` once
  *   each, for the memory the number of files takes, apart from the rows (a year of 10-minute runs is
- *   millions of files; docs/reprocess.md, "A year of files"). The largest takes minutes to generate.
+ *   millions of files; docs/reprocess-performance.md, "A year of files"). The largest takes minutes to generate.
  * Wall time and peak RSS come from GNU time (`/usr/bin/time -f '%e %M'`), which reports the largest
  * process of the tree. Every side must write the generated number of rows, or the bench fails.
  *

@@ -139,7 +139,7 @@ const packageJson = (root) => ({
  *   binding (@duckdb/node-bindings) stays a runtime require.
  * - the Parquet writer (hyparquet-writer, hysnappy) and hyparquet: the writer's page and footer
  *   modules import hyparquet's root, ~40 modules, for a few constants and schema helpers. Bundled and
- *   tree-shaken, a reprocess worker starts in ~120 ms instead of ~154 (docs/reprocess.md, "Start-up,
+ *   tree-shaken, a reprocess worker starts in ~120 ms instead of ~154 (docs/reprocess-performance.md, "Start-up,
  *   and dedupe by bytes"), and every Parquet-writing command loads less.
  * Bundled packages are not in the manifest's inputs (node_modules is not stamped), so the lockfile is:
  * an upgrade rebuilds.

@@ -5,7 +5,7 @@
  * A year of 10-minute runs is about 52,560 runs and, at 150 ticker pages a run, about 8 million files.
  * Holding every path (as the listing did until this module: on the main thread, a copy in every
  * worker, and the listing's own garbage, by which V8 sized the heaps) made the job's peak memory grow
- * by about 1.3 KB per file, past 1 GB before a million files (docs/reprocess.md, "A year of files").
+ * by about 1.3 KB per file, past 1 GB before a million files (docs/reprocess-performance.md, "A year of files").
  * So a large archive is listed twice:
  *
  * 1. `indexArchive` walks the tree once and keeps, per run, only its time, file count and whether a
@@ -42,7 +42,7 @@ export const HOLD_FILES = 50_000;
 /**
  * Files per window of runs, in a larger archive. A window's paths are held on every thread, and V8
  * sizes each thread's heap by what it holds: the larger the window, the higher the job's peak memory
- * (measured from 5,000 to 50,000 files in docs/reprocess.md, "A year of files"). A window ends with
+ * (measured from 5,000 to 50,000 files in docs/reprocess-performance.md, "A year of files"). A window ends with
  * the threads waiting for the slowest one's last run: at 150 files a run, 10,000 files are 66 runs.
  */
 export const WINDOW_FILES = 10_000;

@@ -46,7 +46,7 @@ export { partitionTimeOfRawFile } from './reprocess-listing';
  * Parallelism: the main thread and the workers claim whole runs from one shared queue, so runs are
  * processed side by side on the machine's cores. A worker takes ~0.12 s from `new Worker` to its result
  * with no run to process on the 2-core AMD EPYC of docs/benchmarks.md (its thread and bundled code;
- * docs/reprocess.md, "Start-up, and dedupe by bytes") and runs its first runs on cold, unoptimised
+ * docs/reprocess-performance.md, "Start-up, and dedupe by bytes") and runs its first runs on cold, unoptimised
  * code. Measured on 2 cores, back when workers opened DuckDB: with 2 runs of 100 envelopes a second
  * thread made the job slower (the main thread had claimed both runs before the worker was up); with 10
  * runs of 150 it was ~1.5× faster. Hence a thread per 300 files (workers start sooner now, so this errs

@@ -5,7 +5,7 @@
  *
  * Why not a `Map<string, number>`: its key is a string per row, decoded from those bytes, hashed and
  * kept until the batch ends, and a new id costs a lookup and an insert: ~9 % of a one-thread profile
- * of reprocessing 3M tickers (docs/reprocess.md, "Start-up, and dedupe by bytes", which also says what
+ * of reprocessing 3M tickers (docs/reprocess-performance.md, "Start-up, and dedupe by bytes", which also says what
  * it changed in time and memory). This table holds two 32-bit numbers per entry.
  *
  * Hostile input: the hash is not seeded, so ids can be chosen to collide. A lookup that probes more than

@@ -7,7 +7,7 @@
  * Why: reprocessing a year of archives reads ~800 million ticker records. JSON.parse builds an object
  * and a string per value, and then the transform reads the strings back and casts them: JSON.parse
  * alone was a third of reprocess's CPU profile, and the scan does the same work in several times less
- * (docs/reprocess.md has the measurements).
+ * (docs/reprocess-performance.md has the measurements).
  *
  * The rule that keeps this safe: `scanPage` returns a page only when it can prove that JSON.parse would
  * accept the whole text and give the same envelope (with its records array read from the tape instead);
@@ -241,7 +241,7 @@ for (let c = 32; c < 128; c++) PLAIN_BYTE[c] = c === QUOTE || c === BACKSLASH ? 
  * The index after the string whose opening quote is at `i` when it is plain (ASCII, no escape, no
  * control character), else -1: then `stringEnd` reads it. The scanner's common case, kept this small so
  * that V8 inlines it; one table lookup per byte instead of four comparisons took about 8 % off the time
- * per record (bench/page-scan-ab.ts, docs/reprocess.md).
+ * per record (bench/page-scan-ab.ts, docs/reprocess-performance.md).
  */
 function plainStringEnd(b: Buffer, i: number): number {
   const length = b.length;
@@ -257,7 +257,7 @@ function plainStringEnd(b: Buffer, i: number): number {
  * Written for speed, as the scanner's hot loop: the tape and its length are held in locals while it runs
  * (the tape is replaced only when it grows) rather than read from the module per field; plain strings
  * take plainStringEnd; whitespace is tested for before calling skipSpace (generated JSON has none).
- * Together a quarter less time per page (docs/reprocess.md).
+ * Together a quarter less time per page (docs/reprocess-performance.md).
  */
 function scanArray(b: Buffer, i: number): number {
   let records = 0;

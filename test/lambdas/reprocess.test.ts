@@ -181,12 +181,19 @@ describe('reprocess', () => {
   });
 
   it('writes the same files and report when runs are spread over worker threads', async () => {
+    const t0 = performance.now();
     const single = await reprocess({ rawDir: join(root, 'src'), lakeDir: join(root, 'single'), threads: 1 });
+    expect(single.seconds).toBeGreaterThan(0);
+    expect(single.seconds).toBeLessThanOrEqual((performance.now() - t0) / 1000);
+    const progress: [number, number][] = [];
     const parallel = await reprocess({
       rawDir: join(root, 'src'),
       lakeDir: join(root, 'parallel'),
       threads: 2,
+      onProgress: (done, total) => progress.push([done, total]),
     });
+    // Every file read, by either thread, counted once: the last line is files/files.
+    expect(progress.at(-1)).toEqual([parallel.files, parallel.files]);
     const strip = (r: typeof single) => ({
       ...r,
       seconds: 0,
@@ -223,11 +230,13 @@ describe('reprocess', () => {
     ).length;
     const gone = join(dir, ...rawKey('coinlore', 'tickers', RUN_A, 'p1').split('/'));
     const added = join(dir, ...rawKey('coinlore', 'tickers', RUN_B, 'p9').split('/'));
+    const progress: [number, number][] = [];
     const report = await reprocess({
       rawDir: dir,
       lakeDir: join(root, 'changing-lake'),
       threads: 1,
       windowFiles: 1,
+      onProgress: (done, total) => progress.push([done, total]),
       // Once the first listing has read every folder (raw/ itself and those under it).
       onListing: (_, read) => {
         if (read !== folders + 1) return;
@@ -237,6 +246,8 @@ describe('reprocess', () => {
     });
     const files = report.datasets.reduce((n, d) => n + d.files, 0);
     expect(report.files).toBe(files + report.unreadable + report.ignored + report.filtered);
+    // The file added counts in the progress total too; the one gone is never read.
+    expect(progress.at(-1)).toEqual([report.files - 1, report.files]);
     const tickers = report.datasets.find((d) => d.dataset === 'coinlore_tickers')!;
     // Run A's five ticker envelopes lost one, run B's one gained one: six read, as before the change.
     expect(tickers.files).toBe(5 - 1 + 2);
