@@ -163,7 +163,10 @@ export async function processGroups(
         s.duplicates += result.duplicates;
         s.more += result.moreSkipped;
         for (const n of Object.values(result.nullCounts)) s.nulled += n;
-        for (const k of result.skipped) problems.push({ path: k.rawKey, reason: k.reason });
+        // The transform names a skipped envelope by its key under the raw root; the report, like every
+        // other problem, by its path.
+        for (const k of result.skipped)
+          problems.push({ path: join(options.rawDir, k.rawKey), reason: k.reason });
 
         const write = async () => {
           const rows = result.columns.length;

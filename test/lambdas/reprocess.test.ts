@@ -1,5 +1,5 @@
 import { copyFileSync, rmSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -256,6 +256,17 @@ describe('reprocess', () => {
       // Run A: five ticker envelopes, global, posts, comments, a token, and two bad files.
       reason: `1 of the 11 files of run ${RUN_A.toISOString()} were gone when its window was listed again`,
     });
+  });
+
+  it('lists the problems of the listing and of the threads in one order, by path', async () => {
+    const dir = join(root, 'sorted');
+    await cp(join(root, 'src'), dir, { recursive: true });
+    // A link is a problem of the listing, found before any file is read; it sorts after every other path.
+    await symlink(join(dir, 'nowhere.json'), join(dir, 'raw', 'zz-link.json'));
+    const report = await reprocess({ rawDir: dir, lakeDir: join(root, 'sorted-lake'), threads: 2 });
+    const paths = report.problems.map((p) => p.path);
+    expect(paths.at(-1)).toBe(join(dir, 'raw', 'zz-link.json'));
+    expect(paths).toEqual([...paths].sort((a, b) => a.localeCompare(b)));
   });
 
   it('starts workers from a plain-JavaScript bundle of the worker when esbuild can build it', async () => {
