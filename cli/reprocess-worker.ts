@@ -2,7 +2,7 @@
  * One reprocess worker thread: for each window of run groups cli/reprocess.ts posts to it, claims
  * groups from that window's shared queue, processes them and posts progress (files read, batched) and
  * the window's result back; `{ end: true }` lets it exit.
- * Runs from an esbuild bundle of this module (see workerScript in reprocess.ts), or through tsx
+ * Runs from an esbuild bundle of this module (see cli/kit/worker-bundle.ts), or through tsx
  * (reprocess-worker.mjs) when the bundle cannot be built.
  */
 import { parentPort, workerData } from 'node:worker_threads';

@@ -12,14 +12,10 @@
  * wrong shape are reported and skipped, and so is an output file that cannot be written. A signal
  * (Ctrl-C) stops it between runs: the runs under way are written and the report says where to go on.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
-import { isCompiled, workerEntry } from './kit/worker-entry';
+import { type WorkerScript, workerScript } from './kit/worker-bundle';
 import {
   claimFrom,
   type DatasetSummary,
@@ -64,71 +60,6 @@ export function threadsFor(files: number, runs: number, cores = availableParalle
   return Math.max(1, Math.min(cores, MAX_THREADS, runs, Math.floor(files / MIN_FILES_PER_THREAD)));
 }
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** node_modules/.cache: the usual place for a tool's build cache (git ignores node_modules). */
-const BUNDLE_DIR = join(ROOT, 'node_modules', '.cache', 'fdl-reprocess');
-const BUNDLE = join(BUNDLE_DIR, 'reprocess-worker.mjs');
-const MANIFEST = join(BUNDLE_DIR, 'reprocess-worker.inputs.json');
-
-/** True when every input the bundle was built from still has the size and mtime it had then. */
-function bundleIsFresh(): boolean {
-  try {
-    const inputs = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Record<string, [number, number]>;
-    statSync(BUNDLE);
-    return Object.entries(inputs).every(([path, [size, mtime]]) => {
-      const s = statSync(join(ROOT, path));
-      return s.size === size && s.mtimeMs === mtime;
-    });
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The worker's entry: an esbuild bundle of cli/reprocess-worker.ts, rebuilt when any of its inputs
- * changed. Why: a worker that loads the TypeScript sources through tsx also starts its own loader
- * thread and compiles hundreds of modules, several times a bundle's start-up (see threadsFor), which
- * decides whether a second core pays off on archives of a few hundred envelopes. Falls back to tsx
- * (reprocess-worker.mjs) when esbuild or the cache directory is unavailable.
- */
-let workerEntryPromise: Promise<{ url: URL; execArgv?: string[] }> | undefined;
-export function workerScript(): Promise<{ url: URL; execArgv?: string[] }> {
-  // The compiled CLI (cli/build.mjs) already holds the worker as plain JavaScript beside it.
-  if (isCompiled()) return Promise.resolve({ url: workerEntry('reprocess-worker'), execArgv: [] });
-  workerEntryPromise ??= (async () => {
-    if (!bundleIsFresh()) {
-      const { build } = await import('esbuild');
-      const result = await build({
-        entryPoints: [join(ROOT, 'cli', 'reprocess-worker.ts')],
-        absWorkingDir: ROOT,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        write: false,
-        outfile: BUNDLE,
-        metafile: true,
-        logLevel: 'silent',
-      });
-      const inputs: Record<string, [number, number]> = {};
-      for (const path of Object.keys(result.metafile.inputs)) {
-        const s = statSync(join(ROOT, path));
-        inputs[path] = [s.size, s.mtimeMs];
-      }
-      await mkdir(BUNDLE_DIR, { recursive: true });
-      // Temp + rename: concurrent jobs (tests) never load a half-written bundle.
-      const tmp = `${BUNDLE}.${process.pid}.tmp`;
-      await writeFile(tmp, result.outputFiles[0]!.contents);
-      await rename(tmp, BUNDLE);
-      await writeFile(`${MANIFEST}.${process.pid}.tmp`, JSON.stringify(inputs));
-      await rename(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
-    }
-    // Plain JavaScript: the worker needs none of the parent's loaders (tsx's would cost ~100 ms).
-    return { url: pathToFileURL(BUNDLE), execArgv: [] };
-  })().catch(() => ({ url: new URL('./reprocess-worker.mjs', import.meta.url) }));
-  return workerEntryPromise;
-}
-
 /** A worker thread of the job: `run` processes one window's groups from the shared queue. */
 interface JobWorker {
   run(groups: readonly RunGroup[], counter: SharedArrayBuffer): Promise<GroupsResult>;
@@ -142,11 +73,7 @@ interface JobWorker {
  * Starts a worker thread (cli/reprocess-worker.ts) that processes windows of run groups as they are
  * posted to it, one at a time, and posts back progress and each window's result.
  */
-function startWorker(
-  { url, execArgv }: { url: URL; execArgv?: string[] },
-  job: JobOptions,
-  onFileRead: () => void,
-): JobWorker {
+function startWorker({ url, execArgv }: WorkerScript, job: JobOptions, onFileRead: () => void): JobWorker {
   const worker = new Worker(url, { workerData: { job }, execArgv });
   let pending: { resolve: (r: GroupsResult) => void; reject: (e: Error) => void } | undefined;
   let failure: Error | undefined;
@@ -243,7 +170,7 @@ export async function reprocess(
   // Parquet writer, and then works on the first run (which blocks it until its writes start, so the
   // workers must exist before). Loading those modules only now, not when the command is loaded,
   // starts the workers sooner.
-  const script = threads > 1 ? await workerScript() : undefined;
+  const script = threads > 1 ? await workerScript('reprocess-worker') : undefined;
   const workers = Array.from({ length: threads - 1 }, () => startWorker(script!, job, onFileRead));
   // An archive whose paths were all held is one window: its paths are in memory anyway.
   const windows = runWindows(

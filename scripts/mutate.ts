@@ -104,11 +104,12 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
     tests: ['test/lambdas/reprocess-listing.test.ts'],
   },
   'cli-reprocess': {
-    mutate: ['cli/reprocess.ts'],
+    mutate: ['cli/reprocess.ts', 'cli/kit/worker-bundle.ts'],
     tests: [
       'test/lambdas/reprocess.test.ts',
       'test/lambdas/reprocess-interrupt.test.ts',
       'test/lambdas/reprocess-safety.test.ts',
+      'test/local/worker-bundle.test.ts',
     ],
   },
   policy: { mutate: ['stacks/policy/**/*.ts'], tests: ['test/stacks/policy*.test.ts'] },

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partitionTimeOfRawFile, reprocess, threadsFor, workerScript } from '../../cli/reprocess';
+import { workerScript } from '../../cli/kit/worker-bundle';
+import { partitionTimeOfRawFile, reprocess, threadsFor } from '../../cli/reprocess';
 import { createReprocessCommand } from '../../cli/reprocess-command';
 import { processGroups } from '../../cli/reprocess-core';
 import { claimFrom, type GroupsResult, readEnvelope } from '../../cli/reprocess-job';
@@ -270,7 +271,7 @@ describe('reprocess', () => {
   });
 
   it('starts workers from a plain-JavaScript bundle of the worker when esbuild can build it', async () => {
-    const { url, execArgv } = await workerScript();
+    const { url, execArgv } = await workerScript('reprocess-worker');
     expect(url.pathname).toMatch(/node_modules\/\.cache\/fdl-reprocess\/reprocess-worker\.mjs$/);
     // No tsx loader in the worker: the bundle is JavaScript (and --import tsx would cost ~100 ms).
     expect(execArgv).toEqual([]);
@@ -287,7 +288,7 @@ describe('reprocess', () => {
     expect(groups.length).toBe(2);
     const job = (dir: string) => ({ rawDir: join(root, 'src'), lakeDir: join(root, dir) });
     const onMain = await processGroups(claimFrom(groups, new Int32Array(1)), job('main'), () => {});
-    const { url, execArgv } = await workerScript();
+    const { url, execArgv } = await workerScript('reprocess-worker');
     const worker = new Worker(url, { workerData: { job: job('worker') }, execArgv });
     const exited = new Promise((resolve) => worker.on('exit', resolve));
     const windows: GroupsResult[] = [];
