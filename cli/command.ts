@@ -4,9 +4,6 @@
  */
 import type { Io } from './kit/io';
 
-/** Exit code of a process ended by SIGINT (128 + 2), what shells and CI report for Ctrl-C. */
-export const EXIT_INTERRUPTED = 130;
-
 export interface Command {
   readonly name: string;
   /** One line for `fdl --help`. */
@@ -15,8 +12,9 @@ export interface Command {
   readonly usage: string;
   /**
    * Ctrl-C (SIGINT, SIGTERM) asks this command to stop rather than ending the process: `run`'s `signal`
-   * is aborted, and the command finishes the work under way and says how to go on. A second Ctrl-C
-   * ends the process at once. Commands without it end at the first Ctrl-C (their work is a rerun away).
+   * is aborted, and the command finishes the work under way, says how to go on and returns
+   * `exitCodeOf(signal)` (cli/kit/interrupts.ts). A second Ctrl-C ends the process at once. Commands
+   * without it end at the first Ctrl-C (their work is a rerun away).
    */
   readonly stopsGracefully?: boolean;
   /**

@@ -9,9 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { type Command, type CommandHelp, EXIT_INTERRUPTED } from './command';
+import type { Command, CommandHelp } from './command';
 import { oneLine, UsageError } from './kit/args';
 import { quietAwsSdkNodeVersionWarning } from './kit/aws-sdk';
+import { processInterrupts } from './kit/interrupts';
 import { type Io, processIo } from './kit/io';
 import { openRunLog } from './kit/run-log';
 
@@ -118,55 +119,10 @@ export async function main(
   }
 }
 
-/** Exit codes of the signals a process answers: 128 + the signal's number, as shells report them. */
-const SIGNAL_EXIT = { SIGINT: EXIT_INTERRUPTED, SIGTERM: 143 } as const;
-
-/**
- * Ctrl-C handling for one process (runAsProcess), apart from the process so tests can drive it. The
- * first SIGINT or SIGTERM asks a command that stops gracefully (Command.stopsGracefully; `main` names
- * it through `interrupt.graceful`) to stop, by aborting `interrupt.signal`; the second, or the first
- * for any other command, ends the process. Either way the exit code is the first signal's (`code`).
- */
-export function processInterrupts(
-  argv: readonly string[],
-  write: (text: string) => void,
-  exit: (code: number) => void,
-) {
-  const controller = new AbortController();
-  let graceful: string | undefined;
-  let code: number | undefined;
-  return {
-    interrupt: {
-      signal: controller.signal,
-      graceful: (name: string) => {
-        graceful = name;
-      },
-    },
-    /** The exit code of the first signal received; undefined when none came. */
-    code: () => code,
-    onSignal(signal: keyof typeof SIGNAL_EXIT): void {
-      code ??= SIGNAL_EXIT[signal];
-      const word = signal === 'SIGINT' ? 'interrupted' : 'terminated';
-      if (graceful && !controller.signal.aborted) {
-        write(`\nfdl ${graceful}: ${word}; finishing the work under way (Ctrl-C again to quit now)\n`);
-        controller.abort(signal);
-        return;
-      }
-      write(
-        graceful
-          ? `\nfdl ${graceful}: quit before the work under way was finished; rerun the command to redo it\n`
-          : `\nfdl${argv[0] ? ` ${argv[0]}` : ''}: ${word}\n`,
-      );
-      exit(code);
-    },
-  };
-}
-
 /**
  * The process entry (bin/fdl.mjs, or `tsx cli/fdl.ts`): run `main` in this process (no child to orphan),
- * set the exit code, and answer Ctrl-C with one line and 130 instead of a stack trace. A command that
- * stops gracefully is asked to stop at the first Ctrl-C and ended at the second, as terraform and
- * docker compose do (see processInterrupts).
+ * set the exit code, and answer Ctrl-C with one line and 130 instead of a stack trace; a command that
+ * stops gracefully is asked to stop first (cli/kit/interrupts.ts).
  */
 export async function runAsProcess(argv: readonly string[], opts: MainOptions = {}): Promise<void> {
   quietAwsSdkNodeVersionWarning();
@@ -178,8 +134,6 @@ export async function runAsProcess(argv: readonly string[], opts: MainOptions = 
     process.stderr.write(`fdl: ${(err as Error).message ?? String(err)}\n`);
     process.exitCode = 1;
   }
-  // Stopped early: what a shell expects of an interrupted process, whatever the command returned.
-  process.exitCode = signals.code() ?? process.exitCode;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runAsProcess(process.argv.slice(2));

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
 import { RAW_PREFIX } from '../lambdas/core/lake';
-import { type Command, EXIT_INTERRUPTED } from './command';
+import type { Command } from './command';
 import { oneLine } from './kit/args';
+import { exitCodeOf } from './kit/interrupts';
 import { type Io, processIo, table, toJson } from './kit/io';
 import { listingLine, progressLine } from './kit/progress';
 import {
@@ -19,6 +20,7 @@ import {
   reprocess,
   SUMMARY_COUNTS,
 } from './reprocess';
+import { StoppedWhileListing } from './reprocess-job';
 
 /**
  * The summary: a per-dataset table whose columns balance (records = rows + rejects + duplicates +
@@ -36,7 +38,9 @@ export function formatSummary(report: ReprocessReport): string {
   const totals = counts.map((k) => report.datasets.reduce((n, s) => n + s[k], 0));
   body.push(['total', ...totals.map(String), report.seconds.toFixed(2)]);
   const [files] = totals;
-  const unread = report.interrupted ? ` + ${report.interrupted.files} not read (interrupted)` : '';
+  const unread = report.interrupted
+    ? ` + ${report.interrupted.files} not read (stopped: the runs from ${report.interrupted.resumeFrom} on)`
+    : '';
   return [
     table([header, ...body], { align: ['left', ...header.slice(1).map(() => 'right' as const)] }),
     '',
@@ -115,6 +119,9 @@ async function isDirectory(path: string): Promise<boolean> {
     () => false,
   );
 }
+
+/** `1 run`, `2 runs`. */
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** A word for a POSIX shell: as it is when plain, else in single quotes. */
 const shellWord = (word: string): string =>
@@ -243,43 +250,60 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
       let lastPrint = 0;
       const started = performance.now();
       let lastListed = started;
-      const report = await reprocess({
-        rawDir: values.raw,
-        lakeDir: values.lake,
-        ...(names.length > 0 ? { datasets: names as DatasetName[] } : {}),
-        ...times,
-        ...(threads ? { threads } : {}),
-        ...(run
-          ? {
-              run,
-              ...(RUN_STAMP.test(values.run!) && !/^\d{8}_\d{4}$/.test(values.run!)
-                ? { runId: values.run }
-                : {}),
+      const jobFlags = {
+        raw: values.raw,
+        lake: values.lake,
+        datasets: names,
+        run: values.run,
+        from: values.from,
+        to: values.to,
+        threads: values.threads,
+        json: values.json,
+      };
+      let report: ReprocessReport;
+      try {
+        report = await reprocess({
+          rawDir: values.raw,
+          lakeDir: values.lake,
+          ...(names.length > 0 ? { datasets: names as DatasetName[] } : {}),
+          ...times,
+          ...(threads ? { threads } : {}),
+          ...(run
+            ? {
+                run,
+                ...(RUN_STAMP.test(values.run!) && !/^\d{8}_\d{4}$/.test(values.run!)
+                  ? { runId: values.run }
+                  : {}),
+              }
+            : {}),
+          signal,
+          onStart: (files, runs, n, filtered) =>
+            runs > 0 &&
+            io.err(
+              `reprocess: ${plural(files, 'raw file')} to read in ${plural(runs, 'run')}${filtered > 0 ? ` (${filtered} outside --run/--from/--to)` : ''}, ${plural(n, 'thread')} (Ctrl-C stops after the runs under way)`,
+            ),
+          onListing: (files, folders) => {
+            const now = performance.now();
+            // A large archive takes a while to list before its first file is read: a line a second.
+            if (now - lastListed >= 1000) {
+              lastListed = now;
+              io.err(listingLine(files, folders, now - started));
             }
-          : {}),
-        signal,
-        onStart: (files, runs, n) =>
-          runs > 0 &&
-          io.err(
-            `reprocess: ${files} raw file${files === 1 ? '' : 's'} in ${runs} run${runs === 1 ? '' : 's'}, ${n} thread${n === 1 ? '' : 's'} (Ctrl-C stops after the runs under way)`,
-          ),
-        onListing: (files, folders) => {
-          const now = performance.now();
-          // A large archive takes a while to list before its first file is read: a line a second.
-          if (now - lastListed >= 1000) {
-            lastListed = now;
-            io.err(listingLine(files, folders, now - started));
-          }
-        },
-        onProgress: (n, total) => {
-          const now = performance.now();
-          // At most one progress line a second (long archives); always the last one.
-          if (n === total || now - lastPrint >= 1000) {
-            lastPrint = now;
-            io.err(progressLine(n, total, now - started));
-          }
-        },
-      });
+          },
+          onProgress: (n, total) => {
+            const now = performance.now();
+            // At most one progress line a second (long archives); always the last one.
+            if (n === total || now - lastPrint >= 1000) {
+              lastPrint = now;
+              io.err(progressLine(n, total, now - started));
+            }
+          },
+        });
+      } catch (err) {
+        if (!(err instanceof StoppedWhileListing)) throw err;
+        io.err(`fdl reprocess: ${err.message}: nothing was written`);
+        return exitCodeOf(signal!);
+      }
       // Nothing to rebuild is a failure for a script: a wrong --raw or a range with no data would
       // otherwise look like success.
       const nothing = report.files === 0 || report.filtered === report.files;
@@ -298,16 +322,23 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
         io.err(
           `fdl reprocess: ${report.failedWrites} output file${report.failedWrites === 1 ? '' : 's'} not written (the reasons are above, and all of them in --json); the other runs were written`,
         );
+      if (report.removedTemps > 0)
+        io.err(
+          `fdl reprocess: removed ${plural(report.removedTemps, 'temp file')} that a job quit mid-write had left in the lake`,
+        );
       const stopped = report.interrupted;
       if (stopped) {
+        const failed = report.failedWrites;
         io.err(
-          `fdl reprocess: stopped; every run before ${stopped.resumeFrom} is processed, ${stopped.runs} run${stopped.runs === 1 ? '' : 's'} (${stopped.files} files) from it on are not. To finish the job, run:`,
+          stopped.processedRuns === 0
+            ? `fdl reprocess: stopped before its first run; ${plural(stopped.runs, 'run')} (${plural(stopped.files, 'file')}) to process. To run the job:`
+            : `fdl reprocess: stopped; every run before ${stopped.resumeFrom} is processed${failed > 0 ? ` (but for the ${plural(failed, 'output file')} not written, listed above: rerun those runs with --run once the cause is fixed)` : ''}, ${plural(stopped.runs, 'run')} (${plural(stopped.files, 'file')}) from it on are not. To finish the job, run:`,
         );
-        io.err(
-          `  ${resumeCommand({ raw: values.raw, lake: values.lake, datasets: names, run: values.run, to: values.to, threads: values.threads, json: values.json }, stopped.resumeFrom)}`,
-        );
-        return EXIT_INTERRUPTED;
+        io.err(`  ${resumeCommand(jobFlags, stopped.resumeFrom)}`);
+        return exitCodeOf(signal!);
       }
+      if (signal?.aborted)
+        io.err('fdl reprocess: every run had started when the signal came, so the job is complete');
       return nothing || report.failedWrites > 0 ? 1 : 0;
     },
   };

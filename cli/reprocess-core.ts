@@ -31,6 +31,8 @@ export type ExistingFile =
 
 /** The end of every Parquet file: the footer's length (u32, little-endian), then the magic "PAR1". */
 const TAIL_BYTES = 8;
+/** Files read between two turns of the event loop when no write is in flight (a run's first files). */
+const YIELD_FILES = 32;
 /** A footer larger than this is not one of ours (one row group: a few KB): not read. */
 const MAX_FOOTER_BYTES = 64 * 1024 * 1024;
 
@@ -106,6 +108,7 @@ export async function processGroups(
   // encoded here, by the transform Lambda's writer; its file writes (libuv's threads) overlap the
   // parsing of the next run, and at most one run's writes are in flight.
   let inflight: Promise<void>[] = [];
+  let unyielded = 0;
   // Writes go through the twin's lake store: atomic (temp file + rename), no temp file left on failure.
   const lake = new FsLakeStore(options.lakeDir);
   try {
@@ -119,8 +122,12 @@ export async function processGroups(
       const batches = new Map<DatasetName, BatchTransformer>();
       for (const path of group.files) {
         // Parsing is synchronous: yield between files while writes are in flight, so their next step
-        // (make the folder, write, rename) starts now instead of after the whole run.
-        if (inflight.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        // (make the folder, write, rename) starts now instead of after the whole run; and every
+        // YIELD_FILES files anyway, so that a Ctrl-C is heard within a run, not at its end.
+        if (inflight.length > 0 || ++unyielded >= YIELD_FILES) {
+          unyielded = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         const t0 = performance.now();
         const parsed = readEnvelope(path);
         onFileRead();

@@ -53,13 +53,25 @@ export interface ReprocessOptions extends JobOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Called as the archive is listed, after each folder: (`.json` files met so far, folders read). */
   readonly onListing?: (files: number, folders: number) => void;
-  /** Called once the archive is listed, before any file is read: its files and runs, and the threads. */
-  readonly onStart?: (files: number, runs: number, threads: number) => void;
+  /**
+   * Called once the archive is listed, before any file is read: the files of the chosen runs, those
+   * runs, the threads, and the files outside `--run`/`--from`/`--to`.
+   */
+  readonly onStart?: (files: number, runs: number, threads: number, filtered: number) => void;
   /**
    * Stops the job early (Ctrl-C): no thread starts another run, the runs under way are finished and
-   * written, and the report says where a later job should start (`interrupted`).
+   * written, and the report says where a later job should start (`interrupted`). Aborted while the
+   * archive is being listed, before any file is read, the job throws StoppedWhileListing.
    */
   readonly signal?: AbortSignal;
+}
+
+/** Thrown by a job whose signal came while it listed the archive: it had read and written nothing. */
+export class StoppedWhileListing extends Error {
+  constructor() {
+    super('stopped while listing the archive, before any file was read');
+    this.name = 'StoppedWhileListing';
+  }
 }
 
 /**
@@ -69,6 +81,8 @@ export interface ReprocessOptions extends JobOptions {
 export interface Interruption {
   /** ISO partition time of the first run not processed. */
   readonly resumeFrom: string;
+  /** Runs processed before the job stopped (0: it stopped before its first). */
+  readonly processedRuns: number;
   /** Runs not processed. */
   readonly runs: number;
   /** Raw files of those runs, not read. */
@@ -147,6 +161,8 @@ export interface ReprocessReport {
   /** Threads that processed runs, the main one included (`--threads`, or chosen by the archive's size). */
   readonly threads: number;
   readonly seconds: number;
+  /** Temp files of writers no longer running removed from the folders of the runs processed. */
+  readonly removedTemps: number;
   /** Present when the job was stopped (ReprocessOptions.signal) before its last run started. */
   readonly interrupted?: Interruption;
 }

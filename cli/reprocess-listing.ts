@@ -30,7 +30,14 @@
 import { type Dirent, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RAW_PREFIX } from '../lambdas/core/lake';
-import { errnoCode, type JobFilter, type Problem, type RunGroup, readEnvelope } from './reprocess-job';
+import {
+  errnoCode,
+  type JobFilter,
+  type Problem,
+  type RunGroup,
+  readEnvelope,
+  StoppedWhileListing,
+} from './reprocess-job';
 
 /**
  * Paths held by the first listing: an archive with no more files than this (the bench's archives of
@@ -129,6 +136,48 @@ export function indexArchive(
   /** Called after each folder is read: (`.json` files met so far, folders read so far). */
   onFolder?: (files: number, folders: number) => void,
 ): ArchiveIndex {
+  const steps = indexSteps(rawDir, filter, holdUpTo, onFolder);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Let other work run at most this often while listing (ms). */
+const LISTING_SLICE_MS = 50;
+
+/**
+ * indexArchive, giving the event loop a turn every LISTING_SLICE_MS: a year's archive takes seconds to
+ * list, and a Ctrl-C must not wait for it. Aborted meanwhile, it throws StoppedWhileListing (nothing has
+ * been read or written yet).
+ */
+export async function indexArchiveYielding(
+  rawDir: string,
+  filter: JobFilter = {},
+  holdUpTo = HOLD_FILES,
+  onFolder?: (files: number, folders: number) => void,
+  signal?: AbortSignal,
+): Promise<ArchiveIndex> {
+  const steps = indexSteps(rawDir, filter, holdUpTo, onFolder);
+  let slice = performance.now();
+  for (;;) {
+    if (signal?.aborted) throw new StoppedWhileListing();
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - slice >= LISTING_SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
+  }
+}
+
+/** The listing of indexArchive, one folder per step. */
+function* indexSteps(
+  rawDir: string,
+  filter: JobFilter,
+  holdUpTo: number,
+  onFolder?: (files: number, folders: number) => void,
+): Generator<void, ArchiveIndex> {
   const problems: Problem[] = [];
   const runs = new Map<number, RunEntry>();
   const folders = new Map<string, Folder>();
@@ -205,6 +254,7 @@ export function indexArchive(
       }
     }
     onFolder?.(jsonFiles, ++read);
+    yield;
   }
   const placed = new Map<number, string[]>();
   for (const { path, time } of unstamped) {

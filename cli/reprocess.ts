@@ -13,8 +13,11 @@
  * (Ctrl-C) stops it between runs: the runs under way are written and the report says where to go on.
  */
 import { availableParallelism } from 'node:os';
+import { posix } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { FsLakeStore } from '../lambdas/adapters/fs-lake-store';
 import { DATASET_NAMES, type DatasetName } from '../lambdas/core/datasets';
+import { datasetKey, rejectsKey } from '../lambdas/core/lake';
 import { type WorkerScript, workerScript } from './kit/worker-bundle';
 import {
   claimFrom,
@@ -28,7 +31,7 @@ import {
 } from './reprocess-job';
 import {
   HOLD_FILES,
-  indexArchive,
+  indexArchiveYielding,
   type ListedFolders,
   runWindows,
   WINDOW_FILES,
@@ -138,7 +141,13 @@ export async function reprocess(
   core: () => Promise<Core> = loadCore,
 ): Promise<ReprocessReport> {
   const started = performance.now();
-  const index = indexArchive(options.rawDir, options, options.windowFiles ?? HOLD_FILES, options.onListing);
+  const index = await indexArchiveYielding(
+    options.rawDir,
+    options,
+    options.windowFiles ?? HOLD_FILES,
+    options.onListing,
+    options.signal,
+  );
   const files = index.runs.reduce((n, r) => n + r.files, 0);
   const asked = options.threads === undefined ? Number.NaN : Math.floor(options.threads);
   const threads = Math.max(
@@ -158,7 +167,7 @@ export async function reprocess(
     run: options.run,
     runId: options.runId,
   };
-  options.onStart?.(files, index.runs.length, threads);
+  options.onStart?.(files, index.runs.length, threads, index.filtered);
   let done = 0;
   /** Files a second listing found beyond the first's count (see windowGroups): read, and counted. */
   let added = 0;
@@ -250,6 +259,10 @@ export async function reprocess(
     for (const r of windows.slice(firstUnlisted).flat())
       left.push({ time: new Date(r.time).toISOString(), files: r.files });
   }
+  const removedTemps = await removeStaleTemps(
+    options,
+    index.runs.slice(0, index.runs.length - left.length).map((r) => r.time),
+  );
   const merged = new Map<DatasetName, DatasetSummary>();
   for (const s of results.flatMap((r) => r.datasets)) {
     const m = merged.get(s.dataset) ?? emptySummary(s.dataset);
@@ -268,11 +281,13 @@ export async function reprocess(
     filtered: index.filtered,
     failedWrites: results.reduce((n, r) => n + r.failedWrites, 0),
     threads,
+    removedTemps,
     seconds: (performance.now() - started) / 1000,
     ...(left.length > 0
       ? {
           interrupted: {
             resumeFrom: left[0]!.time,
+            processedRuns: index.runs.length - left.length,
             runs: left.length,
             files: left.reduce((n, r) => n + r.files, 0),
           },
@@ -280,6 +295,32 @@ export async function reprocess(
       : {}),
   };
 }
+
+/**
+ * Removes, from the lake folders of the runs processed (their day's folder of each dataset the job
+ * writes, and of its rejects), the temp files of writers no longer running: a job quit mid-write (a
+ * second Ctrl-C, a kill) leaves its runs' temp files there, and its rerun cleans them up. Returns how
+ * many were removed.
+ */
+async function removeStaleTemps(job: JobOptions, runTimes: readonly number[]): Promise<number> {
+  const lake = new FsLakeStore(job.lakeDir);
+  const datasets = job.datasets ?? (job.dataset ? [job.dataset] : DATASET_NAMES);
+  const folders = new Set<string>();
+  let day = Number.NaN;
+  for (const time of runTimes) {
+    // Folders are per day: one run of each day names them all.
+    if (Math.floor(time / DAY_MS) === day) continue;
+    day = Math.floor(time / DAY_MS);
+    const t = new Date(time);
+    for (const d of datasets)
+      for (const key of [datasetKey(d, t), rejectsKey(d, t)]) folders.add(posix.dirname(key));
+  }
+  let removed = 0;
+  for (const folder of folders) removed += (await lake.removeStaleTemps(folder)).length;
+  return removed;
+}
+
+const DAY_MS = 86_400_000;
 
 /** The per-dataset counts the summary prints, in column order. */
 export const SUMMARY_COUNTS = [

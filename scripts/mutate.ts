@@ -101,10 +101,15 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   },
   'cli-listing': {
     mutate: ['cli/reprocess-listing.ts'],
-    tests: ['test/lambdas/reprocess-listing.test.ts'],
+    tests: ['test/lambdas/reprocess-listing.test.ts', 'test/lambdas/reprocess-interrupt.test.ts'],
   },
   'cli-reprocess': {
-    mutate: ['cli/reprocess.ts', 'cli/kit/worker-bundle.ts'],
+    mutate: [
+      'cli/reprocess.ts',
+      'cli/reprocess-command.ts',
+      'cli/kit/worker-bundle.ts',
+      'cli/kit/interrupts.ts',
+    ],
     tests: [
       'test/lambdas/reprocess.test.ts',
       'test/lambdas/reprocess-interrupt.test.ts',

@@ -9,6 +9,21 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { ensureDir } from './ensure-dir';
 import type { LakeObject, LakeStore } from './lake-store';
 
+/** The temp file a write goes through: beside its target, named after the writing process. */
+const tempPathOf = (target: string) => `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+/** A name tempPathOf makes; group 1 is the writer's pid. */
+const TEMP_NAME = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** Whether process `pid` is running (EPERM: it is, as another user's). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class FsLakeStore implements LakeStore {
   readonly location: string;
 
@@ -27,7 +42,7 @@ export class FsLakeStore implements LakeStore {
   async put(key: string, body: Uint8Array | string, _contentType?: string): Promise<void> {
     const target = this.pathOf(key);
     await ensureDir(dirname(target));
-    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = tempPathOf(target);
     try {
       await writeFile(tmp, body);
       await rename(tmp, target);
@@ -35,6 +50,29 @@ export class FsLakeStore implements LakeStore {
       await rm(tmp, { force: true });
       throw err;
     }
+  }
+
+  /**
+   * Removes the temp files in the folder `prefix` (a key without a trailing slash) whose writer is no
+   * longer running: what a process killed mid-write leaves (a failed write removes its own). Readers
+   * never see them (list skips `.tmp`, and they do not end in `.parquet`), but they take space. A
+   * folder that does not exist has none. Returns their paths.
+   */
+  async removeStaleTemps(prefix: string, running: (pid: number) => boolean = isRunning): Promise<string[]> {
+    const dir = this.pathOf(prefix);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const stale = names.flatMap((name) => {
+      const writer = TEMP_NAME.exec(name)?.[1];
+      return writer !== undefined && !running(Number(writer)) ? [join(dir, name)] : [];
+    });
+    await Promise.all(stale.map((path) => rm(path, { force: true })));
+    return stale;
   }
 
   async get(key: string): Promise<Uint8Array> {

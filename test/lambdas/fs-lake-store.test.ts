@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
+import { FsLakeStore, isRunning } from '../../lambdas/adapters/fs-lake-store';
 
 describe('FsLakeStore', () => {
   let root: string;
@@ -49,6 +49,33 @@ describe('FsLakeStore', () => {
 
   it('throws a message naming the key when the object does not exist', async () => {
     await expect(lake.get('missing/key.json')).rejects.toThrow(/missing\/key\.json/);
+  });
+
+  it('removes the temp files of writers no longer running, and nothing else', async () => {
+    await lake.put('t/a.parquet', 'whole');
+    const names = [
+      'a.parquet.101.0123abcd.tmp', // writer 101: gone
+      'a.parquet.202.89abcdef.tmp', // writer 202: running
+      'a.parquet.101.tmp', // not a name the store makes
+      'a.parquet.101.0123ABCD.tmp',
+      'notes.txt',
+    ];
+    for (const name of names) await writeFile(join(root, 't', name), 'x');
+    const asked: number[] = [];
+    const removed = await lake.removeStaleTemps('t', (pid) => {
+      asked.push(pid);
+      return pid === 202;
+    });
+    expect(removed).toEqual([join(root, 't', 'a.parquet.101.0123abcd.tmp')]);
+    expect(asked.sort()).toEqual([101, 202]);
+    expect((await readdir(join(root, 't'))).sort()).toEqual(['a.parquet', ...names.slice(1)].sort());
+    expect(await lake.removeStaleTemps('t/none')).toEqual([]);
+  });
+
+  it('tells a running process from one that is gone', () => {
+    expect(isRunning(process.pid)).toBe(true);
+    // Linux pids stay below 2^22.
+    expect(isRunning(2 ** 22 + 7)).toBe(false);
   });
 
   it('rejects keys that would escape the root', async () => {

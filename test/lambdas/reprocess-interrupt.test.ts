@@ -5,14 +5,16 @@
  */
 import { spawn } from 'node:child_process';
 import { getEventListeners } from 'node:events';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, processInterrupts } from '../../cli/fdl';
+import { main } from '../../cli/fdl';
+import { exitCodeOf, processInterrupts } from '../../cli/kit/interrupts';
 import { type ReprocessReport, reprocess } from '../../cli/reprocess';
 import { createReprocessCommand, resumeCommand } from '../../cli/reprocess-command';
+import { StoppedWhileListing } from '../../cli/reprocess-job';
 import { FsLakeStore } from '../../lambdas/adapters/fs-lake-store';
 import { datasetKey, rawKey } from '../../lambdas/core/lake';
 import { envelope, ticker, tickersBody } from './envelope-builder';
@@ -108,6 +110,7 @@ describe('reprocess stopped by its signal', () => {
       const started = Math.floor((at - 1) / PAGES) + 1;
       expect(report.interrupted).toEqual({
         resumeFrom: runTime(started).toISOString(),
+        processedRuns: started,
         runs: RUNS - started,
         files: (RUNS - started) * PAGES,
       });
@@ -144,20 +147,40 @@ describe('reprocess stopped by its signal', () => {
     expect(lakeFiles(join(root, 'late'))).toEqual(full);
   });
 
-  it('reads nothing when its signal was aborted before it started', async () => {
-    const report = await reprocess({
+  it('stops while listing, having read nothing, when its signal comes then', async () => {
+    const before = reprocess({ rawDir: raw, lakeDir: join(root, 'never'), signal: AbortSignal.abort() });
+    await expect(before).rejects.toThrow(StoppedWhileListing);
+    const controller = new AbortController();
+    const during = reprocess({
       rawDir: raw,
       lakeDir: join(root, 'never'),
+      signal: controller.signal,
+      // After the third folder of the listing.
+      onListing: (_, folders) => folders === 3 && controller.abort(),
+      onProgress: () => expect.unreachable('no file is read'),
+    });
+    await expect(during).rejects.toThrow('stopped while listing the archive, before any file was read');
+    expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+
+  it('processes no run when its signal comes once the archive is listed', async () => {
+    const controller = new AbortController();
+    const report = await reprocess({
+      rawDir: raw,
+      lakeDir: join(root, 'none'),
       threads: 2,
-      signal: AbortSignal.abort(),
+      signal: controller.signal,
+      onStart: () => controller.abort(),
     });
     expect(report.interrupted).toEqual({
       resumeFrom: runTime(0).toISOString(),
+      processedRuns: 0,
       runs: RUNS,
       files: RUNS * PAGES,
     });
     expect(report.datasets).toEqual([]);
     expect(balances(report)).toBe(true);
+    expect(existsSync(join(root, 'none'))).toBe(false);
   });
 
   it('does not start a window listed while the job was stopping', async () => {
@@ -187,6 +210,7 @@ describe('reprocess stopped by its signal', () => {
     // Windows of three runs (six files): the first is written, the rest are not started.
     expect(report.interrupted).toEqual({
       resumeFrom: runTime(3).toISOString(),
+      processedRuns: 3,
       runs: RUNS - 3,
       files: (RUNS - 3) * PAGES - 1,
     });
@@ -252,8 +276,12 @@ describe('resumeCommand', () => {
 });
 
 describe('fdl reprocess stopped', () => {
-  it('prints the command that finishes the job, and exits 130', async () => {
-    const lake = join(root, 'cli');
+  /**
+   * The command, with an io that records its lines, and a signal aborted (with `reason`) once `stopAt`
+   * holds: checked on each line the command prints, and every millisecond meanwhile (the job gives the
+   * event loop a turn between files once its first run is being written).
+   */
+  const run = async (argv: string[], stopAt: (line?: string) => boolean, reason = 'SIGINT') => {
     const controller = new AbortController();
     const out: string[] = [];
     const err: string[] = [];
@@ -261,23 +289,107 @@ describe('fdl reprocess stopped', () => {
       out: (t: string) => out.push(t),
       err: (t: string) => {
         err.push(t);
-        // Ctrl-C as soon as the job has said what it will do, before any file is read.
-        if (t.startsWith('reprocess: ')) controller.abort();
+        if (stopAt(t)) controller.abort(reason);
       },
     };
-    const command = createReprocessCommand();
-    const argv = ['--raw', raw, '--lake', lake, '--datasets', 'coinlore_tickers', '--threads', '1'];
-    expect(await command.run(argv, io, controller.signal)).toBe(130);
-    expect(err[0]).toBe(
-      `reprocess: ${RUNS * PAGES} raw files in ${RUNS} runs, 1 thread (Ctrl-C stops after the runs under way)`,
+    const poll = setInterval(() => stopAt() && controller.abort(reason), 1);
+    try {
+      const code = await createReprocessCommand().run(argv, io, controller.signal);
+      return { code, out: out.join('\n'), err };
+    } finally {
+      clearInterval(poll);
+    }
+  };
+  const TO = runTime(RUNS - 4).toISOString();
+
+  it('prints the command that finishes the job, which then writes what one job writes', async () => {
+    const lake = join(root, 'cli');
+    const argv = [
+      '--raw',
+      raw,
+      '--lake',
+      lake,
+      '--datasets',
+      'coinlore_tickers',
+      '--to',
+      TO,
+      '--threads',
+      '1',
+    ];
+    // SIGTERM as soon as the job has said what it will do.
+    const r = await run(argv, (t) => t?.startsWith('reprocess: ') === true, 'SIGTERM');
+    expect(r.code).toBe(143);
+    expect(r.err[0]).toBe(
+      `reprocess: ${(RUNS - 4) * PAGES} raw files to read in ${RUNS - 4} runs (${4 * PAGES} outside --run/--from/--to), 1 thread (Ctrl-C stops after the runs under way)`,
     );
-    expect(out.join('\n')).toContain(`+ ${RUNS * PAGES} not read (interrupted)`);
-    const finish = err.at(-1)!.trim();
-    expect(finish).toBe(
-      `fdl reprocess --raw ${raw} --lake ${lake} --datasets coinlore_tickers --from ${runTime(0).toISOString()} --threads 1`,
+    // The signal came before the first run: nothing processed, and the command runs the whole job.
+    expect(r.err.at(-2)).toBe(
+      `fdl reprocess: stopped before its first run; ${RUNS - 4} runs (${(RUNS - 4) * PAGES} files) to process. To run the job:`,
     );
-    expect(await command.run(finish.split(' ').slice(2), { out() {}, err() {} })).toBe(0);
+    expect(r.out).toContain(
+      `+ ${(RUNS - 4) * PAGES} not read (stopped: the runs from ${runTime(0).toISOString()} on)`,
+    );
+    const first = r.err.at(-1)!.trim();
+    expect(first).toBe(
+      `fdl reprocess --raw ${raw} --lake ${lake} --datasets coinlore_tickers --from ${runTime(0).toISOString()} --to ${TO} --threads 1`,
+    );
+    // The printed command, stopped in its turn once five runs are written.
+    const again = await run(first.split(' ').slice(2), () => lakeFiles(lake).size >= 5);
+    expect(again.code).toBe(130);
+    const stop = again.err.at(-2)!;
+    const from = /every run before (\S+) is processed/.exec(stop)?.[1];
+    expect(from, stop).toBeDefined();
+    const done = lakeFiles(lake).size;
+    expect(from).toBe(runTime(done).toISOString());
+    expect(stop).toBe(
+      `fdl reprocess: stopped; every run before ${from} is processed, ${RUNS - 4 - done} runs (${(RUNS - 4 - done) * PAGES} files) from it on are not. To finish the job, run:`,
+    );
+    const finish = again.err.at(-1)!.trim();
+    expect(await createReprocessCommand().run(finish.split(' ').slice(2), { out() {}, err() {} })).toBe(0);
+    const expected = new Map([...full].filter(([key]) => key < parquetOf(RUNS - 4)));
+    expect(lakeFiles(lake)).toEqual(expected);
+  });
+
+  it('says so, and exits as usual, when the signal comes after the last run has started', async () => {
+    const lake = join(root, 'cli-late');
+    const r = await run(
+      ['--raw', raw, '--lake', lake, '--threads', '1'],
+      () => lakeFiles(lake).size === RUNS - 1,
+    );
+    expect(r.code).toBe(0);
+    expect(r.err.at(-1)).toBe(
+      'fdl reprocess: every run had started when the signal came, so the job is complete',
+    );
     expect(lakeFiles(lake)).toEqual(full);
+  });
+
+  it('names the outputs not written apart from the runs it did not process', async () => {
+    const lake = join(root, 'cli-failed');
+    // A folder where run 1's Parquet goes: that write fails (the job goes on).
+    mkdirSync(join(lake, parquetOf(1), 'x'), { recursive: true });
+    const r = await run(['--raw', raw, '--lake', lake, '--threads', '1'], () => lakeFiles(lake).size >= 3);
+    expect(r.code).toBe(130);
+    expect(r.err.at(-2)).toMatch(
+      /^fdl reprocess: stopped; every run before \S+ is processed \(but for the 1 output file not written, listed above: rerun those runs with --run once the cause is fixed\), /,
+    );
+  });
+
+  it('removes the temp files that a job quit mid-write left in the folders of its runs', async () => {
+    const lake = join(root, 'cli-temps');
+    const target = join(lake, parquetOf(2));
+    mkdirSync(dirname(target), { recursive: true });
+    // A pid no process has (pids stay below 2^22 on Linux), and this process's own: only the first goes.
+    const dead = `${target}.${2 ** 22 + 7}.0123abcd.tmp`;
+    const live = `${target}.${process.pid}.0123abcd.tmp`;
+    writeFileSync(dead, 'half a file');
+    writeFileSync(live, 'being written');
+    const r = await run(['--raw', raw, '--lake', lake, '--threads', '1'], () => false);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(
+      'fdl reprocess: removed 1 temp file that a job quit mid-write had left in the lake',
+    );
+    expect(existsSync(dead)).toBe(false);
+    expect(readFileSync(live, 'utf8')).toBe('being written');
   });
 
   it('finishes the runs under way at SIGINT, as a whole process', async () => {
@@ -305,7 +417,7 @@ describe('fdl reprocess stopped', () => {
     child.kill('SIGINT');
     expect(await code).toBe(130);
     expect(stderr).toContain(
-      'fdl reprocess: interrupted; finishing the work under way (Ctrl-C again to quit now)',
+      'fdl reprocess: interrupted; finishing the work under way (Ctrl-C again quits now)',
     );
     const from = /--from (\S+)/.exec(stderr)![1]!;
     const before = Array.from({ length: runs }, (_, i) => i).filter((i) => runTime(i).toISOString() < from);
@@ -331,36 +443,56 @@ describe("processInterrupts (the CLI process's Ctrl-C)", () => {
     p.interrupt.graceful('reprocess');
     p.onSignal('SIGINT');
     expect(p.interrupt.signal.aborted).toBe(true);
+    expect(exitCodeOf(p.interrupt.signal)).toBe(130);
     expect(p.exits).toEqual([]);
-    expect(p.code()).toBe(130);
+    // The second signal quits with the first one's code.
     p.onSignal('SIGTERM');
     expect(p.exits).toEqual([130]);
     expect(p.written).toEqual([
-      'fdl reprocess: interrupted; finishing the work under way (Ctrl-C again to quit now)',
+      'fdl reprocess: interrupted; finishing the work under way (Ctrl-C again quits now)',
       'fdl reprocess: quit before the work under way was finished; rerun the command to redo it',
     ]);
   });
 
+  it('says SIGTERM in its own words, and its code is 143', () => {
+    const p = process(['reprocess']);
+    p.interrupt.graceful('reprocess');
+    p.onSignal('SIGTERM');
+    expect(p.interrupt.signal.reason).toBe('SIGTERM');
+    expect(exitCodeOf(p.interrupt.signal)).toBe(143);
+    p.onSignal('SIGINT');
+    expect(p.exits).toEqual([143]);
+    expect(p.written[0]).toBe(
+      'fdl reprocess: terminated; finishing the work under way (a second signal quits now)',
+    );
+  });
+
   it("ends any other command at the first signal, with the signal's code", () => {
     const p = process(['run', '--source', 'auto']);
-    expect(p.code()).toBeUndefined();
     p.onSignal('SIGTERM');
     expect(p.interrupt.signal.aborted).toBe(false);
     expect(p.exits).toEqual([143]);
     expect(p.written).toEqual(['fdl run: terminated']);
+    const q = process(['status']);
+    q.onSignal('SIGINT');
+    expect(q.exits).toEqual([130]);
   });
 
-  it('passes its signal to graceful commands only, through main', async () => {
-    const seen: { name: string; signal: AbortSignal | undefined }[] = [];
-    const p = process([]);
-    const interrupt = {
-      signal: p.interrupt.signal,
-      graceful: (name: string) => seen.push({ name, signal: undefined }),
-    };
-    const quiet = { out() {}, err() {} };
-    // Both fail on their missing flags (exit 2) after main has looked at them.
-    expect(await main(['reprocess'], quiet, { interrupt })).toBe(2);
-    expect(await main(['status', '--nope'], quiet, { interrupt })).toBe(2);
-    expect(seen.map((s) => s.name)).toEqual(['reprocess']);
+  it('passes its signal to graceful commands, through main, and names only them', async () => {
+    const named: string[] = [];
+    const err: string[] = [];
+    const io = { out() {}, err: (t: string) => err.push(t) };
+    const interrupt = { signal: AbortSignal.abort('SIGTERM'), graceful: (name: string) => named.push(name) };
+    // Already aborted: reprocess stops before it reads a file, with SIGTERM's code, so it got the signal.
+    expect(await main(['reprocess', '--raw', raw, '--lake', join(root, 'main')], io, { interrupt })).toBe(
+      143,
+    );
+    expect(err.at(-1)).toBe(
+      'fdl reprocess: stopped while listing the archive, before any file was read: nothing was written',
+    );
+    expect(existsSync(join(root, 'main'))).toBe(false);
+    // A command that does not stop gracefully is not named (it fails on its flag, exit 2).
+    expect(await main(['status', '--nope'], { out() {}, err() {} }, { interrupt })).toBe(2);
+    expect(named).toEqual(['reprocess']);
   });
 });
