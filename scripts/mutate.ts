@@ -101,7 +101,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   },
   'cli-listing': {
     mutate: ['cli/reprocess-listing.ts'],
-    tests: ['test/lambdas/reprocess-listing.test.ts', 'test/lambdas/reprocess-interrupt.test.ts'],
+    tests: ['test/lambdas/reprocess-listing.test.ts'],
   },
   'cli-reprocess': {
     mutate: [

@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunGroup } from '../../cli/reprocess-job';
+import { type RunGroup, StoppedWhileListing } from '../../cli/reprocess-job';
 import {
   indexArchive,
+  indexArchiveYielding,
   type ListedFolders,
   listRunGroups,
   partitionTimeOfRawFile,
@@ -155,6 +156,30 @@ describe('listing an archive in windows', () => {
     // The regular .json files: stamped pages, four strays and broken.json.
     expect(calls.at(-1)![0]).toBe(STAMPED + 5);
     expect(calls.map(([n]) => n)).toEqual([...calls.map(([n]) => n)].sort((a, b) => a - b));
+  });
+
+  it('lists the same archive while giving the event loop turns, and stops where its signal is aborted', async () => {
+    const calls: number[] = [];
+    const yielding = await indexArchiveYielding(root, { from: RUNS[1]!.toISOString() }, 3, (_, f) =>
+      calls.push(f),
+    );
+    expect(yielding).toEqual(indexArchive(root, { from: RUNS[1]!.toISOString() }, 3));
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const stopped = indexArchiveYielding(
+      root,
+      {},
+      undefined,
+      (_, folders) => {
+        seen.push(folders);
+        if (folders === 4) controller.abort();
+      },
+      controller.signal,
+    );
+    await expect(stopped).rejects.toThrow(StoppedWhileListing);
+    // No folder is read once the signal is aborted.
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(calls.length).toBeGreaterThan(4);
   });
 
   it('drops the paths once the archive holds more than it may keep, except the unstamped ones', () => {
