@@ -350,6 +350,15 @@ describe('fdl reprocess stopped', () => {
     expect(lakeFiles(lake)).toEqual(expected);
   });
 
+  it('prints only its start line and progress when nothing stops it and every file is written', async () => {
+    const r = await run(['--raw', raw, '--lake', join(root, 'cli-plain')], () => false);
+    expect(r.code).toBe(0);
+    expect(r.err[0]).toBe(
+      `reprocess: ${RUNS * PAGES} raw files to read in ${RUNS} runs, 1 thread (Ctrl-C stops after the runs under way)`,
+    );
+    expect(r.err.slice(1).filter((l) => !l.startsWith('read '))).toEqual([]);
+  });
+
   it('says so, and exits as usual, when the signal comes after the last run has started', async () => {
     const lake = join(root, 'cli-late');
     const r = await run(
@@ -383,7 +392,11 @@ describe('fdl reprocess stopped', () => {
     const live = `${target}.${process.pid}.0123abcd.tmp`;
     writeFileSync(dead, 'half a file');
     writeFileSync(live, 'being written');
-    const r = await run(['--raw', raw, '--lake', lake, '--threads', '1'], () => false);
+    // --dataset: the folders of that dataset's runs are the ones swept.
+    const r = await run(
+      ['--raw', raw, '--lake', lake, '--dataset', 'coinlore_tickers', '--threads', '1'],
+      () => false,
+    );
     expect(r.code).toBe(0);
     expect(r.err).toContain(
       'fdl reprocess: removed 1 temp file that a job quit mid-write had left in the lake',

@@ -459,6 +459,8 @@ describe('reprocessCommand', () => {
       ]),
     ).toBe(1);
     expect(err.join('\n')).toMatch(/no raw files in the chosen runs under .*raw/);
+    // No run to read: no line announcing the job.
+    expect(err.filter((l) => l.startsWith('reprocess: '))).toEqual([]);
     const empty = await mkdtemp(join(tmpdir(), 'fdl-emptyraw-'));
     await mkdir(join(empty, 'raw'));
     const second = io();
