@@ -24,7 +24,6 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fdl-bundle-'));
   bundle = join(dir, `${NAME}.mjs`);
   manifest = join(dir, `${NAME}.inputs.json`);
-  built = await buildWorkerBundle(NAME, dir);
 });
 
 afterAll(async () => {
@@ -32,7 +31,9 @@ afterAll(async () => {
 });
 
 describe('buildWorkerBundle', () => {
-  it('bundles the worker and its modules into one plain-JavaScript file, and records what it read', () => {
+  it('bundles the worker and its modules into one plain-JavaScript file, and records what it read', async () => {
+    // Built here, not in a hook: mutation testing attributes what a test runs to that test.
+    built = await buildWorkerBundle(NAME, dir);
     expect(fileURLToPath(built.url)).toBe(bundle);
     expect(built.execArgv).toEqual([]);
     const code = readFileSync(bundle, 'utf8');
