@@ -68,7 +68,7 @@ const balances = (r: ReprocessReport) =>
     r.filtered +
     (r.interrupted?.files ?? 0);
 
-const RUNS = 24;
+const RUNS = 12;
 const PAGES = 2;
 let raw: string;
 let full: Map<string, Buffer>;
