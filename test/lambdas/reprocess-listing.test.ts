@@ -182,6 +182,18 @@ describe('listing an archive in windows', () => {
     expect(calls.length).toBeGreaterThan(4);
   });
 
+  it('gives the event loop a turn once a slice of listing time has passed', async () => {
+    const order: string[] = [];
+    setImmediate(() => order.push('turn'));
+    await indexArchiveYielding(root, {}, undefined, (_, folders) => {
+      // The first folder takes longer than a slice (50 ms): the listing yields after it.
+      const t0 = performance.now();
+      while (folders === 1 && performance.now() - t0 < 60);
+      order.push(`folder ${folders}`);
+    });
+    expect(order.slice(0, 3)).toEqual(['folder 1', 'turn', 'folder 2']);
+  });
+
   it('drops the paths once the archive holds more than it may keep, except the unstamped ones', () => {
     const total = expectedGroups().reduce((n, g) => n + g.files.length, 0);
     expect(indexArchive(root, {}, total).complete).toBe(true);

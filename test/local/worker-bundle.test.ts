@@ -3,11 +3,14 @@
  * from the sources, rebuilt when one of them changed, never when none did, and the tsx shim when it
  * cannot be built. A stale bundle would run old code in the workers while the main thread runs new.
  */
+
+import { once } from 'node:events';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorkerBundle, bundleIsFresh } from '../../cli/kit/worker-bundle';
 import { workerEntry } from '../../cli/kit/worker-entry';
@@ -45,6 +48,13 @@ describe('buildWorkerBundle', () => {
       expect(recorded[path]).toEqual([s.size, s.mtimeMs]);
     }
     expect(bundleIsFresh(bundle, manifest)).toBe(true);
+    // And it runs as a worker: loads, then ends when told to.
+    const worker = new Worker(built.url, { workerData: { job: {} }, execArgv: built.execArgv });
+    const errors: Error[] = [];
+    worker.on('error', (e) => errors.push(e));
+    worker.postMessage({ end: true });
+    expect(await once(worker, 'exit')).toEqual([0]);
+    expect(errors).toEqual([]);
   });
 
   it('keeps a fresh bundle and rebuilds one whose inputs changed', async () => {
