@@ -80,8 +80,16 @@ describe('buildWorkerBundle', () => {
       return bundleIsFresh(bundle, other);
     };
     expect(stale(() => {})).toBe(true);
-    expect(stale((m) => void (m['cli/reprocess-job.ts']![1] -= 1000))).toBe(false);
-    expect(stale((m) => void (m['cli/gone.ts'] = [1, 1]))).toBe(false);
+    expect(
+      stale((m) => {
+        m['cli/reprocess-job.ts']![1] -= 1000;
+      }),
+    ).toBe(false);
+    expect(
+      stale((m) => {
+        m['cli/gone.ts'] = [1, 1];
+      }),
+    ).toBe(false);
     expect(bundleIsFresh(join(dir, 'absent.mjs'), manifest)).toBe(false);
     expect(bundleIsFresh(bundle, join(dir, 'absent.json'))).toBe(false);
     writeFileSync(join(dir, 'garbled.json'), '{"cli/reprocess-job.ts": ');
