@@ -61,7 +61,7 @@ the run of their fetched_at minute; alone, they never delete or shrink an existi
 Progress goes to stderr; the summary (rows in = rows out + rejects + duplicates + …) to stdout.
 Ctrl-C (or SIGTERM) lets the runs under way finish and be written, starts no other, and prints the
 command that finishes the job (the same flags, with --from the first run not processed); a second
-Ctrl-C quits at once.
+Ctrl-C quits at once (the first one printed where to go on from then).
 Exit status: 0 when files were processed (bad files are reported, not fatal); 1 when no raw file was
 found, or none in the chosen runs (a wrong --raw or a range with no data), or when an output file could
 not be written (each is listed; the other runs are written); 2 for a usage error; 130 (143 for
@@ -277,6 +277,10 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
               }
             : {}),
           signal,
+          // Before the runs under way are finished, in case a second Ctrl-C comes: where to go on then.
+          onStopping: (safeFrom) =>
+            safeFrom !== undefined &&
+            io.err(`fdl reprocess: if you quit now, go on later with: ${resumeCommand(jobFlags, safeFrom)}`),
           onStart: (files, runs, n, filtered) =>
             runs > 0 &&
             io.err(

@@ -64,6 +64,12 @@ export interface ReprocessOptions extends JobOptions {
    * archive is being listed, before any file is read, the job throws StoppedWhileListing.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Called once, when the signal stops the job, before the runs under way are finished: the ISO time
+   * from which on runs may be missing if the process is killed now (every run before it is written);
+   * undefined when no run is under way.
+   */
+  readonly onStopping?: (safeFrom: string | undefined) => void;
 }
 
 /** Thrown by a job whose signal came while it listed the archive: it had read and written nothing. */

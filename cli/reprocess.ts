@@ -203,11 +203,17 @@ export async function reprocess(
   /** Set when the signal stops the job: how many of the active window's runs had been claimed. */
   let stopped: { claimed: number } | undefined;
   const stop = () => {
+    if (stopped) return;
     // Every later claim gets an index past the window's end, so no thread starts another run; the value
     // replaced is how many runs were claimed, each of which its thread finishes and writes.
-    stopped ??= {
-      claimed: active ? Math.min(Atomics.exchange(active.counter, 0, STOPPED), active.groups.length) : 0,
-    };
+    const claimed = active ? Math.min(Atomics.exchange(active.counter, 0, STOPPED), active.groups.length) : 0;
+    stopped = { claimed };
+    // What is safe if the process is killed now: a thread holds at most two unfinished runs (the one it
+    // reads, and the one before while its files are written: processGroups), and the windows before
+    // this one are finished (the next is posted only then), so every run before the last 2 × threads
+    // claimed is written.
+    const safe = active && claimed > 0 ? active.groups[Math.max(0, claimed - 2 * threads)] : undefined;
+    options.onStopping?.(safe?.time);
   };
   /**
    * Posts a window to every worker, with a fresh counter that every thread claims its runs from. Only

@@ -41,7 +41,7 @@ export function processInterrupts(
       }
       write(
         graceful
-          ? `\nfdl ${graceful}: quit before the work under way was finished; rerun the command to redo it\n`
+          ? `\nfdl ${graceful}: quit before the work under way was finished; go on as said above, or rerun the command\n`
           : `\nfdl${argv[0] ? ` ${argv[0]}` : ''}: ${word}\n`,
       );
       exit(SIGNAL_EXIT[(controller.signal.reason as StopSignal | undefined) ?? signal]);

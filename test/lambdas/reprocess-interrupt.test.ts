@@ -134,6 +134,44 @@ describe('reprocess stopped by its signal', () => {
       expect(lakeFiles(lake)).toEqual(full);
     });
 
+  it('names, as it stops, a time before which every run is already written', async () => {
+    for (const [threads, windowFiles] of [
+      [1, undefined],
+      [2, undefined],
+      [2, 5],
+    ] as const)
+      for (const at of [1, 5, 13]) {
+        const lake = join(root, `safe-${threads}-${windowFiles}-${at}`);
+        const controller = new AbortController();
+        let safe: { from: string | undefined; written: string[] } | undefined;
+        const report = await reprocess({
+          rawDir: raw,
+          lakeDir: lake,
+          threads,
+          windowFiles,
+          signal: controller.signal,
+          onProgress: (done) => done === at && controller.abort(),
+          // What a kill at this moment would leave.
+          onStopping: (from) => {
+            safe = { from, written: [...lakeFiles(lake).keys()] };
+          },
+        });
+        const label = `${threads} threads, windowFiles ${windowFiles}, file ${at}`;
+        expect(safe, label).toBeDefined();
+        const from = safe!.from ?? runTime(0).toISOString();
+        const before = Array.from({ length: RUNS }, (_, i) => i).filter(
+          (i) => runTime(i).toISOString() < from,
+        );
+        for (const i of before) expect(safe!.written, `${label}: run ${i}`).toContain(parquetOf(i));
+        expect(from <= (report.interrupted?.resumeFrom ?? runTime(RUNS).toISOString()), label).toBe(true);
+        if (threads === 1) {
+          // One thread holds at most two runs: the one it reads and the one before, being written.
+          const started = Math.floor((at - 1) / PAGES) + 1;
+          expect(safe!.from, label).toBe(runTime(Math.max(0, started - 2)).toISOString());
+        }
+      }
+  });
+
   it('reports the job complete when the signal comes once every run is under way', async () => {
     const controller = new AbortController();
     const report = await reprocess({
@@ -336,6 +374,9 @@ describe('fdl reprocess stopped', () => {
     // The printed command, stopped in its turn once five runs are written.
     const again = await run(first.split(' ').slice(2), () => lakeFiles(lake).size >= 5);
     expect(again.code).toBe(130);
+    // While it finished the runs under way, it said where to go on from if killed meanwhile.
+    const ifQuit = again.err.find((l) => l.startsWith('fdl reprocess: if you quit now, go on later with: '));
+    expect(ifQuit).toMatch(/ --from \S+ --to /);
     const stop = again.err.at(-2)!;
     const from = /every run before (\S+) is processed/.exec(stop)?.[1];
     expect(from, stop).toBeDefined();
@@ -463,7 +504,7 @@ describe("processInterrupts (the CLI process's Ctrl-C)", () => {
     expect(p.exits).toEqual([130]);
     expect(p.written).toEqual([
       'fdl reprocess: interrupted; finishing the work under way (Ctrl-C again quits now)',
-      'fdl reprocess: quit before the work under way was finished; rerun the command to redo it',
+      'fdl reprocess: quit before the work under way was finished; go on as said above, or rerun the command',
     ]);
   });
 
