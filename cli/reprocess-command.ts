@@ -255,7 +255,6 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
         lake: values.lake,
         datasets: names,
         run: values.run,
-        from: values.from,
         to: values.to,
         threads: values.threads,
         json: values.json,
@@ -324,7 +323,7 @@ export function createReprocessCommand(defaultIo: CommandIo = processIo): Comman
       io.out(values.json ? toJson(report) : formatSummary(report));
       if (report.failedWrites > 0)
         io.err(
-          `fdl reprocess: ${report.failedWrites} output file${report.failedWrites === 1 ? '' : 's'} not written (the reasons are above, and all of them in --json); the other runs were written`,
+          `fdl reprocess: ${plural(report.failedWrites, 'output file')} not written (the reasons are above, and all of them in --json); the other runs were written`,
         );
       if (report.removedTemps > 0)
         io.err(

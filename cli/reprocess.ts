@@ -198,8 +198,10 @@ export async function reprocess(
     added += window.added;
     return window.groups;
   };
-  /** The window being processed: its groups, and the counter every thread claims them from. */
-  let active: { groups: readonly RunGroup[]; counter: Int32Array } | undefined;
+  /** The window being processed: its groups, the counter every thread claims them from, the workers' results. */
+  let active:
+    | { groups: readonly RunGroup[]; counter: Int32Array; pending: Promise<GroupsResult>[] }
+    | undefined;
   /** Set when the signal stops the job: how many of the active window's runs had been claimed. */
   let stopped: { claimed: number } | undefined;
   const stop = () => {
@@ -221,8 +223,12 @@ export async function reprocess(
    */
   const post = (groups: RunGroup[]) => {
     const counter = new SharedArrayBuffer(4);
-    active = { groups, counter: new Int32Array(counter) };
-    return { groups, counter, pending: workers.map((worker) => worker.run(groups, counter)) };
+    active = {
+      groups,
+      counter: new Int32Array(counter),
+      pending: workers.map((worker) => worker.run(groups, counter)),
+    };
+    return active;
   };
   options.signal?.addEventListener('abort', stop);
   if (options.signal?.aborted) stop();
@@ -236,7 +242,7 @@ export async function reprocess(
     const { processGroups } = await core();
     for (; current !== undefined; w++) {
       const { groups, counter, pending } = current;
-      results.push(await processGroups(claimFrom(groups, new Int32Array(counter)), job, onFileRead));
+      results.push(await processGroups(claimFrom(groups, counter), job, onFileRead));
       // Listing the next window overlaps the workers' last runs of this one.
       const next = w + 1 < windows.length && !stopped ? list(w + 1) : undefined;
       results.push(...(await Promise.all(pending)));
